@@ -1,0 +1,35 @@
+# Two commands on a fresh machine: `make run` (the ledger with demo data) and `make test` (every test).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+JS := tests/interop/js
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+$(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
+	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: $(STAMP)
+	$(BIN)/ler serve --demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+test: $(STAMP) $(JS)/node_modules/.installed lint
+	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m ops.bench $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) $(JS)/node_modules .pytest_cache .mypy_cache .ruff_cache data

@@ -1,0 +1,41 @@
+"""What the ledger needs from the outside world, as protocols; ops/ plugs in the implementations."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.achievement import Achievement
+from domain.credential import CredentialTerms
+from domain.learner import Learner
+from domain.provider import Provider, SigningKey
+
+
+class KeyVault(Protocol):
+    def new_signing_key(self) -> SigningKey: ...
+
+
+class PersonalDataVault(Protocol):
+    """Keeps personal data apart from the facts: sealed with a per-learner key that erasure destroys."""
+
+    def seal(self, learner_id: UUID, profile: Mapping[str, str]) -> str: ...
+
+    def open(self, learner_id: UUID, sealed: str) -> dict[str, str] | None: ...
+
+    def forget(self, learner_id: UUID) -> None: ...
+
+
+@dataclass(frozen=True)
+class CredentialDraft:
+    """Everything a signer needs to write and sign an Open Badges 3.0 credential, once, at issuance."""
+
+    credential_id: UUID
+    provider: Provider
+    achievement: Achievement
+    learner: Learner
+    terms: CredentialTerms
+    status_index: int
+
+
+class CredentialSigner(Protocol):
+    def sign(self, draft: CredentialDraft) -> dict[str, Any]: ...

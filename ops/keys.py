@@ -1,0 +1,26 @@
+"""Provider signing keys: Ed25519, the private half sealed under the master key."""
+
+from uuid import uuid4
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from domain.provider import SigningKey
+from ops.sealing import seal, unseal
+from projections.vc.multikey import generate_key_pair, private_key_from_seed
+
+KEY_CONTEXT = b"ler-ledger/signing-key"
+
+
+class SealedKeyVault:
+    def __init__(self, master_key: bytes):
+        self._master_key = master_key
+
+    def new_signing_key(self) -> SigningKey:
+        pair = generate_key_pair()
+        return SigningKey(
+            key_id=str(uuid4()), public_key_multibase=pair.public_key_multibase,
+            sealed_private_key=seal(self._master_key, pair.seed, KEY_CONTEXT),
+        )
+
+    def private_key(self, key: SigningKey) -> Ed25519PrivateKey:
+        return private_key_from_seed(unseal(self._master_key, key.sealed_private_key, KEY_CONTEXT))

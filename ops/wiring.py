@@ -1,0 +1,63 @@
+"""The composition root: builds the Ledger on the configured store with its ports plugged in."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from eventsourcing.persistence import JSONTranscoder
+
+from domain.ledger import Ledger
+from domain.stored_types import STORED_VALUE_TYPES
+from ops.keys import SealedKeyVault
+from ops.logs import log_command
+from ops.personal_data import KeyStore, PostgresKeyStore, SealedPersonalDataVault, SqliteKeyStore
+from ops.settings import Settings
+from ops.signing import ProviderCredentialSigner
+from ops.storage.transcoding import register_value_objects
+from projections.urls import LedgerUrls
+
+TRANSCODER = "ops.storage.transcoding:OrjsonTranscoder"
+
+
+class StoredLedger(Ledger):
+    """The Ledger with the stored format's transcodings for every value type its events carry."""
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_value_objects(transcoder, STORED_VALUE_TYPES)
+
+
+def store_env(settings: Settings) -> dict[str, str]:
+    return {"TRANSCODER_TOPIC": TRANSCODER, **settings.eventsourcing_env()}
+
+
+@dataclass
+class Services:
+    settings: Settings
+    ledger: StoredLedger
+    urls: LedgerUrls
+    key_vault: SealedKeyVault
+    personal_data: SealedPersonalDataVault
+
+    def close(self) -> None:
+        self.ledger.close()
+
+
+def key_store(settings: Settings) -> KeyStore:
+    if settings.uses_postgres:
+        env = settings.eventsourcing_env()
+        return PostgresKeyStore(settings.database_url.split("?")[0], env.get("POSTGRES_SCHEMA", "public"))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteKeyStore(settings.data_dir / "personal-keys.sqlite3")
+
+
+def build_services(settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
+    clock = clock or (lambda: datetime.now(UTC))
+    urls = LedgerUrls(settings.public_url)
+    keys = SealedKeyVault(settings.master_key)
+    personal_data = SealedPersonalDataVault(settings.master_key, key_store(settings))
+    ledger = StoredLedger(
+        store_env(settings), keys=keys, vault=personal_data, signer=ProviderCredentialSigner(urls, keys, clock),
+        clock=clock, observe=log_command,
+    )
+    return Services(settings, ledger, urls, keys, personal_data)

@@ -11,7 +11,6 @@ from domain.values import MAX_SKILL_LEVEL
 from projections.urls import LedgerUrls
 from projections.vc import documents as ob
 
-SKILL_LEVELS_ID = "skill-levels"
 
 
 def at_midnight(day: object) -> datetime:
@@ -28,14 +27,25 @@ def recipient(learner: Learner) -> ob.Recipient:
     return ob.Recipient(identity=ob.HashedIdentity(learner.identity_hash, learner.identity_salt))
 
 
-def skill_levels_description(achievement: Achievement) -> tuple[ob.ResultDescription, ...]:
-    if not achievement.spec.skills:
-        return ()
+def skill_result_id(achievement_url: str, skill_index: int) -> str:
+    return f"{achievement_url}#skill-{skill_index}"
+
+
+def level_id(achievement_url: str, level: int) -> str:
+    return f"{achievement_url}#level-{level}"
+
+
+def skill_levels_descriptions(achievement: Achievement, achievement_url: str) -> tuple[ob.ResultDescription, ...]:
+    """One rubric per aligned skill, levels 1 to 5: a credential's results say which level was demonstrated."""
     levels = tuple(
-        ob.RubricLevel(id=f"level-{n}", name=f"Level {n}", level=str(n)) for n in range(1, MAX_SKILL_LEVEL + 1)
+        ob.RubricLevel(id=level_id(achievement_url, n), name=f"Level {n}", level=str(n))
+        for n in range(1, MAX_SKILL_LEVEL + 1)
     )
-    return (ob.ResultDescription(id=SKILL_LEVELS_ID, name="Demonstrated skill level", levels=levels,
-                                 result_type="RubricCriterionLevel"),)
+    return tuple(
+        ob.ResultDescription(id=skill_result_id(achievement_url, i), name=f"{skill.name}: demonstrated level",
+                             levels=levels, result_type="RubricCriterionLevel")
+        for i, skill in enumerate(achievement.spec.skills)
+    )
 
 
 def achievement_input(achievement: Achievement, urls: LedgerUrls) -> ob.Achievement:
@@ -50,7 +60,17 @@ def achievement_input(achievement: Achievement, urls: LedgerUrls) -> ob.Achievem
         skills=tuple(
             ob.Skill(name=s.name, url=s.url, code=s.code or None, framework=s.framework) for s in spec.skills
         ),
-        result_descriptions=skill_levels_description(achievement),
+        result_descriptions=skill_levels_descriptions(achievement, urls.achievement(achievement.id)),
+    )
+
+
+def skill_results(achievement: Achievement, terms: CredentialTerms, urls: LedgerUrls) -> tuple[ob.AchievementResult, ...]:
+    url = urls.achievement(achievement.id)
+    index = {skill.url: i for i, skill in enumerate(achievement.spec.skills)}
+    return tuple(
+        ob.AchievementResult(result_description=skill_result_id(url, index[level.skill_url]),
+                             achieved_level=level_id(url, level.level))
+        for level in terms.skill_levels if level.skill_url in index
     )
 
 
@@ -65,10 +85,7 @@ def open_badge_input(
         achievement=achievement_input(achievement, urls),
         valid_from=at_midnight(terms.issued_on),
         valid_until=at_midnight(terms.expires_on) if terms.expires_on else None,
-        results=tuple(
-            ob.AchievementResult(result_description=SKILL_LEVELS_ID, achieved_level=f"level-{level.level}")
-            for level in terms.skill_levels
-        ),
+        results=skill_results(achievement, terms, urls),
         credits_earned=float(terms.credits) if terms.credits is not None else None,
         status=ob.StatusEntry(urls.status_list(provider.id, "revocation"), status_index, "revocation"),
     )

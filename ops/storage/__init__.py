@@ -1,0 +1,1 @@
+"""Event storage: the stored event format (transcoding) and the PostgreSQL persistence module."""

@@ -96,6 +96,7 @@ class Credential(LedgerAggregate):
     def reinstate(self, reason: str, actor: Actor, effective: date) -> None:
         self._check_issuer(actor)
         self._check_status({CredentialStatus.SUSPENDED}, "reinstate")
+        self.check_not_before(effective, self.terms.issued_on, "reinstatement")
         self._reinstate(self.learner_id, require_text(reason, "reason"), actor, effective)
 
     @event("Reinstated")
@@ -117,6 +118,9 @@ class Credential(LedgerAggregate):
         self._check_status({CredentialStatus.ACTIVE, CredentialStatus.SUSPENDED}, "supersede")
         if replacement.learner_id != self.learner_id or replacement.id == self.id:
             raise RuleBroken("a credential is superseded by another of the same learner", code="bad-replacement")
+        if replacement.provider_id != self.provider_id or replacement.status is not CredentialStatus.ACTIVE:
+            raise RuleBroken("a credential is superseded by an active one its provider issued", code="bad-replacement")
+        self.check_not_before(effective, self.terms.issued_on, "supersession")
         self._supersede(self.learner_id, replacement.id, actor, effective)
 
     @event("Superseded")

@@ -109,6 +109,8 @@ class Enrolment(LedgerAggregate):
         if not self.passed:
             raise RuleBroken("an enrolment completes only with a passed assessment", code="not-assessed")
         self.check_not_before(effective, self.enrolled_on, "completion")
+        passed_on = min(a.assessed_on for a in self.current_assessments() if a.outcome is AssessmentOutcome.PASSED)
+        self.check_not_before(effective, passed_on, "completion")
         self._complete(self.learner_id, actor, effective)
 
     @event("Completed")

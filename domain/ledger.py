@@ -177,6 +177,11 @@ class Ledger(Application[UUID]):
         provider.check_registered()
         return provider
 
+    def _check_standing(self, actor: Actor) -> None:
+        """A provider that acts must still be registered: a deregistered provider writes nothing more."""
+        if actor.kind is ActorKind.PROVIDER:
+            self._registered_provider(actor)
+
     def _active_learner(self, learner_id: UUID) -> Learner:
         learner = self.load(Learner, learner_id)
         learner.check_active()
@@ -214,6 +219,21 @@ class Ledger(Application[UUID]):
             return Change(provider.id, [provider])
 
         return self._execute("rotate_provider_key", actor, idempotency_key, (provider_id,), operation)
+
+    def deregister_provider(
+        self, actor: Actor, provider_id: UUID, *, reason: str, effective: date | None = None,
+        idempotency_key: str | None = None,
+    ) -> Written:
+        """An admin deregisters a provider: it writes nothing more, and what it wrote stays."""
+
+        def operation() -> Change:
+            self._require(actor, ActorKind.ADMIN)
+            provider = self.load(Provider, provider_id)
+            provider.deregister(reason, actor, effective or self.today())
+            return Change(provider.id, [provider])
+
+        args = (provider_id, reason, effective)
+        return self._execute("deregister_provider", actor, idempotency_key, args, operation)
 
     def register_employer(
         self, actor: Actor, *, name: str, identifiers: tuple[Identifier, ...] = (),
@@ -297,14 +317,40 @@ class Ledger(Application[UUID]):
         def operation() -> Change:
             provider = self._registered_provider(actor)
             for qualification_id in spec.stacks_into:
-                if not self.load(Achievement, qualification_id).is_qualification:
+                qualification = self.load(Achievement, qualification_id)
+                if not qualification.is_qualification:
                     raise RuleBroken("an achievement stacks only into a qualification", code="not-a-qualification")
+                qualification.check_offered()
             achievement = Achievement.define(
                 provider_id=provider.id, spec=spec, actor=actor, effective=effective or self.today(),
             )
             return Change(achievement.id, [achievement])
 
         return self._execute("define_achievement", actor, idempotency_key, (spec,), operation)
+
+    def review_achievement(
+        self, actor: Actor, achievement_id: UUID, *, next_review_date: date, effective: date | None = None,
+        idempotency_key: str | None = None,
+    ) -> Written:
+        def operation() -> Change:
+            achievement = self._own_achievement(actor, achievement_id)
+            achievement.review(next_review_date, actor, effective or self.today())
+            return Change(achievement.id, [achievement])
+
+        args = (achievement_id, next_review_date, effective)
+        return self._execute("review_achievement", actor, idempotency_key, args, operation)
+
+    def retire_achievement(
+        self, actor: Actor, achievement_id: UUID, *, reason: str, effective: date | None = None,
+        idempotency_key: str | None = None,
+    ) -> Written:
+        def operation() -> Change:
+            achievement = self._own_achievement(actor, achievement_id)
+            achievement.retire(reason, actor, effective or self.today())
+            return Change(achievement.id, [achievement])
+
+        args = (achievement_id, reason, effective)
+        return self._execute("retire_achievement", actor, idempotency_key, args, operation)
 
     def _own_achievement(self, actor: Actor, achievement_id: UUID) -> Achievement:
         provider = self._registered_provider(actor)
@@ -346,8 +392,10 @@ class Ledger(Application[UUID]):
         assessed_on: date | None = None, corrects: UUID | None = None, idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             enrolment = self.load(Enrolment, enrolment_id)
             enrolment.check_recorded_by(actor)
+            self._active_learner(enrolment.learner_id)
             achievement = self.load(Achievement, enrolment.achievement_id)
             self._check_skills_aligned(achievement, skill_levels)
             assessment = Assessment(
@@ -372,7 +420,10 @@ class Ledger(Application[UUID]):
         self, actor: Actor, enrolment_id: UUID, *, effective: date | None = None, idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             enrolment = self.load(Enrolment, enrolment_id)
+            enrolment.check_recorded_by(actor)
+            self._active_learner(enrolment.learner_id)
             enrolment.complete(actor, effective or self.today())
             return Change(enrolment.id, [enrolment])
 
@@ -383,6 +434,7 @@ class Ledger(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             enrolment = self.load(Enrolment, enrolment_id)
             enrolment.withdraw(reason, actor, effective or self.today())
             return Change(enrolment.id, [enrolment])
@@ -428,6 +480,8 @@ class Ledger(Application[UUID]):
                 raise RuleBroken("the enrolment is not this learner's in this achievement", code="basis-mismatch")
             if enrolment.completed_on is None:
                 raise RuleBroken("a credential is issued for a completed enrolment", code="not-completed")
+            if not enrolment.passed:
+                raise RuleBroken("the enrolment's passing assessment was corrected to a fail", code="not-passed")
             assessments = enrolment.current_assessments()
             score = next((a.score for a in reversed(assessments) if a.score), "")
             return achievement.spec.credits, highest_levels(a.skill_levels for a in assessments), score, \
@@ -499,6 +553,7 @@ class Ledger(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             learner = self._active_learner(learner_id)
             achievement = self.load(Achievement, achievement_id)
             achievement.check_offered()
@@ -518,7 +573,9 @@ class Ledger(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             case = self.load(RecognitionCase, case_id)
+            self._active_learner(case.learner_id)
             case.submit_evidence(evidence, actor, effective or self.today())
             return Change(case.id, [case])
 
@@ -530,7 +587,9 @@ class Ledger(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             case = self.load(RecognitionCase, case_id)
+            self._active_learner(case.learner_id)
             achievement = self.load(Achievement, case.achievement_id)
             self._check_skills_aligned(achievement, decision.skill_levels)
             case.decide(decision, achievement.spec.credits, actor, effective or self.today())
@@ -545,6 +604,7 @@ class Ledger(Application[UUID]):
     ) -> Written:
         def operation() -> Change:
             case = self.load(RecognitionCase, case_id)
+            self._active_learner(case.learner_id)
             case.appeal(grounds, actor, effective or self.today())
             return Change(case.id, [case])
 
@@ -556,7 +616,9 @@ class Ledger(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             case = self.load(RecognitionCase, case_id)
+            self._active_learner(case.learner_id)
             achievement = self.load(Achievement, case.achievement_id)
             self._check_skills_aligned(achievement, decision.skill_levels)
             case.revise(decision, achievement.spec.credits, actor, effective or self.today())
@@ -590,7 +652,9 @@ class Ledger(Application[UUID]):
         effective: date | None = None, idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             experience = self.load(WorkExperience, experience_id)
+            self._active_learner(experience.learner_id)
             experience.attest(confirmed_skills, statement, actor, effective or self.today())
             return Change(experience.id, [experience])
 
@@ -602,6 +666,7 @@ class Ledger(Application[UUID]):
         idempotency_key: str | None = None,
     ) -> Written:
         def operation() -> Change:
+            self._check_standing(actor)
             experience = self.load(WorkExperience, experience_id)
             experience.dispute(reason, actor, effective or self.today())
             return Change(experience.id, [experience])
@@ -614,6 +679,7 @@ class Ledger(Application[UUID]):
     ) -> Written:
         def operation() -> Change:
             experience = self.load(WorkExperience, experience_id)
+            self._active_learner(experience.learner_id)
             experience.end(ended_on, actor, self.today())
             return Change(experience.id, [experience])
 

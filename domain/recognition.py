@@ -68,7 +68,9 @@ class RecognitionCase(LedgerAggregate):
         self.applied_on = effective
         self.evidence: list[Evidence] = []
         self.decision: RplDecision | None = None
+        self.decided_on: date | None = None
         self.appealed = False
+        self.appealed_on: date | None = None
 
     @property
     def awaiting_decision(self) -> bool:
@@ -91,6 +93,7 @@ class RecognitionCase(LedgerAggregate):
             raise NotPermitted("only the provider holding the case decides it")
         if self.decision is not None:
             raise RuleBroken("the case is decided already; an appeal leads to a revision", code="case-decided")
+        decision = RplDecision(**{**decision.__dict__, "number": 1, "corrects": None})  # the first decision
         decision.checked(available, len(self.evidence))
         self.check_not_before(effective, self.applied_on, "the decision")
         self._decide(self.learner_id, decision, actor, effective)
@@ -98,6 +101,7 @@ class RecognitionCase(LedgerAggregate):
     @event("Decided")
     def _decide(self, learner_id: UUID, decision: RplDecision, actor: Actor, effective: date) -> None:
         self.decision = decision
+        self.decided_on = effective
 
     def appeal(self, grounds: str, actor: Actor, effective: date) -> None:
         if not actor.is_learner(self.learner_id):
@@ -106,11 +110,14 @@ class RecognitionCase(LedgerAggregate):
             raise RuleBroken("there is no decision to appeal", code="case-undecided")
         if self.appealed:
             raise RuleBroken("the decision is under appeal already", code="case-under-appeal")
+        if self.decided_on is not None:
+            self.check_not_before(effective, self.decided_on, "the appeal")
         self._appeal(self.learner_id, require_text(grounds, "grounds"), actor, effective)
 
     @event("Appealed")
     def _appeal(self, learner_id: UUID, grounds: str, actor: Actor, effective: date) -> None:
         self.appealed = True
+        self.appealed_on = effective
 
     def revise(self, decision: RplDecision, available: Decimal | None, actor: Actor, effective: date) -> None:
         """A revision is a new decision that names the one it corrects."""
@@ -122,9 +129,12 @@ class RecognitionCase(LedgerAggregate):
             **decision.__dict__, "number": self.decision.number + 1, "corrects": self.decision.number,
         })
         revision.checked(available, len(self.evidence))
+        if self.appealed_on is not None:
+            self.check_not_before(effective, self.appealed_on, "the revision")
         self._revise(self.learner_id, revision, actor, effective)
 
     @event("Revised")
     def _revise(self, learner_id: UUID, decision: RplDecision, actor: Actor, effective: date) -> None:
         self.decision = decision
+        self.decided_on = effective
         self.appealed = False

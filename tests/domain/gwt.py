@@ -1,0 +1,299 @@
+"""Given / when / then for the Ledger.
+
+*Given* is a history made by commands already applied through the Ledger (see :class:`World`).
+*When* runs one command and captures what it appended to the notification log (:func:`when`).
+*Then* asserts the new events by class name and attributes (:meth:`Outcome.then`), or a domain error by class and
+``code`` with nothing appended (:meth:`Outcome.then_refused`).
+
+    when(ledger, lambda: ledger.revoke_credential(uni, cred, reason="mis-marked")).then(
+        ("Credential.Revoked", {"reason": "mis-marked"}),
+    )
+    when(ledger, lambda: ledger.revoke_credential(uni, cred, reason="again")).then_refused(
+        RuleBroken, "credential-revoked",
+    )
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol
+
+from domain.achievement import AchievementSpec
+from domain.credential import CredentialBasis
+from domain.errors import DomainError
+from domain.ledger import Ledger, Written
+from domain.recognition import RplDecision
+from domain.values import (
+    AchievementType,
+    Actor,
+    AssessmentOutcome,
+    Evidence,
+    Identifier,
+    LevelFramework,
+    Period,
+    RplOutcome,
+    Skill,
+    SkillLevel,
+)
+from domain.work_experience import Position, WorkKind
+
+# ---- when / then ----------------------------------------------------------------------------------------------
+
+Expected = str | tuple[str, Mapping[str, Any]]
+
+
+def name_of(event: DomainEventProtocol[Any]) -> str:
+    """`Credential.Revoked`: the event class as it is named in its stored topic."""
+    return type(event).__qualname__
+
+
+def new_events(ledger: Ledger, after: int) -> list[DomainEventProtocol[Any]]:
+    """The events appended to the notification log after position `after`, decoded by the current code."""
+    upto = ledger.position()
+    if upto <= after:
+        return []
+    notifications = ledger.recorder.select_notifications(start=after, limit=upto - after, inclusive_of_start=False)
+    return [ledger.mapper.to_domain_event(n) for n in notifications]
+
+
+@dataclass
+class Outcome:
+    ledger: Ledger
+    before: int
+    result: Any = None
+    error: DomainError | None = None
+    events: list[DomainEventProtocol[Any]] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [name_of(e) for e in self.events]
+
+    def then(self, *expected: Expected) -> list[DomainEventProtocol[Any]]:
+        """Exactly these new events, in this order; each given as a name, or (name, {attribute: value})."""
+        if self.error is not None:
+            raise AssertionError(f"expected events {expected}, got {type(self.error).__name__}"
+                                 f"[{self.error.code}]: {self.error}") from self.error
+        wanted = [e if isinstance(e, str) else e[0] for e in expected]
+        assert self.names == wanted, f"expected new events {wanted}, got {self.names}"
+        for item, event in zip(expected, self.events, strict=True):
+            if isinstance(item, str):
+                continue
+            for attribute, value in item[1].items():
+                actual = getattr(event, attribute)
+                assert actual == value, f"{name_of(event)}.{attribute}: expected {value!r}, got {actual!r}"
+        if isinstance(self.result, Written) and self.events:
+            assert self.result.position == self.before + len(self.events), "a write answers with its log position"
+        return self.events
+
+    def then_nothing(self) -> Any:
+        """No error and no new event (a repeated registration, an idempotent replay)."""
+        if self.error is not None:
+            raise AssertionError(f"expected no change, got {type(self.error).__name__}[{self.error.code}]") \
+                from self.error
+        assert self.names == [], f"expected no new events, got {self.names}"
+        return self.result
+
+    def then_refused(self, error_class: type[DomainError], code: str) -> DomainError:
+        """The command was refused with this error class and code, and nothing was appended."""
+        assert self.error is not None, f"expected {error_class.__name__}[{code}], but it recorded {self.names}"
+        assert isinstance(self.error, error_class), \
+            f"expected {error_class.__name__}, got {type(self.error).__name__}[{self.error.code}]: {self.error}"
+        assert self.error.code == code, f"expected code {code!r}, got {self.error.code!r}: {self.error}"
+        assert self.names == [], f"a refused command recorded {self.names}"
+        assert self.ledger.position() == self.before
+        return self.error
+
+
+def when(ledger: Ledger, command: Callable[[], Any]) -> Outcome:
+    before = ledger.position()
+    outcome = Outcome(ledger, before)
+    try:
+        outcome.result = command()
+    except DomainError as error:
+        outcome.error = error
+    outcome.events = new_events(ledger, before)
+    return outcome
+
+
+# ---- a fixed clock ----------------------------------------------------------------------------------------------
+
+NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+@dataclass
+class FixedClock:
+    now: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+# ---- given: histories built through the Ledger ---------------------------------------------------------------------
+
+ADMIN = Actor.admin()
+START = date(2024, 2, 1)  # when the givens begin: providers registered, achievements defined
+
+COMMUNICATION = Skill("https://skills.example.edu/communication", "Communication", "OSMT RSD", "COMM-01")
+TEAMWORK = Skill("http://data.europa.eu/esco/skill/teamwork", "Work in teams", "ESCO")
+PATIENT_CARE = Skill("http://data.europa.eu/esco/skill/patient-care", "Provide basic patient care", "ESCO")
+UNALIGNED = Skill("https://skills.example.edu/welding", "Welding", "OSMT RSD")
+
+
+def micro_credential(**changes: Any) -> AchievementSpec:
+    spec: dict[str, Any] = dict(
+        achievement_type=AchievementType.MICRO_CREDENTIAL, name="Communication Micro-credential",
+        description="Assessed communication in workplace settings.", criteria="Pass a portfolio assessment.",
+        learning_outcomes=("Write for a public audience",), skills=(COMMUNICATION, TEAMWORK),
+        credits=Decimal(15), hours=Decimal(150), level=5, level_framework=LevelFramework.NZQF,
+    )
+    return AchievementSpec(**{**spec, **changes})
+
+
+def degree(**changes: Any) -> AchievementSpec:
+    spec: dict[str, Any] = dict(
+        achievement_type=AchievementType.DEGREE, name="Bachelor of Business", description="A three-year degree.",
+        criteria="Complete 360 credits.", credits=Decimal(360), level=7, level_framework=LevelFramework.NZQF,
+    )
+    return AchievementSpec(**{**spec, **changes})
+
+
+def certificate(**changes: Any) -> AchievementSpec:
+    spec: dict[str, Any] = dict(
+        achievement_type=AchievementType.CERTIFICATE, name="Certificate III in Individual Support",
+        description="Entry-level qualification for care work.", criteria="Demonstrate all core units.",
+        skills=(PATIENT_CARE, TEAMWORK), credits=Decimal(40), level=3, level_framework=LevelFramework.AQF,
+    )
+    return AchievementSpec(**{**spec, **changes})
+
+
+def rpl_decision(outcome: RplOutcome = RplOutcome.GRANTED, credits: Decimal = Decimal(40),
+                 levels: tuple[SkillLevel, ...] = (SkillLevel(PATIENT_CARE.url, 3),),
+                 reviewed: tuple[int, ...] = (0,)) -> RplDecision:
+    return RplDecision(outcome, credits, levels, "Evidence shows the outcomes are met.", "Jo Assessor", reviewed)
+
+
+class World:
+    """Builds the *given* part of a scenario: each method applies commands through the Ledger and returns ids."""
+
+    def __init__(self, ledger: Ledger, clock: FixedClock):
+        self.ledger = ledger
+        self.clock = clock
+        self._counter = 0
+
+    def _next(self) -> int:
+        self._counter += 1
+        return self._counter
+
+    # principals
+
+    def provider(self, name: str = "Harbour University") -> Actor:
+        written = self.ledger.register_provider(
+            ADMIN, name=name, identifiers=(Identifier("NZQA provider", f"{7000 + self._next()}"),), effective=START,
+        )
+        return Actor.provider(written.id)
+
+    def employer(self, name: str = "Harbour City Council") -> Actor:
+        return Actor.employer(self.ledger.register_employer(ADMIN, name=name).id)
+
+    def learner(self, by: Actor | None = None, number: str | None = None) -> UUID:
+        number = number or f"S{1000000 + self._next()}"
+        return self.ledger.register_learner(
+            by or ADMIN, primary_identifier=Identifier("student id", number), profile={"name": "Aroha Ngata"},
+            effective=START,
+        ).id
+
+    # catalogue
+
+    def achievement(self, provider: Actor, spec: AchievementSpec | None = None) -> UUID:
+        return self.ledger.define_achievement(provider, spec or micro_credential(), effective=START).id
+
+    # enrolments
+
+    def enrolment(self, provider: Actor, learner_id: UUID, achievement_id: UUID, term: str = "2024-T1") -> UUID:
+        return self.ledger.enrol(
+            provider, learner_id, achievement_id=achievement_id, term=term, effective=date(2024, 3, 1),
+        ).id
+
+    def assess(self, provider: Actor, enrolment_id: UUID, outcome: AssessmentOutcome = AssessmentOutcome.PASSED,
+               **kwargs: Any) -> UUID:
+        return self.ledger.record_assessment(provider, enrolment_id, **{
+            "title": "Portfolio", "outcome": outcome, "score": "A-", "assessor": "Dr Mere Tane",
+            "skill_levels": (SkillLevel(COMMUNICATION.url, 4),), "evidence": (Evidence("Portfolio"),),
+            "assessed_on": date(2024, 5, 20), **kwargs,
+        }).id
+
+    def completed_enrolment(self, provider: Actor, learner_id: UUID, achievement_id: UUID) -> UUID:
+        enrolment = self.enrolment(provider, learner_id, achievement_id)
+        self.assess(provider, enrolment)
+        self.ledger.complete_enrolment(provider, enrolment, effective=date(2024, 5, 25))
+        return enrolment
+
+    # credentials
+
+    def credential(self, provider: Actor, learner_id: UUID | None = None, achievement_id: UUID | None = None,
+                   **kwargs: Any) -> UUID:
+        learner_id = learner_id or self.learner()
+        achievement_id = achievement_id or self.achievement(provider)
+        enrolment = self.completed_enrolment(provider, learner_id, achievement_id)
+        return self.ledger.issue_credential(provider, learner_id, **{
+            "achievement_id": achievement_id, "basis": CredentialBasis.ENROLMENT, "basis_id": enrolment,
+            "issued_on": date(2024, 6, 1), **kwargs,
+        }).id
+
+    # recognition of prior learning
+
+    def rpl_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID, evidence: int = 1) -> UUID:
+        learner = Actor.learner(learner_id)
+        case = self.ledger.apply_for_rpl(learner, learner_id, achievement_id=achievement_id,
+                                         claim="Six years as a nurse assistant", effective=date(2024, 4, 1)).id
+        for n in range(evidence):
+            self.ledger.submit_rpl_evidence(learner, case, evidence=Evidence(f"Reference {n + 1}"),
+                                            effective=date(2024, 4, 2))
+        return case
+
+    def decided_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID,
+                     decision: RplDecision | None = None) -> UUID:
+        case = self.rpl_case(provider, learner_id, achievement_id)
+        self.ledger.decide_rpl(provider, case, decision=decision or rpl_decision(), effective=date(2024, 4, 20))
+        return case
+
+    # work experience
+
+    def position(self, employer: Actor | None = None, placed_by: Actor | None = None, **changes: Any) -> Position:
+        fields: dict[str, Any] = dict(
+            kind=WorkKind.INTERNSHIP, employer_name="Harbour City Council", role="Communications Intern",
+            period=Period(date(2024, 7, 1), date(2024, 9, 30)), description="Public notices.",
+            skills=(COMMUNICATION, TEAMWORK), employer_id=UUID(employer.id) if employer else None,
+            placed_by=UUID(placed_by.id) if placed_by else None,
+        )
+        return Position(**{**fields, **changes})
+
+    def experience(self, learner_id: UUID, position: Position) -> UUID:
+        return self.ledger.state_work_experience(
+            Actor.learner(learner_id), learner_id, position=position, effective=date(2024, 10, 1),
+        ).id
+
+    # shares
+
+    def share(self, learner_id: UUID, employer: Actor, credential_ids: tuple[UUID, ...] = (),
+              hours: float = 24 * 30) -> Written:
+        return self.ledger.grant_share(
+            Actor.learner(learner_id), learner_id, employer_id=UUID(employer.id), credential_ids=credential_ids,
+            skill_urls=(COMMUNICATION.url,), purpose="Application for Communications Advisor",
+            expires_at=self.clock.now + timedelta(hours=hours),
+        )
+
+
+def events_of(ledger: Ledger) -> Iterator[DomainEventProtocol[Any]]:
+    """Every event in the log, decoded."""
+    yield from new_events(ledger, 0)

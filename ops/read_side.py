@@ -1,0 +1,371 @@
+"""The read side the API calls: every answer comes from the materialised views (projections/store.py), never from
+replaying an aggregate. "As of" a position or a date re-folds one learner's facts from the view's own tables with
+the same pure functions the projection uses, against the catalogue as it stood then.
+
+Embedded default (SQLite): `ReadSide.open` starts the projection runner in-process (a thread) and `close` stops it.
+PostgreSQL: the views are maintained by `ler projections run` (ops/projection_runner.py) and this only reads, unless
+`run_projections=True` (tests).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from domain.access import hash_secret
+from domain.errors import NotFound
+from ops.projection_runner import open_views, start_runner
+from ops.publisher import Publisher
+from ops.wiring import Services
+from projections import views as pure
+from projections.clr import unsigned_clr
+from projections.facts import moment
+from projections.store import VIEW_NAME, CatalogueSnapshot, LedgerViews
+from projections.vc.data_integrity import verify
+from projections.vc.documents import STATUS_PURPOSES, bitstring_with, build_status_list_credential
+from projections.vc.multikey import multibase_to_public_key
+
+Json = dict[str, Any]
+CACHE_SIZE = 4096
+STATUS_BY_PURPOSE = {"revocation": "revoked", "suspension": "suspended"}
+
+
+@dataclass(frozen=True)
+class AsOf:
+    """A log position, or a moment (the last position recorded at or before it); both: the earlier."""
+
+    position: int | None = None
+    at: datetime | None = None
+
+
+class Lru:
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self.items: OrderedDict[Any, Any] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        with self.lock:
+            if key in self.items:
+                self.items.move_to_end(key)
+                return self.items[key]
+        return None
+
+    def put(self, key: Any, value: Any) -> None:
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+class ReadSide:
+    def __init__(self, services: Services, views: LedgerViews, runner: Any = None):
+        self.services = services
+        self.settings = services.settings
+        self.urls = services.urls
+        self.views = views
+        self.runner = runner
+        self.publisher = Publisher.from_master_key(services.settings.master_key, services.urls)
+        self.signed = Lru()
+        self.signatures = Lru()
+
+    @classmethod
+    def open(cls, services: Services, run_projections: bool | None = None) -> ReadSide:
+        settings = services.settings
+        views = open_views(settings)
+        run = (not settings.uses_postgres) if run_projections is None else run_projections
+        runner = start_runner(settings).__enter__() if run else None
+        return cls(services, views, runner)
+
+    def close(self) -> None:
+        if self.runner is not None:
+            self.runner.__exit__(None, None, None)
+            self.runner = None
+
+    def __enter__(self) -> ReadSide:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def now(self) -> datetime:
+        return self.services.ledger.clock()
+
+    # ---- positions -------------------------------------------------------------------------------------------
+
+    def position(self) -> int:
+        return self.views.position()
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> bool:
+        deadline = time.monotonic() + timeout
+        pause = 0.005
+        while True:
+            if self.views.position() >= position:
+                return True
+            if self.runner is not None and getattr(self.runner, "_thread_error", None) is not None:
+                return False
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+    def lags(self) -> dict[str, dict[str, int]]:
+        end = self.services.ledger.position()
+        position = self.views.position()
+        return {VIEW_NAME: {"position": position, "lag": max(0, end - position)}}
+
+    def _resolve(self, as_of: AsOf | None) -> tuple[int | None, date]:
+        """The position to read at (None: current) and the day expiry and currency are judged on."""
+        if as_of is None:
+            return None, self.now().date()
+        positions = []
+        if as_of.position is not None:
+            positions.append(as_of.position)
+        if as_of.at is not None:
+            at = as_of.at if as_of.at.tzinfo else as_of.at.replace(tzinfo=UTC)
+            positions.append(self.views.position_at(moment(at)))
+        day = as_of.at.date() if as_of.at is not None else self.now().date()
+        return (min(positions) if positions else None), day
+
+    def _learner(self, learner_id: UUID, position: int | None) -> tuple[Json, CatalogueSnapshot]:
+        state, catalogue = self.views.learner(str(learner_id), position)
+        if state is None:
+            raise NotFound(f"no learner {learner_id}")
+        return state, catalogue
+
+    # ---- learner views ---------------------------------------------------------------------------------------
+
+    def record(self, learner_id: UUID, as_of: AsOf | None = None, limit: int = 50, offset: int = 0) -> list[Json]:
+        position, _ = self._resolve(as_of)
+        state, catalogue = self._learner(learner_id, position)
+        facts = self.views.facts(str(learner_id), position, limit, offset)
+        return [pure.record_entry(fact, state, catalogue) for fact in facts]
+
+    def unsigned_clr(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
+        position, _ = self._resolve(as_of)
+        state, catalogue = self._learner(learner_id, position)
+        documents = self.views.credential_documents(str(learner_id))
+        return unsigned_clr(state, catalogue, documents, self.urls, self.publisher.profile)
+
+    def clr(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
+        """The signed CLR; signed once per distinct content (cached), so repeated reads cost one keyed lookup."""
+        document = self.unsigned_clr(learner_id, as_of)
+        key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
+        signed = self.signed.get(("clr", key))
+        if signed is None:
+            signed = self.publisher.sign(document, self.now())
+            self.signed.put(("clr", key), signed)
+        return dict(signed)
+
+    def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
+        position, day = self._resolve(as_of)
+        state, catalogue = self._learner(learner_id, position)
+        return pure.skills_profile(state, catalogue, day, self.settings.skill_half_life_years)
+
+    def pathway(self, learner_id: UUID, qualification_id: UUID, as_of: AsOf | None = None) -> Json:
+        position, _ = self._resolve(as_of)
+        state, catalogue = self._learner(learner_id, position)
+        if catalogue.achievement(str(qualification_id)) is None:
+            # The qualification is not among the learner's achievements: read it as it stood then.
+            entry = self.views_entry("achievement", str(qualification_id), position)
+            catalogue.entries[("achievement", str(qualification_id))] = entry
+        return pure.pathway(state, catalogue, str(qualification_id))
+
+    def views_entry(self, kind: str, entry_id: str, position: int | None = None) -> Json | None:
+        with self.views.transaction(commit=False) as cursor:
+            return self.views.catalogue_entry(cursor, kind, entry_id, position)
+
+    # ---- shares ------------------------------------------------------------------------------------------------
+
+    def shares(self, learner_id: UUID) -> list[Json]:
+        state, catalogue = self._learner(learner_id, None)
+        now = self.now()
+        listed = [pure.share_summary(share, catalogue, now) for share in state["shares"].values()]
+        return sorted(listed, key=lambda s: s["granted_at"], reverse=True)
+
+    def _share(self, token: str) -> tuple[Json, Json, CatalogueSnapshot] | None:
+        found = self.views.share_by_token_hash(hash_secret(token))
+        if found is None:
+            return None
+        state, catalogue = self.views.learner(found["learner_id"])
+        if state is None or found["share_id"] not in state["shares"]:
+            return None
+        return state, state["shares"][found["share_id"]], catalogue
+
+    def share_by_token(self, token: str) -> Json | None:
+        found = self._share(token)
+        if found is None:
+            return None
+        state, share, _ = found
+        return {"share_id": share["share_id"], "learner_id": state["learner_id"], "employer_id": share["employer_id"],
+                "live": pure.share_live(share, self.now()), "revoked": share["revoked"],
+                "expires_at": share["expires_at"], "purpose": share["purpose"]}
+
+    def employer_view(self, token: str) -> Json | None:
+        found = self._share(token)
+        if found is None:
+            return None
+        state, share, catalogue = found
+        now = self.now()
+        if not pure.share_live(share, now):
+            return None
+        credentials = self.views.credentials(share["credential_ids"])
+        return pure.employer_view(state, share, catalogue, credentials,
+                                  lambda row: self._verification(row, catalogue.provider(row["provider_id"]), now),
+                                  now.date(), self.settings.skill_half_life_years)
+
+    def skill_query(self, employer_id: UUID, skills: list[str], verified_only: bool = True, min_level: int = 1,
+                    since: date | None = None) -> list[Json]:
+        wanted = list(dict.fromkeys(skills))
+        if not wanted:
+            return []
+        rows = self.views.skill_matches(str(employer_id), wanted, moment(self.now()), verified_only, min_level, since)
+        by_learner: dict[str, Json] = {}
+        for row in rows:
+            entry = by_learner.setdefault(row["learner_id"], {"learner_id": row["learner_id"], "share_ids": [],
+                                                              "skills": {}})
+            if row["share_id"] not in entry["share_ids"]:
+                entry["share_ids"].append(row["share_id"])
+            entry["skills"][row["skill_url"]] = {
+                "skill_url": row["skill_url"],
+                "level": row["verified_level"] if verified_only else row["level"],
+                "last_evidenced": row["verified_last"] if verified_only else row["last_evidenced"],
+                "verification": {3: "verified", 2: "attested"}.get(row["rank"], "self-asserted"),
+            }
+        return [{**entry, "skills": [entry["skills"][url] for url in wanted]}
+                for entry in by_learner.values() if set(entry["skills"]) == set(wanted)]
+
+    # ---- credentials, status lists, issuers ----------------------------------------------------------------------
+
+    def credential(self, credential_id: UUID) -> Json | None:
+        row = self.views.credentials([str(credential_id)]).get(str(credential_id))
+        if row is None:
+            return None
+        return {key: row[key] for key in ("credential_id", "learner_id", "provider_id", "achievement_id", "status",
+                                          "expires_on", "issued_on", "replaced_by", "document")}
+
+    def credential_status(self, credential_url_or_id: str | UUID) -> Json | None:
+        """What a verifier needs about a credential the ledger recorded: signature, issuer, status, expiry."""
+        text = str(credential_url_or_id).rstrip("/").rsplit("/", 1)[-1]
+        try:
+            credential_id = str(UUID(text))
+        except ValueError:
+            return None
+        row = self.views.credentials([credential_id]).get(credential_id)
+        if row is None:
+            return None
+        provider = self.views_entry("provider", row["provider_id"])
+        return {"credential_id": credential_id, **self._verification(row, provider, self.now())}
+
+    def _verification(self, row: Json, provider: Json | None, now: datetime) -> Json:
+        signature_valid = self._signature_valid(row, provider)
+        expired = bool(row["expires_on"]) and row["expires_on"] <= now.date().isoformat()
+        registered = bool(provider and provider.get("registered"))
+        return {
+            "signature_valid": signature_valid, "issuer_registered": registered,
+            "revoked": row["status"] == "revoked", "suspended": row["status"] == "suspended",
+            "superseded": row["status"] == "superseded", "expired": expired, "status": row["status"],
+            "valid": signature_valid and registered and row["status"] == "active" and not expired,
+        }
+
+    def _signature_valid(self, row: Json, provider: Json | None) -> bool:
+        if provider is None:
+            return False
+        key = (row["credential_id"], tuple(sorted(provider["keys"].values())))
+        cached = self.signatures.get(key)
+        if cached is not None:
+            return bool(cached)
+        issuer = self.urls.issuer(UUID(provider["id"]))
+        keys = {f"{issuer}#{multibase}": multibase for multibase in provider["keys"].values()}
+
+        def resolve(method: str) -> bytes | None:
+            return multibase_to_public_key(keys[method]) if method in keys else None
+
+        result = verify(row["document"], resolve).ok
+        self.signatures.put(key, result)
+        return result
+
+    def status_list(self, list_id: str) -> Json | None:
+        provider_text, _, purpose = list_id.rpartition("-")
+        if purpose not in STATUS_PURPOSES:
+            return None
+        try:
+            provider_id = UUID(provider_text)
+        except ValueError:
+            return None
+        if self.views_entry("provider", str(provider_id)) is None:
+            return None
+        indexes, _ = self.views.status_indexes(str(provider_id), STATUS_BY_PURPOSE[purpose])
+        key = ("status", list_id, tuple(sorted(indexes)))
+        signed = self.signed.get(key)
+        if signed is None:
+            document = build_status_list_credential(
+                self.urls.status_list(provider_id, purpose), self.publisher.issuer_id, self.now(),
+                bitstring_with(indexes), purpose)
+            signed = self.publisher.sign(document, self.now())
+            self.signed.put(key, signed)
+        return dict(signed)
+
+    def issuer(self, issuer_id: str) -> Json | None:
+        """Issuer profile and controller document: every key the issuer ever had, as Multikey."""
+        if issuer_id == "ledger":
+            return self._controller_document(self.publisher.issuer_id, self.publisher.profile.name,
+                                             self.urls.public_url, [self.publisher.key.public_key_multibase], True)
+        try:
+            provider_id = UUID(issuer_id)
+        except ValueError:
+            return None
+        provider = self.views_entry("provider", str(provider_id))
+        if provider is None:
+            return None
+        return self._controller_document(self.urls.issuer(provider_id), provider["name"], provider["website"] or None,
+                                         list(provider["keys"].values()), provider["registered"])
+
+    @staticmethod
+    def _controller_document(issuer: str, name: str, url: str | None, keys: list[str], registered: bool) -> Json:
+        methods = [{"id": f"{issuer}#{key}", "type": "Multikey", "controller": issuer, "publicKeyMultibase": key}
+                   for key in keys]
+        document: Json = {
+            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
+            "id": issuer, "type": ["Profile"], "name": name,
+            "verificationMethod": methods, "assertionMethod": [m["id"] for m in methods],
+            "registered": registered,
+        }
+        if url:
+            document["url"] = url
+        return document
+
+    def provider(self, provider_id: UUID) -> Json | None:
+        provider = self.views_entry("provider", str(provider_id))
+        if provider is None:
+            return None
+        issuer = self.urls.issuer(provider_id)
+        return {"id": provider["id"], "name": provider["name"], "website": provider["website"],
+                "registered": provider["registered"], "issuer_id": issuer,
+                "keys": {f"{issuer}#{key}": key for key in provider["keys"].values()}}
+
+    # ---- the raw log ------------------------------------------------------------------------------------------------
+
+    def events_after(self, after: int, limit: int) -> list[Json]:
+        notifications = self.services.ledger.recorder.select_notifications(
+            start=after, limit=limit, inclusive_of_start=False)
+        events = []
+        for notification in notifications:
+            state = orjson.loads(notification.state)
+            stamp = state.get("timestamp")
+            recorded_at = stamp.get("_data_") if isinstance(stamp, dict) else stamp
+            events.append({"position": notification.id, "topic": notification.topic,
+                           "originator_id": str(notification.originator_id),
+                           "originator_version": notification.originator_version, "recorded_at": recorded_at,
+                           "state": state})
+        return events
+

@@ -1,0 +1,92 @@
+"""The CLR 2.0 transcript of a learner as a pure function of their folded state and the catalogue (unsigned; the
+ledger signs it as publisher on read)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from domain.errors import NotFound
+from domain.values import MAX_SKILL_LEVEL
+from projections.facts import parse_moment
+from projections.urls import LedgerUrls
+from projections.vc import documents as ob
+from projections.views import Catalogue, ordered_unique
+
+Json = dict[str, Any]
+CLR_NAME = "Comprehensive Learner Record"
+
+
+class ClrEmpty(NotFound):
+    """A learner with no current credential has no CLR (a ClrCredential needs at least one)."""
+
+    code = "clr-empty"
+
+
+def achievement_definition(entry: Json, urls: LedgerUrls) -> ob.Achievement:
+    """The OB 3.0 Achievement of a catalogue entry, shaped as projections.badges shapes it for credentials."""
+    spec = entry["spec"]
+    url = urls.achievement(UUID(entry["id"]))
+    levels = tuple(ob.RubricLevel(id=f"{url}#level-{n}", name=f"Level {n}", level=str(n))
+                   for n in range(1, MAX_SKILL_LEVEL + 1))
+    return ob.Achievement(
+        id=url, name=spec["name"], description=spec["description"], criteria_narrative=spec["criteria"],
+        achievement_type=spec["achievement_type"],
+        credits_available=float(spec["credits"]) if spec.get("credits") is not None else None,
+        skills=tuple(ob.Skill(name=s["name"], url=s["url"], code=s.get("code") or None, framework=s["framework"])
+                     for s in spec["skills"]),
+        result_descriptions=tuple(
+            ob.ResultDescription(id=f"{url}#skill-{i}", name=f"{s['name']}: demonstrated level", levels=levels,
+                                 result_type="RubricCriterionLevel")
+            for i, s in enumerate(spec["skills"])
+        ),
+    )
+
+
+def clr_input(
+    state: Json, catalogue: Catalogue, documents: dict[str, Json], urls: LedgerUrls, publisher: ob.IssuerProfile,
+) -> ob.ClrInput:
+    """Every current (active) credential, unchanged as signed at issuance; the definitions of the achievements held
+    and of the qualifications they stack into; isChildOf and replacedBy associations."""
+    credentials = state["credentials"]
+    current = [cid for cid, c in credentials.items() if c["status"] == "active" and cid in documents]
+    if not current:
+        raise ClrEmpty(f"learner {state['learner_id']} holds no current credential")
+    held = ordered_unique(credentials[cid]["achievement_id"] for cid in current)
+    wanted = list(held)
+    associations: list[ob.Association] = []
+    for achievement_id in held:
+        entry = catalogue.achievement(achievement_id)
+        for qualification_id in (entry or {}).get("spec", {}).get("stacks_into", []):
+            if catalogue.achievement(qualification_id) is not None:
+                wanted.append(qualification_id)
+                associations.append(ob.Association("isChildOf", _url(urls, achievement_id),
+                                                   _url(urls, qualification_id)))
+    for credential in credentials.values():
+        replacement = credentials.get(credential["replaced_by"] or "")
+        if (credential["status"] == "superseded" and replacement is not None and replacement["status"] == "active"
+                and replacement["achievement_id"] != credential["achievement_id"]):
+            wanted.append(credential["achievement_id"])
+            associations.append(ob.Association("replacedBy", _url(urls, credential["achievement_id"]),
+                                               _url(urls, replacement["achievement_id"])))
+    definitions = [achievement_definition(entry, urls) for entry in
+                   (catalogue.achievement(a) for a in ordered_unique(wanted)) if entry is not None]
+    unique_associations = list({(a.association_type, a.source_id, a.target_id): a for a in associations}.values())
+    recipient = (ob.Recipient(did=state["did"]) if state["did"] else
+                 ob.Recipient(identity=ob.HashedIdentity(state["identity_hash"], state["identity_salt"])))
+    return ob.ClrInput(
+        id=urls.clr(UUID(state["learner_id"]), state["position"]), issuer=publisher, recipient=recipient,
+        name=CLR_NAME, valid_from=parse_moment(state["recorded_at"]),
+        credentials=[documents[cid] for cid in current], achievements=definitions,
+        associations=unique_associations,
+    )
+
+
+def unsigned_clr(
+    state: Json, catalogue: Catalogue, documents: dict[str, Json], urls: LedgerUrls, publisher: ob.IssuerProfile,
+) -> Json:
+    return ob.build_clr_credential(clr_input(state, catalogue, documents, urls, publisher))
+
+
+def _url(urls: LedgerUrls, achievement_id: str) -> str:
+    return urls.achievement(UUID(achievement_id))

@@ -63,7 +63,7 @@ def test_clr_holds_current_credentials_and_stacking(demo):
 
 
 def test_clr_of_unknown_learner_or_one_without_credentials(demo):
-    services, read_side, ids = demo
+    _services, read_side, ids = demo
     with pytest.raises(NotFound):
         read_side.clr(uuid4())
     with pytest.raises(ClrEmpty):
@@ -79,7 +79,7 @@ def _position_before(read_side, learner_id, fact):
 
 
 def test_skills_profile(demo):
-    services, read_side, ids = demo
+    _services, read_side, ids = demo
     skills = {s["skill"]["url"]: s for s in read_side.skills(ids.ids["aroha"])["skills"]}
     assert SELF_MANAGEMENT.url not in skills, "revoked evidence (and the assessment behind it) drops out"
     communication = skills[COMMUNICATION.url]
@@ -93,7 +93,7 @@ def test_skills_profile(demo):
 
 
 def test_pathway_progress(demo):
-    services, read_side, ids = demo
+    _services, read_side, ids = demo
     progress = read_side.pathway(ids.ids["aroha"], ids.ids["bachelor"])
     assert progress["filled"] == "15"
     assert [f["id"] for f in progress["rules"][0]["facts"]] == [str(ids.ids["aroha_communication"])]
@@ -127,7 +127,7 @@ def test_shares_employer_view_and_openings(demo):
 
 
 def test_skill_query(demo):
-    services, read_side, ids = demo
+    _services, read_side, ids = demo
     employer = ids.ids["employer"]
     [found] = read_side.skill_query(employer, [COMMUNICATION.url, TEAMWORK.url])
     assert found["learner_id"] == str(ids.ids["aroha"])
@@ -161,7 +161,7 @@ def test_status_lists_issuers_and_credentials(demo):
 
 
 def test_record_timeline(demo):
-    services, read_side, ids = demo
+    _services, read_side, ids = demo
     record = read_side.record(ids.ids["aroha"], limit=3)
     assert [e["position"] for e in record] == sorted((e["position"] for e in record), reverse=True)
     assert record[0]["fact"] == "Learner.ShareGranted"

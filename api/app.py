@@ -1,0 +1,69 @@
+"""The HTTP API (contract version 1 in DESIGN.md): `create_app(services, read_side, admin_token)`."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from api import problems
+from api.context import ApiState, hash_token
+from api.middleware import RequestLogging
+from api.routers import (
+    achievements,
+    credentials,
+    employers,
+    enrolments,
+    events,
+    health,
+    issuers,
+    learners,
+    principals,
+    providers,
+    rpl,
+    shares,
+    verify,
+    work_experience,
+)
+from ops.read_side import ReadSide
+from ops.wiring import Services
+
+DESCRIPTION = """
+A learner employment record ledger: providers append what they assessed and awarded, learners add work experience
+and share chosen parts with employers, employers read verified skills through what was shared.
+
+* **Authentication**: `Authorization: Bearer <token>`; one token per principal (admin, provider, learner, employer).
+  Tokens are stored hashed and can be revoked (`POST /v1/tokens/revocation`).
+* **Errors** are RFC 9457 `application/problem+json`; `type` is stable per problem:
+  `https://ler-ledger.example/problems/<code>` (e.g. `not-found`, `not-permitted`, `validation-failed`,
+  `not-completed`, `idempotency-key-reused`). A refused command records nothing.
+* **Idempotency**: send `Idempotency-Key` on every write. A retry with the same key and command returns the first
+  outcome (`replayed: true`) and records nothing. A token (registration, share link) is shown only in the first
+  response: the ledger keeps only its hash, so a replay answers `token: null`.
+* **Read your writes**: every write answers with `position` (and `X-Ledger-Position`); pass it to a read as
+  `?min_position=` (or `X-Min-Position`) and the read waits, briefly, until the views have reached it.
+"""
+
+
+def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_seconds: float = 5.0) -> FastAPI:
+    app = FastAPI(title="Learner employment record ledger", version="1.0.0", description=DESCRIPTION,
+                  openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
+    app.state.api = ApiState(services, read_side, hash_token(admin_token) if admin_token else "", wait_seconds)
+    problems.install(app)
+
+    @app.exception_handler(Exception)
+    def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+        found = problems.problem(500, "internal-error", "the ledger failed to answer; the request id is in the log",
+                                 request.url.path)
+        return problems.respond(found)
+
+    for module in (providers, principals, achievements, enrolments, credentials, rpl, work_experience, shares,
+                   learners, employers, verify, issuers, events, health):
+        app.include_router(module.router)
+    app.add_middleware(RequestLogging)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+
+    return app

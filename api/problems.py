@@ -1,0 +1,146 @@
+"""RFC 9457 problem details: the one place that maps errors to HTTP. Every domain error has a stable `type`
+(https://ler-ledger.example/problems/<code>); validation errors list each field's problem."""
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from domain.errors import (
+    ConcurrencyConflict,
+    DomainError,
+    IdempotencyKeyReused,
+    InvalidValue,
+    NotFound,
+    NotPermitted,
+    RuleBroken,
+)
+
+PROBLEM_BASE = "https://ler-ledger.example/problems/"
+PROBLEM_JSON = "application/problem+json"
+
+STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
+    (NotFound, 404),
+    (NotPermitted, 403),
+    (InvalidValue, 422),
+    (RuleBroken, 409),
+    (ConcurrencyConflict, 409),
+    (IdempotencyKeyReused, 422),
+)
+
+TITLES = {
+    400: "Bad request", 401: "Not authenticated", 403: "Not permitted", 404: "Not found", 405: "Method not allowed",
+    406: "Not acceptable", 409: "Conflict with the ledger's rules", 413: "Request too large",
+    415: "Unsupported media type", 422: "Invalid request", 500: "Internal error", 503: "Service unavailable",
+}
+
+
+class FieldProblem(BaseModel):
+    """One field's problem in a request that failed validation."""
+
+    field: str = Field(description="Where: e.g. `body.credits`, `query.limit`, `header.idempotency-key`")
+    message: str
+    kind: str = Field(description="The validator's error type, e.g. `missing`, `greater_than_equal`")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str = Field(description="A stable URI per kind of problem: https://ler-ledger.example/problems/<code>")
+    title: str
+    status: int
+    detail: str
+    code: str = Field(description="The stable code the `type` ends with")
+    instance: str | None = None
+    errors: list[FieldProblem] | None = Field(default=None, description="Each field's problem (validation only)")
+
+
+class ApiProblem(Exception):
+    """A problem raised by the HTTP layer itself (authentication, capability links, waiting for projections)."""
+
+    def __init__(self, status: int, code: str, detail: str, headers: dict[str, str] | None = None):
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+        self.headers = headers or {}
+
+
+def unauthenticated(detail: str = "a bearer token is required") -> ApiProblem:
+    return ApiProblem(401, "unauthenticated", detail, {"WWW-Authenticate": 'Bearer realm="ler-ledger"'})
+
+
+def status_for(error: DomainError) -> int:
+    for kind, status in STATUS_BY_ERROR:
+        if isinstance(error, kind):
+            return status
+    return 409
+
+
+def problem(status: int, code: str, detail: str, instance: str | None = None,
+            errors: list[FieldProblem] | None = None) -> Problem:
+    return Problem(type=PROBLEM_BASE + code, title=TITLES.get(status, "Problem"), status=status, detail=detail,
+                   code=code, instance=instance, errors=errors)
+
+
+def domain_problem(error: DomainError, instance: str | None = None) -> Problem:
+    return problem(status_for(error), error.code, error.message, instance)
+
+
+def field_problems(errors: Any) -> list[FieldProblem]:
+    found = []
+    for error in errors:
+        location = ".".join(str(part) for part in error.get("loc", ()))
+        found.append(FieldProblem(field=location or "body", message=str(error.get("msg", "")),
+                                  kind=str(error.get("type", ""))))
+    return found
+
+
+def validation_problem(errors: Any, instance: str | None = None) -> Problem:
+    fields = field_problems(errors)
+    detail = "; ".join(f"{f.field}: {f.message}" for f in fields[:10]) or "the request is not valid"
+    return problem(422, "validation-failed", detail, instance, fields)
+
+
+def respond(found: Problem, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(found.model_dump(exclude_none=True), status_code=found.status, headers=headers,
+                        media_type=PROBLEM_JSON)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    def on_domain_error(request: Request, error: DomainError) -> JSONResponse:
+        return respond(domain_problem(error, request.url.path))
+
+    @app.exception_handler(ApiProblem)
+    def on_api_problem(request: Request, error: ApiProblem) -> JSONResponse:
+        return respond(problem(error.status, error.code, error.detail, request.url.path), error.headers)
+
+    @app.exception_handler(RequestValidationError)
+    def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        return respond(validation_problem(error.errors(), request.url.path))
+
+    @app.exception_handler(StarletteHTTPException)
+    def on_http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        code = {404: "no-such-path", 405: "method-not-allowed"}.get(error.status_code, f"http-{error.status_code}")
+        detail = str(error.detail) if error.detail else TITLES.get(error.status_code, "")
+        return respond(problem(error.status_code, code, detail, request.url.path), dict(error.headers or {}))
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries: each problem a route can answer with."""
+    described = {
+        400: "Malformed request", 401: "No valid bearer token (see `WWW-Authenticate`)",
+        403: "The principal may not do this (`not-permitted`)", 404: "Not found, or not visible to this principal",
+        409: "A registrar's rule refuses the command (`type` names the rule) or a concurrent write collided",
+        422: "Invalid input: each field's problem in `errors`, or `invalid-value` / `idempotency-key-reused`",
+        503: "The read side has not reached `min_position` in time (retry)",
+    }
+    return {
+        status: {"model": Problem, "description": described.get(status, TITLES.get(status, "")),
+                 "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+        for status in statuses
+    }

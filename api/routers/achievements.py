@@ -1,0 +1,17 @@
+"""Achievement definitions (provider)."""
+
+from fastapi import APIRouter, Response
+
+from api.commands import AchievementDefinition
+from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
+from api.problems import responses
+
+router = APIRouter(tags=["catalogue"])
+
+
+@router.post("/v1/achievements", status_code=201, response_model=WriteResult,
+             responses={201: {"headers": WRITE_HEADERS}, **responses(401, 403, 404, 409, 422)},
+             summary="Define an achievement (provider): micro-credential, course, qualification, competency")
+def define_achievement(body: AchievementDefinition, actor: Principal, state: State, response: Response,
+                       key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, body.run(state.ledger, actor, None, key))

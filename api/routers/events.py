@@ -1,0 +1,115 @@
+"""The event log: a batch of commands in one request (an LMS or SIS export), and reading the log (admin)."""
+
+from typing import Annotated, Any, Union
+
+from fastapi import APIRouter, Query, Response
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
+
+from api.commands import BATCH_ITEM_TYPES, BatchItem
+from api.context import POSITION_HEADER, WRITE_HEADERS, Principal, State, require
+from api.problems import Problem, domain_problem, responses, validation_problem
+from domain.errors import DomainError, InvalidValue
+from domain.values import ActorKind
+
+router = APIRouter(tags=["events"])
+MAX_BATCH = 500
+
+
+class InvalidItem:
+    """An item that failed validation: kept, so the good items still run and this one says what was wrong."""
+
+    def __init__(self, errors: list[Any], raw: Any):
+        self.errors = errors
+        self.command = raw.get("command") if isinstance(raw, dict) and isinstance(raw.get("command"), str) else None
+
+
+def _keep_invalid(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    try:
+        return handler(value)
+    except ValidationError as error:
+        return InvalidItem(error.errors(include_url=False, include_context=False, include_input=False), value)
+
+
+AnyItem = Annotated[
+    Annotated[Union[BATCH_ITEM_TYPES], Field(discriminator="command")],  # type: ignore[valid-type]  # noqa: UP007
+    WrapValidator(_keep_invalid),
+]
+
+
+class EventBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    items: list[AnyItem] = Field(min_length=1, max_length=MAX_BATCH, description=(
+        "Commands, run in order; each names its `command`, carries its own `idempotency_key` and the ids the single "
+        "route would take in its path (`learner_id`, `enrolment_id`, `credential_id`, `case_id`, `experience_id`)."))
+
+
+class ItemResult(BaseModel):
+    index: int
+    command: str | None
+    ok: bool
+    status: int = Field(description="The HTTP status the item would have had alone")
+    id: str | None = None
+    position: int | None = None
+    replayed: bool | None = None
+    token: str | None = Field(default=None, description="A new principal's token (registrations; shown once)")
+    problem: Problem | None = Field(default=None, description="What was wrong with this item")
+
+
+class BatchResult(BaseModel):
+    position: int = Field(description="The log position reached after the batch")
+    succeeded: int
+    failed: int
+    results: list[ItemResult]
+
+
+class EventPage(BaseModel):
+    events: list[dict[str, Any]]
+    next_after: int | None = Field(description="Pass as `after` for the next page; null when none were returned")
+
+
+@router.post("/v1/events", response_model=BatchResult,
+             responses={200: {"headers": WRITE_HEADERS}, **responses(401, 403, 422)},
+             summary="A batch of commands in one request (provider or admin): per-item results",
+             description="Each item runs on its own and is idempotent under its own key: a bad item does not block "
+                         "the good ones, and its `problem` says exactly what was wrong. A retried batch replays each "
+                         "item that succeeded. The Idempotency-Key header is not used here.")
+def batch(body: EventBatch, actor: Principal, state: State, response: Response) -> dict[str, Any]:
+    require(actor, ActorKind.PROVIDER, ActorKind.ADMIN)
+    results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
+    position = state.ledger.position()
+    response.headers[POSITION_HEADER] = str(position)
+    failed = sum(1 for r in results if not r.ok)
+    return {"position": position, "succeeded": len(results) - failed, "failed": failed, "results": results}
+
+
+def _run(index: int, item: Any, actor: Any, state: State) -> ItemResult:
+    instance = f"/v1/events#items/{index}"
+    if isinstance(item, InvalidItem):
+        found = validation_problem([{**e, "loc": ("items", index, *e.get("loc", ()))} for e in item.errors], instance)
+        return ItemResult(index=index, command=item.command, ok=False, status=422, problem=found)
+    assert isinstance(item, BatchItem)
+    command = getattr(item, "command", None)
+    try:
+        outcome = item.run(state.ledger, actor, item.target(), item.idempotency_key)  # type: ignore[attr-defined]
+    except DomainError as error:
+        found = domain_problem(error, instance)
+        return ItemResult(index=index, command=command, ok=False, status=found.status, problem=found)
+    except (ValueError, TypeError) as error:
+        found = domain_problem(InvalidValue(str(error)), instance)
+        return ItemResult(index=index, command=command, ok=False, status=422, problem=found)
+    return ItemResult(index=index, command=command, ok=True, status=200, id=str(outcome.id),
+                      position=outcome.position, replayed=outcome.replayed, token=outcome.token or None)
+
+
+@router.get("/v1/events", response_model=EventPage, responses=responses(401, 403, 422),
+            summary="The event log after a position (admin): for auditors and downstream consumers")
+def read_log(actor: Principal, state: State,
+             after: Annotated[int, Query(ge=0, le=2**62, description="Events after this position")] = 0,
+             limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
+    require(actor, ActorKind.ADMIN)
+    events = jsonable_encoder(state.read_side.events_after(after, limit))
+    last = events[-1] if events else {}
+    marker = last.get("position", last.get("id")) if isinstance(last, dict) else None
+    next_after = int(marker) if isinstance(marker, int | str) and str(marker).isdigit() else None
+    return {"events": events, "next_after": next_after}

@@ -1,0 +1,91 @@
+"""A learner's views: the record (timeline), the signed CLR 2.0, the skills profile, pathway progress.
+
+Who reads what: the learner reads all of their own; an admin (operator, auditor) reads any; a provider reads a
+learner's record only as far as it recorded it (the entries it wrote) and none of the other views, which gather
+other providers' facts; an employer reads only through shares (GET /v1/shared/{token}, skill queries)."""
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter
+from fastapi.encoders import jsonable_encoder
+from pydantic import BaseModel, Field
+
+from api.context import AsOfQuery, Limit, Offset, Principal, ReadYourWrites, State, parse_as_of
+from api.problems import responses
+from domain.errors import NotFound, NotPermitted
+from domain.values import Actor, ActorKind
+
+router = APIRouter(tags=["learners"], dependencies=[ReadYourWrites])
+ERRORS = responses(401, 403, 404, 422, 503)
+PROVIDER_SCAN = 10_000
+
+
+class RecordPage(BaseModel):
+    learner_id: str
+    entries: list[dict[str, Any]] = Field(description="Facts, newest first, each with who recorded it")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="The offset of the next page, or null on the last page")
+
+
+def _check_owner_or_admin(actor: Actor, learner_id: UUID) -> None:
+    if not (actor.is_learner(learner_id) or actor.kind is ActorKind.ADMIN):
+        raise NotPermitted("only the learner (or an admin) reads this view")
+
+
+def recorded_by(entry: dict[str, Any]) -> str:
+    who = entry.get("recorded_by") or entry.get("actor") or ""
+    return str(who.get("id", "") if isinstance(who, dict) else who)
+
+
+def _provider_recorded(entry: dict[str, Any], actor: Actor) -> bool:
+    who = recorded_by(entry)
+    return who in (str(actor), actor.id)
+
+
+@router.get("/v1/learners/{learner_id}/record", response_model=RecordPage, responses=ERRORS,
+            summary="The learner's timeline of facts, newest first, with who recorded each (`?as_of=`)",
+            description="A provider sees only the entries it recorded, and is refused when it recorded nothing.")
+def record(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None, limit: Limit = 50,
+           offset: Offset = 0) -> dict[str, Any]:
+    when = parse_as_of(as_of)
+    if actor.kind is ActorKind.PROVIDER:
+        entries = [e for e in jsonable_encoder(state.read_side.record(learner_id, as_of=when, limit=PROVIDER_SCAN))
+                   if _provider_recorded(e, actor)]
+        if not entries:
+            raise NotPermitted("a provider reads only what it recorded about a learner")
+        page = entries[offset:offset + limit]
+        more = len(entries) > offset + limit
+    else:
+        _check_owner_or_admin(actor, learner_id)
+        page = jsonable_encoder(state.read_side.record(learner_id, as_of=when, limit=limit + 1, offset=offset))
+        more = len(page) > limit
+        page = page[:limit]
+    return {"learner_id": str(learner_id), "entries": page, "limit": limit, "offset": offset,
+            "next_offset": offset + limit if more else None}
+
+
+@router.get("/v1/learners/{learner_id}/clr", response_model=dict[str, Any], responses=ERRORS,
+            summary="The signed CLR 2.0 transcript (`?as_of=`): the learner or an admin")
+def clr(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None) -> dict[str, Any]:
+    _check_owner_or_admin(actor, learner_id)
+    return dict(jsonable_encoder(state.read_side.clr(learner_id, as_of=parse_as_of(as_of))))
+
+
+@router.get("/v1/learners/{learner_id}/skills", response_model=dict[str, Any], responses=ERRORS,
+            summary="The skills profile (`?as_of=`): the learner or an admin")
+def skills(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None) -> dict[str, Any]:
+    _check_owner_or_admin(actor, learner_id)
+    return dict(jsonable_encoder(state.read_side.skills(learner_id, as_of=parse_as_of(as_of))))
+
+
+@router.get("/v1/learners/{learner_id}/pathways/{qualification_id}", response_model=dict[str, Any],
+            responses=ERRORS, summary="Progress toward a qualification's credit rules: the learner or an admin")
+def pathway(learner_id: UUID, qualification_id: UUID, actor: Principal, state: State,
+            as_of: AsOfQuery = None) -> dict[str, Any]:
+    _check_owner_or_admin(actor, learner_id)
+    found = state.read_side.pathway(learner_id, qualification_id, as_of=parse_as_of(as_of))
+    if found is None:
+        raise NotFound(f"no qualification {qualification_id}")
+    return dict(jsonable_encoder(found))

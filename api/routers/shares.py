@@ -1,0 +1,128 @@
+"""Shares: a learner shares chosen credentials and skills with an employer for a time, through a capability link
+(256 random bits, only its hash is stored). Anyone holding the link opens the employer view while the share is live;
+each opening is recorded so the learner sees who looked and when."""
+
+import html
+import json
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Request, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import HTMLResponse, JSONResponse
+from pydantic import BaseModel, Field
+
+from api.commands import ShareGrant
+from api.context import (
+    TOKEN_NOT_SHOWN,
+    WRITE_HEADERS,
+    IdempotencyKey,
+    MaybePrincipal,
+    Principal,
+    ReadYourWrites,
+    State,
+    WriteResult,
+    require,
+    written,
+)
+from api.problems import ApiProblem, responses
+from domain.errors import DomainError, NotPermitted
+from domain.values import Actor, ActorKind
+
+router = APIRouter(tags=["shares"])
+ShareToken = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
+                                 description="The share link's secret token")]
+
+
+class ShareGranted(WriteResult):
+    token: str | None = Field(description="The link's secret token (shown once; null on a replay)")
+    url: str | None = Field(description="The capability URL to give the employer: /v1/shared/{token}")
+    token_note: str
+
+
+class ShareList(BaseModel):
+    shares: list[dict[str, Any]] = Field(
+        description="Each share: what it grants, to whom, purpose, expiry, live or not, and its access log")
+
+
+@router.post("/v1/learners/{learner_id}/shares", status_code=201, response_model=ShareGranted,
+             responses={201: {"headers": WRITE_HEADERS}, **responses(401, 403, 404, 409, 422)},
+             summary="Share chosen credentials and/or skills with an employer until a time (the learner)")
+def grant(learner_id: UUID, body: ShareGrant, actor: Principal, state: State, response: Response,
+          key: IdempotencyKey = None) -> dict[str, object]:
+    outcome = body.run(state.ledger, actor, learner_id, key)
+    token = outcome.token or None
+    return {
+        **written(response, outcome), "token": token,
+        "url": f"{state.services.urls.public_url}/v1/shared/{token}" if token else None,
+        "token_note": "give this link to the employer; it is shown only this once" if token else TOKEN_NOT_SHOWN,
+    }
+
+
+@router.get("/v1/learners/{learner_id}/shares", response_model=ShareList, dependencies=[ReadYourWrites],
+            responses=responses(401, 403, 404, 422, 503),
+            summary="The learner's shares with their access log: who opened what, when (the learner)")
+def list_shares(learner_id: UUID, actor: Principal, state: State) -> dict[str, Any]:
+    if not (actor.is_learner(learner_id) or actor.kind is ActorKind.ADMIN):
+        raise NotPermitted("only the learner lists their shares")
+    return {"shares": jsonable_encoder(state.read_side.shares(learner_id))}
+
+
+@router.delete("/v1/shares/{share_id}", status_code=200, response_model=WriteResult,
+               responses={200: {"headers": WRITE_HEADERS}, **responses(401, 403, 404, 409, 422)},
+               summary="Revoke a share (the learner who granted it); the link stops working at once")
+def revoke(share_id: UUID, actor: Principal, state: State, response: Response,
+           key: IdempotencyKey = None) -> dict[str, object]:
+    require(actor, ActorKind.LEARNER)
+    outcome = state.ledger.revoke_share(actor, UUID(actor.id), share_id, idempotency_key=key)
+    return written(response, outcome)
+
+
+def _gone() -> ApiProblem:
+    return ApiProblem(404, "share-not-found", "no live share behind this link (unknown, expired or revoked)")
+
+
+@router.get("/v1/shared/{token}", response_model=dict[str, Any], responses={
+    200: {"description": "The employer view (JSON; a simple HTML page when the client accepts text/html)",
+          "content": {"text/html": {"schema": {"type": "string"}}}},
+    **responses(404, 422)},
+    summary="Open a share link (anyone holding it): exactly what the share grants, with verification results")
+def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
+    share = state.read_side.share_by_token(token)
+    if share is None or not share.get("live"):
+        raise _gone()
+    employer_id = UUID(str(share["employer_id"]))
+    viewer = str(actor) if actor is not None else "link holder (not signed in)"
+    try:
+        state.ledger.record_share_opening(
+            UUID(str(share["learner_id"])), UUID(str(share["share_id"])), viewer=viewer,
+            actor=actor or Actor.employer(employer_id))
+    except DomainError:
+        raise _gone() from None
+    view = state.read_side.employer_view(token)
+    if view is None:
+        raise _gone()
+    body = jsonable_encoder(view)
+    if _wants_html(request.headers.get("accept", "")):
+        return HTMLResponse(render_html(body))
+    return JSONResponse(body)
+
+
+def _wants_html(accept: str) -> bool:
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    return "text/html" in kinds and ("application/json" not in kinds or
+                                     kinds.index("text/html") < kinds.index("application/json"))
+
+
+def render_html(view: dict[str, Any]) -> str:
+    """A plain page for a person: the view's fields as a definition list, nested values as JSON."""
+    rows = []
+    for name, value in view.items():
+        shown = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False, default=str)
+        rows.append(f"<dt>{html.escape(str(name))}</dt><dd><pre>{html.escape(shown)}</pre></dd>")
+    return (
+        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shared learner record</title>"
+        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}pre{white-space:pre-wrap}</style>"
+        "</head><body><h1>Shared learner record</h1><p>Shared through the learner employment record ledger. "
+        "This opening is recorded.</p><dl>" + "".join(rows) + "</dl></body></html>"
+    )

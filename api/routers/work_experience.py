@@ -1,0 +1,44 @@
+"""Work experience: stated by the learner; attested or disputed by the named employer or placing provider."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from api.commands import Attestation, Dispute, WorkEnd, WorkExperienceStatement
+from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
+from api.problems import responses
+
+router = APIRouter(tags=["work experience"])
+ERRORS = responses(401, 403, 404, 409, 422)
+
+
+@router.post("/v1/learners/{learner_id}/work-experience", status_code=201, response_model=WriteResult,
+             responses={201: {"headers": WRITE_HEADERS}, **ERRORS},
+             summary="State work experience (the learner): employment, internship, placement, WIL")
+def state_experience(learner_id: UUID, body: WorkExperienceStatement, actor: Principal, state: State,
+                     response: Response, key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, body.run(state.ledger, actor, learner_id, key))
+
+
+@router.post("/v1/work-experience/{experience_id}/attestation", status_code=200, response_model=WriteResult,
+             responses={200: {"headers": WRITE_HEADERS}, **ERRORS},
+             summary="Attest it (the named employer or the placing provider), confirming stated skills")
+def attest(experience_id: UUID, body: Attestation, actor: Principal, state: State, response: Response,
+           key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, body.run(state.ledger, actor, experience_id, key))
+
+
+@router.post("/v1/work-experience/{experience_id}/dispute", status_code=200, response_model=WriteResult,
+             responses={200: {"headers": WRITE_HEADERS}, **ERRORS},
+             summary="Dispute it (the named employer or the placing provider), with a reason")
+def dispute(experience_id: UUID, body: Dispute, actor: Principal, state: State, response: Response,
+            key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, body.run(state.ledger, actor, experience_id, key))
+
+
+@router.post("/v1/work-experience/{experience_id}/end", status_code=200, response_model=WriteResult,
+             responses={200: {"headers": WRITE_HEADERS}, **ERRORS},
+             summary="Record that it ended (the learner)")
+def end(experience_id: UUID, body: WorkEnd, actor: Principal, state: State, response: Response,
+        key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, body.run(state.ledger, actor, experience_id, key))

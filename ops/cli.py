@@ -1,0 +1,200 @@
+"""The `ler` command: serve the API, load the demo, run or rebuild projections.
+
+    ler serve [--demo] [--host 127.0.0.1] [--port $PORT or 8000]
+    ler demo
+    ler projections run | rebuild [--view NAME] | status
+
+Errors print a plain message (no traceback) and exit non-zero."""
+
+import argparse
+import importlib
+import os
+import secrets
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from domain.learner import Learner
+from domain.values import Identifier
+from ops.demo import DemoIds, load_demo
+from ops.logs import configure_logging
+from ops.settings import Settings, load_settings
+from ops.wiring import Services, build_services
+
+DEMO_LEARNER = Identifier("university student id", "S1234567")
+
+
+class CliError(Exception):
+    """A problem the user can fix: printed as a plain message."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    try:
+        result: int = args.run(args)
+        return result
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # the CLI's promise: a message, not a traceback
+        print(f"ler: error: {error}", file=sys.stderr)
+        return 1
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="ler", description="The learner employment record ledger")
+    commands = parser.add_subparsers(title="commands")
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--demo", action="store_true", help="load the demo story when the ledger is empty")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 8000")
+    serve.set_defaults(run=serve_command)
+    demo = commands.add_parser("demo", help="load the demo story and print the demo learner's record")
+    demo.set_defaults(run=demo_command)
+    projections = commands.add_parser("projections", help="run, rebuild or inspect the projections")
+    actions = projections.add_subparsers(title="actions")
+    actions.add_parser("run", help="run every projection until stopped").set_defaults(run=projections_run)
+    rebuild = actions.add_parser("rebuild", help="rebuild a view (or all) from position 0")
+    rebuild.add_argument("--view", default=None, help="the view to rebuild (default: all)")
+    rebuild.set_defaults(run=projections_rebuild)
+    actions.add_parser("status", help="each projection's position and lag").set_defaults(run=projections_status)
+    return parser
+
+
+# ---- serve ------------------------------------------------------------------------------------------------------
+
+def serve_command(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    port = args.port if args.port is not None else _port(os.environ.get("PORT", "8000"))
+    settings = load_settings()
+    configure_logging(settings.json_logs)
+    admin_token = settings.admin_token or secrets.token_urlsafe(32)
+    services = build_services(settings)
+    read_side = _open_read_side(services)
+    try:
+        demo = _load_demo_if_empty(services) if args.demo else None
+        base = f"http://{args.host}:{port}"
+        _print_welcome(base, settings, admin_token, demo)
+        # The CLI is the outermost composition root: it names the web layer by module path so that ops does not
+        # import api (the layers point one way: api -> ops).
+        create_app: Any = importlib.import_module("api.app").create_app
+        app = create_app(services, read_side, admin_token)
+        uvicorn.run(app, host=args.host, port=port, access_log=False, log_config=None)
+    finally:
+        read_side.close()
+        services.close()
+    return 0
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise CliError(f"PORT must be a number, got {text!r}") from None
+    if not 0 < port < 65536:
+        raise CliError(f"PORT must be 1 to 65535, got {port}")
+    return port
+
+
+def _open_read_side(services: Services) -> Any:
+    read_side = importlib.import_module("ops.read_side")
+    # Embedded default: projections run in this process. On PostgreSQL they run as their own processes.
+    return read_side.ReadSide.open(services, run_projections=not services.settings.uses_postgres)
+
+
+def _load_demo_if_empty(services: Services) -> DemoIds | None:
+    if services.ledger.position() > 0:
+        return None
+    return load_demo(services.ledger)
+
+
+def _print_welcome(base: str, settings: Settings, admin_token: str, demo: DemoIds | None) -> None:
+    store = "PostgreSQL" if settings.uses_postgres else f"SQLite under {settings.data_dir}/"
+    lines = [
+        f"Learner employment record ledger on {store}",
+        f"  API docs:     {base}/docs",
+        f"  admin token:  {admin_token}" + ("" if settings.admin_token else "   (generated; set LER_ADMIN_TOKEN)"),
+    ]
+    if demo is not None:
+        lines.append("Demo data loaded. Tokens (Authorization: Bearer <token>):")
+        for name in ("university", "tafe", "employer", "aroha", "sam"):
+            if name in demo.tokens:
+                lines.append(f"  {name:<12}  {demo.tokens[name]}   id {demo.ids[name]}")
+        if "share" in demo.tokens:
+            lines.append(f"  share link:   {base}/v1/shared/{demo.tokens['share']}")
+    elif settings.admin_token == "":
+        lines.append("(the ledger already held data: demo not loaded; earlier tokens still work)")
+    print("\n".join(lines), flush=True)
+
+
+# ---- demo -------------------------------------------------------------------------------------------------------
+
+def demo_command(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.json_logs)
+    services = build_services(settings)
+    read_side = importlib.import_module("ops.read_side").ReadSide.open(services, run_projections=True)
+    try:
+        loaded = _load_demo_if_empty(services)
+        print("Demo story loaded." if loaded else "The ledger already held data: showing the demo learner as is.")
+        learner_id = Learner.create_id(DEMO_LEARNER)
+        if not read_side.wait_for(services.ledger.position(), timeout=30.0):
+            raise CliError("the projections did not catch up within 30 s")
+        entries = read_side.record(learner_id, limit=500)
+        if not entries:
+            raise CliError(f"no record for the demo learner {learner_id}")
+        print(f"Record of learner {learner_id}, newest first:")
+        for entry in entries:
+            print("  " + describe(entry))
+    finally:
+        read_side.close()
+        services.close()
+    return 0
+
+
+def describe(entry: dict[str, Any]) -> str:
+    when = entry.get("effective") or entry.get("date") or entry.get("recorded_at") or ""
+    what = entry.get("summary") or entry.get("what") or entry.get("kind") or entry.get("type") or "fact"
+    who = entry.get("recorded_by") or entry.get("actor") or ""
+    return f"{when}  {what}" + (f"  (by {who})" if who else "")
+
+
+# ---- projections ------------------------------------------------------------------------------------------------
+
+def _runner() -> Any:
+    return importlib.import_module("ops.projection_runner")
+
+
+def projections_run(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.json_logs)
+    _runner().run_forever(settings)
+    return 0
+
+
+def projections_rebuild(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.json_logs)
+    _runner().rebuild(settings, view_name=args.view)
+    print(f"rebuilt {args.view or 'every view'}")
+    return 0
+
+
+def projections_status(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    configure_logging(settings.json_logs)
+    status = _runner().status(settings)
+    if isinstance(status, dict):
+        for name, value in status.items():
+            print(f"{name}: {value}")
+    else:
+        print(status)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

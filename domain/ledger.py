@@ -2,6 +2,7 @@
 aggregates, then saves every new event of the command in one atomic append (with its idempotency key, if any)."""
 
 import hashlib
+import random
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +31,10 @@ from domain.values import Actor, ActorKind, Evidence, Identifier, SkillLevel
 from domain.work_experience import Position, WorkExperience
 
 A = TypeVar("A", bound=Aggregate)
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 20
+"""Each collision means another writer succeeded, so N writers racing on one aggregate need up to N attempts."""
+BACKOFF_SECONDS = 0.002
+BACKOFF_CAP_SECONDS = 0.1
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ class Ledger(Application[UUID]):
         self, name: str, actor: Actor, idempotency_key: str | None, args: Any, operation: Callable[[], Change],
     ) -> Written:
         fingerprint = hashlib.sha256(repr((name, args)).encode()).hexdigest()
-        for _ in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             replay = self._replay(actor, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
@@ -124,7 +128,9 @@ class Ledger(Application[UUID]):
             try:
                 return Written(change.id, self._save(change.aggregates), change.token)
             except IntegrityError:
-                continue  # someone else wrote first: re-read and re-check the rules
+                # Someone else wrote first: wait a random while (so the losers do not collide again in step),
+                # then re-read and re-check the rules.
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2**attempt)))
         raise ConcurrencyConflict(f"{name} kept colliding with concurrent writes; try again")
 
     def _replay(self, actor: Actor, key: str | None, fingerprint: str) -> Written | None:

@@ -30,6 +30,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteTrackingRecorder
+from psycopg.sql import SQL
 
 from projections import learner_state
 from projections.facts import (
@@ -445,7 +446,7 @@ class PostgresLedgerViews(PostgresTrackingRecorder, LedgerViews):
                 index_name = statement.split("EXISTS ")[1].split(" ON ")[0].format(
                     **{name: TABLE_PREFIX + name for name in TABLES})
                 text = text.split("EXISTS ")[0] + f"EXISTS {index_name} ON " + text.split(" ON ", 1)[1]
-            self.sql_create_statements.append(text)  # type: ignore[arg-type]
+            self.sql_create_statements.append(SQL(text))  # type: ignore[arg-type]
 
     def sql(self, text: str) -> str:
         return text.format(**self.tables).replace("?", "%s")

@@ -22,6 +22,21 @@ What it changes from ``eventsourcing.postgres``:
   format as :class:`~ops.storage.transcoding.LedgerJSONTranscoder`, measured faster);
   ``TRANSCODER_TOPIC`` still overrides it. Value object classes are registered by the
   application's ``register_transcodings()`` (see ``register_value_objects``).
+- Group commit, default on (``LEDGER_GROUP_COMMIT=0`` turns it off): the application
+  recorder has one writer at a time per process. A save that arrives while a batch is being
+  written waits; when the batch commits, the first waiting save's thread becomes the writer
+  and takes every save pending by then (up to ``LEDGER_GROUP_COMMIT_MAX``, default 64) into
+  ONE transaction: ``LOCK TABLE ... IN EXCLUSIVE MODE``, one NOTIFY, one INSERT of all their
+  events, one commit (one WAL flush). The table lock stays, so notification ids are still
+  committed in order across processes. If that INSERT violates uniqueness (an optimistic
+  concurrency conflict), the transaction is rolled back and the batch is written again with a
+  SAVEPOINT per save: a conflicting save is rolled back alone and its caller (only) gets
+  ``IntegrityError``; the others commit. Each save is all-or-nothing and each caller gets the
+  notification ids of its own events. Why: the library's recorder holds the table lock from
+  the INSERT through the commit's WAL flush, so concurrent saves serialise and their flushes
+  cannot be combined; batching amortises the lock, the NOTIFY and the flush over many saves
+  (measured in ops/bench, see ops/bench/README.md). Saves with tracking (process recorders)
+  and ``POSTGRES_ENABLE_DB_FUNCTIONS`` use the library's path unchanged.
 - Prototype, default off: ``LEDGER_INSERT_LOCK=advisory`` makes the application recorder
   serialise inserting transactions with ``pg_advisory_xact_lock`` instead of
   ``LOCK TABLE ... IN EXCLUSIVE MODE``. Both are held until commit, so notification ids
@@ -34,12 +49,16 @@ What it changes from ``eventsourcing.postgres``:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import threading
+from collections.abc import Sequence
 from typing import Any
 
 import eventsourcing.postgres as es_postgres
-from eventsourcing.persistence import Transcoder
-from eventsourcing.utils import resolve_topic
+import psycopg
+from eventsourcing.persistence import IntegrityError, InterfaceError, OperationalError, StoredEvent, Transcoder
+from eventsourcing.utils import resolve_topic, retry, strtobool
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from ops.storage.transcoding import OrjsonTranscoder
@@ -49,12 +68,16 @@ __all__ = [
     "AppendOnlyPostgresApplicationRecorder",
     "AppendOnlyPostgresFactory",
     "AppendOnlyPostgresProcessRecorder",
+    "GroupCommitter",
     "append_only_statements",
 ]
 
 APPEND_ONLY_MESSAGE = "stored events are append-only"
 GUARD_FUNCTION_NAME = "ler_stored_events_append_only"
 INSERT_LOCK = "LEDGER_INSERT_LOCK"
+GROUP_COMMIT = "LEDGER_GROUP_COMMIT"
+GROUP_COMMIT_MAX = "LEDGER_GROUP_COMMIT_MAX"
+GROUP_COMMIT_WAIT_MS = "LEDGER_GROUP_COMMIT_WAIT_MS"
 
 
 def _identifier(name: str, suffix: str) -> str:
@@ -106,6 +129,210 @@ def append_only_statements(schema: str, table: str) -> list[Composed]:
     ]
 
 
+class _PendingSave:
+    """One caller's save, waiting in the group committer's queue."""
+
+    __slots__ = ("error", "events", "ids", "lead", "wake")
+
+    def __init__(self, events: Sequence[StoredEvent]) -> None:
+        self.events = events
+        self.ids: list[int] = []
+        self.error: BaseException | None = None
+        self.lead = False
+        self.wake = threading.Lock()
+        self.wake.acquire()  # released once: when written (or failed), or when promoted to writer
+
+
+def _copy_error(error: BaseException) -> BaseException:
+    """A fresh exception per caller (one object raised in several threads would share a traceback)."""
+    try:
+        copy = type(error)(*error.args)
+    except Exception:  # an exception class with an unusual constructor
+        return error
+    copy.__cause__ = error.__cause__ or error
+    return copy
+
+
+def _ids_by_event(rows: list[Any]) -> dict[tuple[Any, int], int]:
+    return {(row["originator_id"], row["originator_version"]): row["notification_id"] for row in rows}
+
+
+def _rollback_quietly(conn: psycopg.Connection[Any]) -> None:
+    """Roll back after a failure; a broken connection raises here, and the pool discards it anyway."""
+    with contextlib.suppress(psycopg.Error):
+        conn.rollback()
+
+
+class GroupCommitter:
+    """Writes concurrently pending saves of one process in one transaction (see the module docstring).
+
+    No thread of its own: the thread whose save finds no writer busy becomes the writer; when its batch is
+    written it hands the role to the first save still waiting, so a writer never works for long on others' behalf.
+    """
+
+    def __init__(
+        self, recorder: AppendOnlyPostgresApplicationRecorder, max_batch: int = 64, max_wait: float = 0.001,
+    ) -> None:
+        if max_batch < 1:
+            raise ValueError(f"{GROUP_COMMIT_MAX} must be at least 1")
+        self.recorder = recorder
+        self.max_batch = max_batch
+        # A new writer waits (at most max_wait seconds) for as many saves as the last batch had: the callers of
+        # the last batch are on their way back with their next saves; starting without them would alternate
+        # batches of one and of the rest. One caller at a time never waits (its last batch was one).
+        self.max_wait = max_wait
+        self._mutex = threading.Lock()
+        self._arrived = threading.Condition(self._mutex)
+        self._queue: list[_PendingSave] = []
+        self._writing = False
+        self._last_batch = 1
+        datastore = recorder.datastore
+        schema, table_name = datastore.schema, recorder.events_table_name
+        table = SQL("{0}.{1}").format(Identifier(schema), Identifier(table_name))
+        event_type = SQL("{0}.{1}").format(Identifier(schema), Identifier(recorder.stored_event_type_name))
+        function = SQL("{0}.{1}").format(Identifier(schema), Identifier(_identifier(table_name, "_ler_append")))
+        if recorder.insert_lock == "advisory":
+            lock = SQL("PERFORM pg_advisory_xact_lock({0})").format(Literal(advisory_lock_key(schema, table_name)))
+        else:
+            lock = SQL("LOCK TABLE {0} IN EXCLUSIVE MODE").format(table)
+        # The fast path is ONE statement in autocommit mode (its own implicit transaction, one round trip): the
+        # function takes the insert lock, notifies, inserts; the lock is held until that transaction commits.
+        recorder.sql_create_statements.append(SQL(
+            "CREATE OR REPLACE FUNCTION {function}(events {event_type}[]) "
+            "RETURNS TABLE (originator_id {id_type}, originator_version bigint, notification_id bigint) "
+            "LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "PERFORM set_config('lock_timeout', '{timeout}s', true); "
+            "{lock}; "
+            "NOTIFY {channel}; "
+            "RETURN QUERY INSERT INTO {table} AS t (originator_id, originator_version, topic, state) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) AS e "
+            "RETURNING t.originator_id, t.originator_version, t.notification_id; "
+            "END; $BODY$"
+        ).format(
+            function=function, event_type=event_type, id_type=SQL(datastore.originator_id_type),
+            timeout=SQL(str(int(datastore.lock_timeout))), lock=lock, channel=Identifier(recorder.channel_name),
+            table=table,
+        ))
+        self.append_statement = SQL("SELECT * FROM {0}(%s)").format(function)
+        # The fallback after a conflict: an explicit transaction with a savepoint per save.
+        self.begin_statement = SQL("BEGIN; SET LOCAL lock_timeout = '{0}s'; {1}; NOTIFY {2}").format(
+            SQL(str(int(datastore.lock_timeout))),
+            SQL("; ").join(recorder.lock_table_statements[1:]),
+            Identifier(recorder.channel_name),
+        )
+        self.insert_statement = SQL(
+            "INSERT INTO {table} (originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, state FROM unnest(%s::{type}[]) "
+            "RETURNING originator_id, originator_version, notification_id"
+        ).format(table=table, type=event_type)
+        # Counters for benchmarks and tests: batches written, saves written, batches that fell back to savepoints.
+        self.batches = 0
+        self.saves = 0
+        self.fallbacks = 0
+
+    def insert(self, events: Sequence[StoredEvent]) -> list[int]:
+        pending = _PendingSave(events)
+        with self._mutex:
+            self._queue.append(pending)
+            lead = not self._writing
+            self._writing = True
+            if len(self._queue) >= self._last_batch:
+                self._arrived.notify()
+        if not lead:
+            pending.wake.acquire()
+            lead = pending.lead
+        if lead:
+            self._lead()
+        if pending.error is not None:
+            raise _copy_error(pending.error)
+        return pending.ids
+
+    def _lead(self) -> None:
+        with self._mutex:
+            want = min(self._last_batch, self.max_batch)
+            if len(self._queue) < want and self.max_wait > 0:
+                self._arrived.wait_for(lambda: len(self._queue) >= want, timeout=self.max_wait)
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
+            self._last_batch = len(batch)
+        try:
+            self._write(batch)
+        except BaseException as error:  # every save in the batch failed with it (nothing was committed)
+            for pending in batch:
+                if pending.error is None:
+                    pending.error = error
+        finally:
+            with self._mutex:
+                if self._queue:
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.wake.release()
+                else:
+                    self._writing = False
+            for pending in batch:
+                if not pending.lead:
+                    pending.wake.release()
+
+    def _write(self, batch: list[_PendingSave]) -> None:
+        recorder = self.recorder
+        rows = [
+            recorder.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for pending in batch
+            for e in pending.events
+        ]
+        with recorder.datastore.get_connection() as conn:
+            try:
+                with conn.cursor() as curs:
+                    curs.execute(self.append_statement, (rows,), prepare=True)
+                    returned = curs.fetchall()
+            except psycopg.errors.UniqueViolation as error:  # the implicit transaction was rolled back
+                if len(batch) == 1:
+                    raise IntegrityError(str(error)) from error
+                self._write_one_by_one(conn, batch)
+                return
+            except BaseException:
+                _rollback_quietly(conn)
+                raise
+        self.batches += 1
+        self.saves += len(batch)
+        ids = _ids_by_event(returned)
+        for pending in batch:
+            pending.ids = [ids[e.originator_id, e.originator_version] for e in pending.events]
+
+    def _write_one_by_one(self, conn: psycopg.Connection[Any], batch: list[_PendingSave]) -> None:
+        """The fallback after a conflict: one transaction, a savepoint per save, so a conflicting save fails alone."""
+        recorder = self.recorder
+        try:
+            with conn.cursor() as curs:
+                curs.execute(self.begin_statement)
+                for pending in batch:
+                    rows = [
+                        recorder.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                        for e in pending.events
+                    ]
+                    curs.execute("SAVEPOINT ler_save")
+                    try:
+                        curs.execute(self.insert_statement, (rows,), prepare=True)
+                    except psycopg.errors.UniqueViolation as error:
+                        curs.execute("ROLLBACK TO SAVEPOINT ler_save; RELEASE SAVEPOINT ler_save")
+                        pending.error = IntegrityError(str(error))
+                        pending.error.__cause__ = error
+                        continue
+                    returned = curs.fetchall()
+                    curs.execute("RELEASE SAVEPOINT ler_save")
+                    ids = _ids_by_event(returned)
+                    pending.ids = [ids[e.originator_id, e.originator_version] for e in pending.events]
+                conn.execute("COMMIT")
+        except BaseException:
+            _rollback_quietly(conn)
+            for pending in batch:  # nothing was committed: no save may keep ids
+                pending.ids = []
+            raise
+        self.batches += 1
+        self.fallbacks += 1
+        self.saves += sum(1 for pending in batch if pending.error is None)
+
+
 class _AppendOnlyMixin:
     datastore: es_postgres.PostgresDatastore
     events_table_name: str
@@ -126,9 +353,13 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
         *,
         events_table_name: str = "stored_events",
         insert_lock: str = "table",
+        group_commit: bool = False,
+        group_commit_max: int = 64,
+        group_commit_wait: float = 0.001,
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self._install_append_only()
+        self.insert_lock = insert_lock
         if insert_lock == "advisory":
             self.lock_table_statements = [
                 SQL("SET LOCAL lock_timeout = '{0}s'").format(self.datastore.lock_timeout),
@@ -138,6 +369,17 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
             ]
         elif insert_lock != "table":
             raise ValueError(f"{INSERT_LOCK} must be 'table' or 'advisory', not {insert_lock!r}")
+        self.group_committer = GroupCommitter(self, group_commit_max, group_commit_wait) if group_commit else None
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        committer = self.group_committer
+        extras = any(value is not None for value in kwargs.values())  # e.g. tracking: not ours to batch
+        if committer is None or extras or self.datastore.enable_db_functions:
+            return super().insert_events(stored_events, **kwargs)
+        if not stored_events:
+            return []
+        return committer.insert(stored_events)
 
 
 class AppendOnlyPostgresProcessRecorder(es_postgres.PostgresProcessRecorder, _AppendOnlyMixin):
@@ -164,6 +406,9 @@ class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
         kwargs: dict[str, Any] = {"events_table_name": prefix + "_events"}
         if issubclass(recorder_class, AppendOnlyPostgresApplicationRecorder):
             kwargs["insert_lock"] = (self.env.get(INSERT_LOCK) or "table").strip().lower()
+            kwargs["group_commit"] = strtobool(self.env.get(GROUP_COMMIT) or "yes")
+            kwargs["group_commit_max"] = int(self.env.get(GROUP_COMMIT_MAX) or "64")
+            kwargs["group_commit_wait"] = float(self.env.get(GROUP_COMMIT_WAIT_MS) or "1") / 1000
         recorder = recorder_class(datastore=self.datastore, **kwargs)
         if self.env_create_table():
             recorder.create_table()

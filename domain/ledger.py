@@ -212,7 +212,7 @@ class Ledger(Application[UUID]):
             grant, token = self._issue_token(Actor.provider(provider.id), actor)
             return Change(provider.id, [provider, status_list, grant], token)
 
-        return self._execute("register_provider", actor, idempotency_key, (name, identifiers, website), operation)
+        return self._execute("register_provider", actor, idempotency_key, (name, identifiers, website, effective), operation)
 
     def rotate_provider_key(
         self, actor: Actor, provider_id: UUID, *, idempotency_key: str | None = None,
@@ -277,7 +277,7 @@ class Ledger(Application[UUID]):
             grant, token = self._issue_token(Actor.learner(learner.id), actor)
             return Change(learner.id, [learner, grant], token)
 
-        args = (primary_identifier, sorted((profile or {}).items()), did)
+        args = (primary_identifier, sorted((profile or {}).items()), did, effective)
         return self._execute("register_learner", actor, idempotency_key, args, operation)
 
     def issue_token(self, actor: Actor, principal: Actor, *, idempotency_key: str | None = None) -> Written:

@@ -212,7 +212,8 @@ class Ledger(Application[UUID]):
             grant, token = self._issue_token(Actor.provider(provider.id), actor)
             return Change(provider.id, [provider, status_list, grant], token)
 
-        return self._execute("register_provider", actor, idempotency_key, (name, identifiers, website, effective), operation)
+        args = (name, identifiers, website, effective)
+        return self._execute("register_provider", actor, idempotency_key, args, operation)
 
     def rotate_provider_key(
         self, actor: Actor, provider_id: UUID, *, idempotency_key: str | None = None,

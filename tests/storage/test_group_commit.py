@@ -62,8 +62,8 @@ def test_group_commit_is_on_by_default_and_can_be_turned_off(postgres_env: dict[
 def test_one_save_is_atomic_and_a_conflict_raises_integrity_error(app: Application[UUID]) -> None:
     counter = Counter("a")
     app.save(counter)
-    stale = app.repository.get(counter.id)
-    fresh = app.repository.get(counter.id)
+    stale: Counter = app.repository.get(counter.id)
+    fresh: Counter = app.repository.get(counter.id)
     fresh.increment(1)
     app.save(fresh)
     stale.increment(5)
@@ -94,7 +94,7 @@ def test_concurrent_saves_with_conflicts(app: Application[UUID]) -> None:
                 if r % 3 == 0:
                     # Everyone loads the same version, then saves: all but one of each version must conflict.
                     target = shared[r % len(shared)].id
-                    copy = app.repository.get(target)
+                    copy: Counter = app.repository.get(target)
                     copy.increment(1)
                     copy.increment(1)
                     barrier.wait()

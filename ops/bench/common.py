@@ -1,0 +1,204 @@
+"""Shared parts of the benchmark harness: where the database is, fresh schemas, timing, figures and the table."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import platform
+import resource
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg import sql
+
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+def database_url() -> str:
+    """The server to measure on: ``BENCH_DATABASE_URL``, else ``DATABASE_URL`` (without its schema), else local."""
+    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = DEFAULT_DATABASE_URL
+    return url.split("?")[0]
+
+
+def connect(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
+    return psycopg.connect(url, autocommit=True, **kwargs)
+
+
+@contextmanager
+def fresh_schema(url: str, prefix: str, *, keep: bool = False) -> Iterator[str]:
+    """A new, empty schema for one measurement, dropped afterwards (unless ``keep``)."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    with connect(url) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+    try:
+        yield schema
+    finally:
+        if not keep:
+            with connect(url) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
+def server_settings(url: str) -> dict[str, str]:
+    names = ("server_version", "synchronous_commit", "fsync", "wal_sync_method", "commit_delay", "shared_buffers")
+    with connect(url) as conn:
+        return {name: str(conn.execute(sql.SQL("SHOW {}").format(sql.Identifier(name))).fetchone()[0])  # type: ignore[index]
+                for name in names}
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+        "load_average": os.getloadavg() if hasattr(os, "getloadavg") else None,
+    }
+
+
+def run_threads(count: int, work: Callable[[int], None]) -> float:
+    """Run ``work(i)`` in ``count`` threads started together; return the wall-clock seconds until all finish."""
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(count + 1)
+
+    def target(i: int) -> None:
+        barrier.wait()
+        try:
+            work(i)
+        except BaseException as error:  # reported after the join
+            errors.append(error)
+
+    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile (``p`` in 0..100) of ``values``."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def latency_summary(seconds: Sequence[float]) -> dict[str, float]:
+    ms = [s * 1000 for s in seconds]
+    return {
+        "count": len(ms), "p50_ms": percentile(ms, 50), "p90_ms": percentile(ms, 90), "p99_ms": percentile(ms, 99),
+        "max_ms": max(ms) if ms else math.nan, "mean_ms": statistics.fmean(ms) if ms else math.nan,
+    }
+
+
+def max_rss_mb() -> float:
+    """Peak resident set size of this process so far, in MB (Linux reports KB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_mb(pid: int) -> float | None:
+    """Current resident set size of a process, from /proc (Linux); None elsewhere."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+@dataclass
+class Figure:
+    """One row of the table.
+
+    ``value`` and ``baseline`` are in ``unit``; ``ratio`` is value / baseline for rates (higher is better) and
+    baseline / value for latencies (how close to the in-process or raw cost, higher is better too). ``target`` says
+    what is asked: ``ratio>=0.8``, ``p99<=10ms`` or empty (informational). ``met`` is None when not applicable.
+    """
+
+    key: str
+    label: str
+    unit: str = ""
+    value: float | None = None
+    baseline: float | None = None
+    baseline_label: str = ""
+    ratio: float | None = None
+    target: str = ""
+    met: bool | None = None
+    available: bool = True
+    note: str = ""
+    details: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def missing(cls, key: str, label: str, why: str, target: str = "") -> Figure:
+        return cls(key, label, available=False, note=f"not available: {why}", target=target)
+
+    def judge(self) -> Figure:
+        """Set ``met`` from ``target``."""
+        if not self.available or not self.target:
+            return self
+        name, _, bound = self.target.partition("<=") if "<=" in self.target else self.target.partition(">=")
+        limit = float(bound.rstrip("ms"))
+        if name == "ratio" and self.ratio is not None:
+            self.met = self.ratio >= limit
+        elif name == "p99":
+            p99 = self.details.get("p99_ms")
+            self.met = None if p99 is None else p99 <= limit
+        return self
+
+
+def _fmt(value: float | None, unit: str = "") -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    if abs(value) >= 100:
+        text = f"{value:,.0f}"
+    elif abs(value) >= 10:
+        text = f"{value:.1f}"
+    else:
+        text = f"{value:.2f}"
+    return f"{text} {unit}".strip()
+
+
+def table(figures: Sequence[Figure]) -> str:
+    """A Markdown table: figure, value, baseline, ratio, target, met?"""
+    rows = [("figure", "value", "baseline", "ratio", "target", "met?")]
+    for f in figures:
+        if not f.available:
+            rows.append((f.label, f.note, "", "", f.target or "", "n/a"))
+            continue
+        baseline = f"{_fmt(f.baseline, f.unit)} ({f.baseline_label})" if f.baseline_label else _fmt(f.baseline, f.unit)
+        met = "" if f.met is None else ("yes" if f.met else "NO")
+        value = _fmt(f.value, f.unit)
+        if "p99_ms" in f.details:
+            value = f"p50 {f.details['p50_ms']:.2f} / p99 {f.details['p99_ms']:.2f} ms"
+        rows.append((f.label, value, baseline, _fmt(f.ratio) + ("x" if f.ratio else ""),
+                     f.target, met))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in rows]
+    lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")
+    return "\n".join(lines)
+
+
+def write_json(path: Path, payload: dict[str, Any]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload, indent=2, default=str))
+    return path
+
+
+def figures_json(figures: Sequence[Figure]) -> list[dict[str, Any]]:
+    return [asdict(f) for f in figures]

@@ -1,6 +1,5 @@
 """The HTTP API (contract version 1 in DESIGN.md): `create_app(services, read_side, admin_token)`."""
 
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse

@@ -15,7 +15,6 @@ from api.types import IdempotencyKeyText
 from domain.errors import NotPermitted
 from domain.ledger import Ledger, Written
 from domain.values import Actor, ActorKind
-
 from ops.read_side import AsOf, ReadSide
 from ops.wiring import Services
 

@@ -142,5 +142,5 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {
         status: {"model": Problem, "description": described.get(status, TITLES.get(status, "")),
                  "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
-        for status in statuses
+        for status in sorted({400, *statuses})
     }

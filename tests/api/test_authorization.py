@@ -148,7 +148,7 @@ def _template(path: str) -> str:
 
 
 def test_an_employer_sees_nothing_not_shared_with_it(told: tuple[Api, Story]) -> None:
-    api, story = told
+    api, _story = told
     other = api.client.post("/v1/employers", json={"name": "Another Employer"}, headers=bearer(ADMIN_TOKEN)).json()
     api.read_side.wait_for(api.position)
     found = api.client.post("/v1/employers/skill-queries", json={"skills": [COMMUNICATION["url"]]},

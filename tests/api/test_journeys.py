@@ -94,14 +94,14 @@ def test_time_travel_and_pagination(told: tuple[Api, Story]) -> None:
 
 
 def test_a_provider_reads_only_what_it_recorded(told: tuple[Api, Story]) -> None:
-    api, story = told
+    _api, story = told
     aroha = story.ids["aroha"]
     entries = story.read("university", f"/v1/learners/{aroha}/record", limit=500)["entries"]
     assert entries and {e["recorded_by"] for e in entries} == {f"provider:{story.ids['university']}"}
 
 
 def test_read_your_writes_waits_for_the_position(told: tuple[Api, Story]) -> None:
-    api, story = told
+    api, _story = told
     client: TestClient = api.client
     ahead = client.get("/v1/issuers/ledger", params={"min_position": api.position + 1000})
     assert ahead.status_code == 422 and ahead.json()["code"] == "position-ahead-of-ledger"

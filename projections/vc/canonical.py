@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import threading
 from typing import Any
 
 from pyld import jsonld
@@ -28,6 +29,11 @@ _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+# pyld keeps a process-wide cache of resolved contexts (a cachetools LRU) that is not thread-safe: concurrent
+# expansions corrupt it (KeyError in popitem). JSON-LD processing is pure Python under the GIL anyway.
+_PYLD_LOCK = threading.Lock()
+
+
 class DocumentRefused(ValueError):
     """Unsafe to sign or verify: JSON-LD safe mode would fail, or Python and JS would disagree."""
 
@@ -37,7 +43,8 @@ def canonicalize(document: dict[str, Any]) -> str:
     check_numbers(document)
     expanded = expand_safely(document)
     check_iris(expanded)
-    dataset = jsonld.JsonLdProcessor().to_rdf(expanded, {"produceGeneralizedRdf": False})
+    with _PYLD_LOCK:
+        dataset = jsonld.JsonLdProcessor().to_rdf(expanded, {"produceGeneralizedRdf": False})
     return _Rdfc10().canonical_nquads(dataset)
 
 
@@ -49,7 +56,8 @@ def expand_safely(document: dict[str, Any]) -> list[Any]:
     dropped: list[str] = []
     processor = jsonld.JsonLdProcessor(on_property_dropped=lambda term: dropped.append(str(term)))
     try:
-        expanded: list[Any] = processor.expand(document, {"documentLoader": document_loader, "base": None})
+        with _PYLD_LOCK:
+            expanded: list[Any] = processor.expand(document, {"documentLoader": document_loader, "base": None})
     except jsonld.JsonLdError as error:
         raise DocumentRefused(f"JSON-LD expansion failed: {_root_cause(error)}") from error
     if dropped:

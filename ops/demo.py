@@ -15,8 +15,17 @@ from domain.credential import CredentialBasis
 from domain.ledger import Ledger
 from domain.recognition import RplDecision
 from domain.values import (
-    AchievementType, Actor, AssessmentOutcome, CreditRule, Evidence, Identifier, LevelFramework, Period, RplOutcome,
-    Skill, SkillLevel,
+    AchievementType,
+    Actor,
+    AssessmentOutcome,
+    CreditRule,
+    Evidence,
+    Identifier,
+    LevelFramework,
+    Period,
+    RplOutcome,
+    Skill,
+    SkillLevel,
 )
 from domain.work_experience import Position, WorkKind
 
@@ -83,8 +92,10 @@ def _catalogue(ledger: Ledger, demo: DemoIds, start: date) -> None:
             skills=skills, credits=Decimal(15), hours=Decimal(150), level=5, level_framework=LevelFramework.NZQF,
             review_date=start + timedelta(days=3 * 365), stacks_into=(degree,),
         ), effective=start))
-    _remember(demo, "care_certificate", ledger.define_achievement(Actor.provider(demo.ids["tafe"]), AchievementSpec(
-        AchievementType.CERTIFICATE, "Certificate III in Individual Support", "Entry-level qualification for care work.",
+    tafe = Actor.provider(demo.ids["tafe"])
+    _remember(demo, "care_certificate", ledger.define_achievement(tafe, AchievementSpec(
+        AchievementType.CERTIFICATE, "Certificate III in Individual Support",
+        "Entry-level qualification for care work.",
         "Demonstrate competency in all core units, including 120 hours of work placement.",
         skills=(PATIENT_CARE, TEAMWORK), credits=Decimal(40), level=3, level_framework=LevelFramework.AQF,
     ), effective=start))

@@ -12,7 +12,6 @@ from projections.urls import LedgerUrls
 from projections.vc import documents as ob
 
 
-
 def at_midnight(day: object) -> datetime:
     return datetime.combine(day, time(), tzinfo=UTC)  # type: ignore[arg-type]
 
@@ -64,7 +63,9 @@ def achievement_input(achievement: Achievement, urls: LedgerUrls) -> ob.Achievem
     )
 
 
-def skill_results(achievement: Achievement, terms: CredentialTerms, urls: LedgerUrls) -> tuple[ob.AchievementResult, ...]:
+def skill_results(
+    achievement: Achievement, terms: CredentialTerms, urls: LedgerUrls,
+) -> tuple[ob.AchievementResult, ...]:
     url = urls.achievement(achievement.id)
     index = {skill.url: i for i, skill in enumerate(achievement.spec.skills)}
     return tuple(

@@ -32,7 +32,8 @@ def postgres_url() -> str:
     if problem and IN_CI:
         pytest.fail(f"{problem} (CI=true: PostgreSQL tests must run, not skip)")
     if problem:
-        pytest.skip(f"{problem}; start it with: pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start")
+        start = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start"
+        pytest.skip(f"{problem}; start it with: {start}")
     return POSTGRES_URL
 
 

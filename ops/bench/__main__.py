@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import argparse
 import base64
+import dataclasses
 import logging
 import secrets
+import subprocess
 import sys
 import tempfile
 import time
@@ -32,7 +34,8 @@ from ops.bench.common import (
     table,
     write_json,
 )
-from ops.bench.dataset import SIZES, Dataset, generate
+from ops.bench.dataset import SIZES, Dataset, Generator, Size
+from ops.bench.read_side import read_figures
 from ops.logs import configure_logging
 from ops.settings import Settings, load_settings
 from ops.wiring import build_services
@@ -53,48 +56,70 @@ def _guarded(key: str, label: str, run: Callable[[], list[Figure]], target: str 
         return [Figure.missing(key, label, f"{type(error).__name__}: {error}", target)]
 
 
-def run(size_name: str, json_path: Path | None, keep: bool = False) -> dict[str, Any]:
+def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool | None = None) -> dict[str, Any]:
     size = SIZES[size_name]
+    if bulk is not None:
+        size = dataclasses.replace(size, bulk=bulk)
     url = database_url()
     configure_logging(json_logs=True, level=logging.WARNING)
     logging.disable(logging.INFO)
     started = time.perf_counter()
     figures: list[Figure] = []
     with fresh_schema(url, "bench", keep=keep) as schema, tempfile.TemporaryDirectory() as data:
-        settings = load_settings({
-            "LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}",
+        env = {
+            "LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_LOG_FORMAT": "json",
             "LER_MASTER_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
-        })
+        }
+        settings = load_settings(env)
+        half = size.learners // 2
+        how = "bulk path (commands in memory, one Ledger.save per learner)" if size.bulk else "commands"
         log(f"bench: size {size.name} ({size.learners} learners) on {url} schema {schema}")
-        log("data set: writing through the Ledger's commands, 4 writers")
+        log(f"data set, first half ({half} learners): Ledger {how}, 4 writers")
         services = build_services(settings)
+        generator = Generator(services.ledger, size, progress=log)
         try:
-            dataset = generate(services.ledger, size, progress=log)
+            generator.catalogue()
+            generator.learners_range(0, half)
+            at_half = generator.dataset()
+            log(f"  {at_half.commands} commands, {at_half.events} events in {at_half.seconds:.1f} s; "
+                "views catch up (in this process)")
+            _catch_up_here(settings)
+            log("view reads at half the data")
+            reads_half = _guarded_reads(settings, at_half, size.read_samples)
+            log(f"data set, second half ({size.learners - half} learners)")
+            generator.learners_range(half, size.learners)
+            dataset = generator.dataset()
             payloads = appends.stored_payloads(dataset.saves, services.ledger.mapper)
         finally:
+            generator.close()
             services.close()
-        log(f"  {dataset.commands} commands, {len(dataset.saves)} saves, {dataset.events} events "
+        log(f"  {dataset.commands} commands, {len(dataset.learners)} learners, {dataset.events} events "
             f"in {dataset.seconds:.1f} s")
-        figures.append(Figure("dataset.commands", "data set: Ledger commands, 4 writers (rules, reads, signing)",
-                              "cmd/s", dataset.commands / dataset.seconds,
-                              details={"commands": dataset.commands, "saves": len(dataset.saves),
-                                       "events": dataset.events, "seconds": dataset.seconds,
-                                       "learners": len(dataset.learners)}))
+        rate = dataset.events / dataset.seconds
+        figures.append(Figure(
+            "dataset.events", f"data set: Ledger {'bulk path' if size.bulk else 'commands'}, {generator.writers} "
+            "writers", "events/s", rate, text=f"{rate:,.0f} events/s ({dataset.commands / dataset.seconds:,.0f} cmd/s)",
+            details={"commands": dataset.commands, "events": dataset.events, "seconds": dataset.seconds,
+                     "learners": len(dataset.learners), "bulk": size.bulk,
+                     "credential_share": size.credential_share}))
+        log("projection catch-up from zero")
+        figures += _guarded("projection.catch_up", "projection catch-up", lambda: _catch_up(settings, env, data),
+                            "ratio>=0.5")
+        log("view reads with all the data")
+        reads_all = _guarded_reads(settings, dataset, size.read_samples)
+        figures += _guarded("read", "view reads", lambda: read_figures(
+            reads_half, reads_all, (len(at_half.learners), at_half.events), (len(dataset.learners), dataset.events)))
         log("appends")
         figures += _guarded("append", "appends", lambda: appends.measure(
             url, dataset.saves[: size.append_saves], payloads, size.raw_seconds, log=log))
-        log("projection catch-up")
-        figures += _guarded("projection.catch_up", "projection catch-up", lambda: _catch_up(settings), "ratio>=0.5")
-        log("view reads")
-        figures += _guarded("read", "view reads", lambda: _reads(settings, dataset, size.read_samples))
         log("HTTP")
-        figures += _guarded("http.append.c4", "append through HTTP, 4 clients", lambda: _http(settings, dataset, size),
-                            "ratio>=0.5")
+        figures += _guarded("http.append.c4", "append through HTTP, 4 clients",
+                            lambda: _http(url, payloads, size), "ratio>=0.5")
     elapsed = time.perf_counter() - started
     print(table(figures))
     payload = {
         "when": datetime.now(UTC).isoformat(), "size": size.__dict__, "seconds": elapsed, "database": url,
-        "server": server_settings(url), "machine": machine(), "figures": figures_json(figures),
+        "server": server_settings(url), "machine": machine(), "git": _git_head(), "figures": figures_json(figures),
     }
     path = json_path or RESULTS_DIR / f"bench-{size.name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
     write_json(path, payload)
@@ -102,26 +127,40 @@ def run(size_name: str, json_path: Path | None, keep: bool = False) -> dict[str,
     return payload
 
 
-def _catch_up(settings: Settings) -> list[Figure]:
+def _git_head() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=Path(__file__).parents[2]).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+def _catch_up_here(settings: Settings) -> None:
+    from ops.bench.read_side import catch_up_in_process
+
+    catch_up_in_process(settings)
+
+
+def _guarded_reads(settings: Settings, dataset: Dataset, samples: int) -> dict[str, dict[str, Any]]:
+    from ops.bench.read_side import read_latencies
+
+    try:
+        return read_latencies(settings, dataset, samples, log)
+    except Exception:  # the rows are then missing from the table; the traceback says why
+        traceback.print_exc()
+        return {}
+
+
+def _catch_up(settings: Settings, env: dict[str, str], data: str) -> list[Figure]:
     from ops.bench.read_side import measure_catch_up
 
-    return measure_catch_up(settings, log)
+    return measure_catch_up(settings, env, Path(data), log)
 
 
-def _reads(settings: Settings, dataset: Dataset, samples: int) -> list[Figure]:
-    from ops.bench.read_side import measure_reads
+def _http(url: str, payloads: list[tuple[str, bytes]], size: Size) -> list[Figure]:
+    from ops.bench.http import measure_http
 
-    return measure_reads(settings, dataset, samples, log)
-
-
-def _http(settings: Settings, dataset: Dataset, size: Any) -> list[Figure]:
-    try:
-        from ops.bench.http import measure_http  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        why = "the HTTP load generator (ops/bench/http.py) is not written yet"
-        return [Figure.missing("http.append.c4", "append through HTTP, 4 clients", why, "ratio>=0.5"),
-                Figure.missing("memory.api", "memory, API process", why)]
-    return measure_http(settings, dataset, size, log)  # type: ignore[no-any-return,unused-ignore]
+    return measure_http(url, payloads, size, size.raw_seconds, log)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,8 +169,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="quick (default, a few minutes), full (10,000 learners, ~1M events), tiny (smoke test)")
     parser.add_argument("--json", type=Path, help="where to write the JSON (default ops/bench/results/)")
     parser.add_argument("--keep", action="store_true", help="keep the data set's schema")
+    parser.add_argument("--bulk", action=argparse.BooleanOptionalAction, default=None,
+                        help="the bulk data path (default: only at full size)")
     args = parser.parse_args(argv)
-    run(args.size, args.json, args.keep)
+    run(args.size, args.json, args.keep, args.bulk)
     return 0
 
 

@@ -122,6 +122,19 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def proc_memory_mb(pid: int) -> dict[str, float]:
+    """VmHWM (peak resident set) and VmRSS (current) of a live process, in MB, from /proc (Linux); {} elsewhere."""
+    found: dict[str, float] = {}
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            name, _, rest = line.partition(":")
+            if name in ("VmHWM", "VmRSS"):
+                found[name] = int(rest.split()[0]) / 1024
+    except (OSError, ValueError, IndexError):
+        return {}
+    return found
+
+
 @dataclass
 class Figure:
     """One row of the table.
@@ -143,6 +156,8 @@ class Figure:
     available: bool = True
     note: str = ""
     details: dict[str, Any] = field(default_factory=dict)
+    text: str = ""  # shown instead of the value when set
+    baseline_text: str = ""  # shown instead of the baseline when set
 
     @classmethod
     def missing(cls, key: str, label: str, why: str, target: str = "") -> Figure:
@@ -182,10 +197,12 @@ def table(figures: Sequence[Figure]) -> str:
             rows.append((f.label, f.note, "", "", f.target or "", "n/a"))
             continue
         baseline = f"{_fmt(f.baseline, f.unit)} ({f.baseline_label})" if f.baseline_label else _fmt(f.baseline, f.unit)
+        baseline = f.baseline_text or baseline
         met = "" if f.met is None else ("yes" if f.met else "NO")
         value = _fmt(f.value, f.unit)
         if "p99_ms" in f.details:
             value = f"p50 {f.details['p50_ms']:.2f} / p99 {f.details['p99_ms']:.2f} ms"
+        value = f.text or value
         rows.append((f.label, value, baseline, _fmt(f.ratio) + ("x" if f.ratio else ""),
                      f.target, met))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

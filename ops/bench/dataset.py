@@ -9,8 +9,14 @@ Every command is the Ledger's (rules, signing, idempotency, optimistic concurren
 so the data set is what the ledger would really hold. Each save's new domain events are captured on the way, for
 the append benchmark to re-append through ``Ledger.save``.
 
-The full size (10,000 learners, ~1,000,000 events) is the same path with more enrolments per learner; it takes a
-while (the Ledger writes ~1-2k events/s with 4 writers on 2 cores, and signing each credential costs milliseconds).
+The full size (10,000 learners, ~1,000,000 events) takes the bulk path (``bulk=True``, any size with ``--bulk``):
+the same stories and the same Ledger commands (rules, signing), but each writer thread has its own Ledger whose
+``load``/``exists`` see the aggregates the thread is changing in memory and whose ``_save`` keeps their new events;
+after each learner's story they are appended with ONE ``Ledger.save(*events)`` call (one transaction). The commands
+therefore read from memory instead of the store, and a story's ~100 events share one commit. Each writer works for
+its own providers (their status lists, learners, enrolments stay in that writer's memory), so writers never collide.
+At full size a completed enrolment earns a signed credential one time in four (a course result is recorded for every
+enrolment; credentials are the stackable ones), since signing costs ~10 ms of serialised CPU each.
 """
 
 from __future__ import annotations
@@ -26,13 +32,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from domain.achievement import AchievementSpec
+from domain.achievement import Achievement, AchievementSpec
 from domain.credential import CredentialBasis
-from domain.errors import DomainError
+from domain.employer import Employer
+from domain.errors import DomainError, NotFound
 from domain.ledger import Ledger
+from domain.provider import Provider
 from domain.recognition import RplDecision
+from domain.status_list import StatusList
 from domain.values import (
     AchievementType,
     Actor,
@@ -47,6 +57,7 @@ from domain.values import (
 )
 from domain.work_experience import Position, WorkKind
 from ops.bench.common import run_threads
+from ops.wiring import StoredLedger
 
 
 @dataclass(frozen=True)
@@ -62,12 +73,14 @@ class Size:
     raw_seconds: float  # length of each raw INSERT baseline
     read_samples: int
     http_requests: int
+    credential_share: float = 1.0  # of completed enrolments that earn a signed credential
+    bulk: bool = False  # the bulk data path (see the module's docstring)
 
 
 SIZES = {
     "tiny": Size("tiny", 12, 2, 3, 2, (1, 2), (0, 2), 300, 0.5, 50, 100),
     "quick": Size("quick", 300, 6, 6, 6, (2, 5), (1, 3), 4000, 3.0, 500, 1500),
-    "full": Size("full", 10_000, 40, 10, 50, (25, 35), (3, 8), 20000, 10.0, 2000, 5000),
+    "full": Size("full", 10_000, 40, 10, 50, (12, 20), (3, 8), 20000, 10.0, 2000, 5000, 0.25, True),
 }
 
 FRAMEWORKS = (
@@ -102,37 +115,90 @@ class Dataset:
     learners: list[UUID]
     credentials: dict[UUID, list[UUID]]  # learner -> credentials held
     shares: list[tuple[UUID, UUID, UUID, str]]  # learner, share id, employer, link token
-    saves: list[list[Any]]  # each save's new domain events, in the order written
+    saves: list[list[Any]]  # each save's new domain events, in the order written (bulk: the first ones only)
     commands: int
     seconds: float
-
-    @property
-    def events(self) -> int:
-        return sum(len(save) for save in self.saves)
-
+    events: int  # the log's length
 
 class SaveCapture:
-    """Wraps ``ledger.save`` to keep each save's new domain events (before they are collected)."""
+    """Wraps ``ledger.save`` to keep each save's new domain events (before they are collected), up to ``limit``."""
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, limit: int | None = None) -> None:
         self.saves: list[list[Any]] = []
+        self.limit = limit
         self._lock = threading.Lock()
+        self._ledger = ledger
         self._save = ledger.save
         ledger.save = self  # type: ignore[method-assign]
+
+    def keep(self, events: list[Any]) -> None:
+        if events and (self.limit is None or len(self.saves) < self.limit):
+            with self._lock:
+                self.saves.append(events)
 
     def __call__(self, *objs: Any, **kwargs: Any) -> Any:
         events = [e for obj in objs if isinstance(obj, Aggregate) for e in obj.pending_events]
         recordings = self._save(*objs, **kwargs)
-        if events:
-            with self._lock:
-                self.saves.append(events)
+        self.keep(events)
         return recordings
+
+    def close(self) -> None:
+        self._ledger.save = self._save  # type: ignore[method-assign]
 
 
 # Issuing signs with JSON-LD canonicalisation, and pyld's resolved-context cache (a cachetools LRU shared by all
 # threads) is not thread-safe: concurrent issuance fails now and then with DocumentRefused (KeyError in the cache's
 # popitem). Until projections/vc guards it, the generator issues one credential at a time.
 _SIGNING = threading.Lock()
+
+# Aggregates a bulk writer keeps in memory across learners: the catalogue (read only here) and its own providers'
+# status lists (only this writer allocates from them).
+_KEPT = (Provider, Achievement, Employer, StatusList)
+
+
+class BufferedLedger(StoredLedger):
+    """The Ledger for the bulk path: commands run unchanged, but ``load``/``exists`` see this writer's aggregates in
+    memory first and ``_save`` keeps their new events until ``flush`` appends them with one ``Ledger.save`` call."""
+
+    name = StoredLedger.name  # the same tables
+
+    def __init__(self, like: Ledger, capture: SaveCapture | None = None) -> None:
+        super().__init__(dict(like.env), keys=like._keys, vault=like._vault, signer=like._signer, clock=like.clock)
+        self._memory: dict[UUID, Aggregate] = {}
+        self._pending: list[Any] = []
+        self._capture = capture
+        self.appended = 0
+
+    def load(self, kind: type[Any], aggregate_id: UUID) -> Any:
+        found = self._memory.get(aggregate_id)
+        if found is None:
+            found = super().load(kind, aggregate_id)
+            self._memory[aggregate_id] = found
+        elif not isinstance(found, kind):
+            raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
+        return found
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self._memory or super().exists(aggregate_id)
+
+    def _save(self, aggregates: list[Aggregate]) -> int:
+        events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+        for aggregate in aggregates:
+            self._memory[aggregate.id] = aggregate
+        self._pending.extend(events)
+        if self._capture is not None:
+            self._capture.keep(events)
+        return 0
+
+    def flush(self) -> int:
+        """Append the kept events with one ``Ledger.save`` (one transaction); forget all but catalogue aggregates."""
+        count = len(self._pending)
+        if self._pending:
+            Application.save(self, *self._pending)
+        self._pending = []
+        self._memory = {k: v for k, v in self._memory.items() if isinstance(v, _KEPT)}
+        self.appended += count
+        return count
 
 
 class _Counter:
@@ -145,39 +211,83 @@ class _Counter:
             self.value += n
 
 
-def generate(ledger: Ledger, size: Size, *, writers: int = 4, seed: int = 7,
+class Generator:
+    """Writes the data set in parts: ``catalogue()`` once, then ``learners(start, stop)`` as often as wanted (e.g.
+    the first half, then the second), so measurements can be taken between the parts."""
+
+    def __init__(self, ledger: Ledger, size: Size, *, writers: int = 4, seed: int = 7, bulk: bool | None = None,
+                 progress: Callable[[str], None] | None = None) -> None:
+        self.ledger, self.size, self.seed, self.progress = ledger, size, seed, progress
+        self.bulk = size.bulk if bulk is None else bulk
+        self.capture = SaveCapture(ledger, limit=size.append_saves if self.bulk else None)
+        self.counter = _Counter()
+        self.seconds = 0.0
+        self.cat = Catalogue()
+        self.learners: list[UUID] = []
+        self.credentials: dict[UUID, list[UUID]] = {}
+        self.shares: list[tuple[UUID, UUID, UUID, str]] = []
+        self.events = 0
+        self.writers = writers
+        self._bulk_ledgers: list[BufferedLedger] = []
+
+    def catalogue(self) -> None:
+        started = time.perf_counter()
+        self.cat = _catalogue(self.ledger, self.size, random.Random(self.seed), self.counter)
+        if self.bulk:
+            # a bulk writer must own its providers (their status lists live in its memory)
+            self.writers = min(self.writers, len(self.cat.providers))
+            self._bulk_ledgers = [BufferedLedger(self.ledger, self.capture) for _ in range(self.writers)]
+        self.seconds += time.perf_counter() - started
+
+    def learners_range(self, start: int, stop: int) -> None:
+        size, writers = self.size, self.writers
+        lock = threading.Lock()
+        # Each writer works for its own providers, so writers rarely (bulk: never) contend for a status list.
+        per_writer = [self.cat.providers[i::writers] or self.cat.providers for i in range(writers)]
+        done = _Counter()
+        bulk_events = _Counter()
+
+        def work(i: int) -> None:
+            rng = random.Random(self.seed * 1000 + i + start)
+            ledger = self._bulk_ledgers[i] if self.bulk else self.ledger
+            for n in range(start + i, stop, writers):
+                story = _LearnerStory(ledger, self.cat, rng, self.counter, rng.choice(per_writer[i]), n)
+                story.live(size)
+                if isinstance(ledger, BufferedLedger):
+                    bulk_events.add(ledger.flush())
+                with lock:
+                    self.learners.append(story.learner)
+                    self.credentials[story.learner] = story.credentials
+                    self.shares.extend(story.shares)
+                done.add()
+                if self.progress and done.value % max(1, (stop - start) // 10) == 0:
+                    self.progress(f"  {start + done.value}/{size.learners} learners, {self.counter.value} commands")
+
+        started = time.perf_counter()
+        run_threads(writers, work)
+        self.seconds += time.perf_counter() - started
+        self.events = self.ledger.position()
+
+    def dataset(self) -> Dataset:
+        return Dataset(self.size, self.cat, list(self.learners), dict(self.credentials), list(self.shares),
+                       self.capture.saves, self.counter.value, self.seconds, self.events)
+
+    def close(self) -> None:
+        self.capture.close()
+        for ledger in self._bulk_ledgers:
+            ledger.close()
+
+
+def generate(ledger: Ledger, size: Size, *, writers: int = 4, seed: int = 7, bulk: bool | None = None,
              progress: Callable[[str], None] | None = None) -> Dataset:
-    """Write the data set through ``ledger``'s commands with ``writers`` threads; return what was written."""
-    capture = SaveCapture(ledger)
-    counter = _Counter()
-    started = time.perf_counter()
-    catalogue = _catalogue(ledger, size, random.Random(seed), counter)
-    learners: list[UUID] = []
-    credentials: dict[UUID, list[UUID]] = {}
-    shares: list[tuple[UUID, UUID, UUID, str]] = []
-    lock = threading.Lock()
-    # Each writer works for its own providers, so writers rarely contend for a provider's status list.
-    per_writer = [catalogue.providers[i::writers] or catalogue.providers for i in range(writers)]
-    done = _Counter()
-
-    def work(i: int) -> None:
-        rng = random.Random(seed * 1000 + i)
-        for n in range(i, size.learners, writers):
-            story = _LearnerStory(ledger, catalogue, rng, counter, rng.choice(per_writer[i]), n)
-            story.live(size)
-            with lock:
-                learners.append(story.learner)
-                credentials[story.learner] = story.credentials
-                shares.extend(story.shares)
-            done.add()
-            if progress and done.value % max(1, size.learners // 10) == 0:
-                progress(f"  {done.value}/{size.learners} learners, {counter.value} commands, "
-                         f"{sum(len(s) for s in capture.saves)} events")
-
-    run_threads(writers, work)
-    ledger.save = capture._save  # type: ignore[method-assign]
-    return Dataset(size, catalogue, learners, credentials, shares, capture.saves, counter.value,
-                   time.perf_counter() - started)
+    """Write the whole data set through ``ledger``'s commands with ``writers`` threads; return what was written."""
+    generator = Generator(ledger, size, writers=writers, seed=seed, bulk=bulk, progress=progress)
+    try:
+        generator.catalogue()
+        generator.learners_range(0, size.learners)
+        return generator.dataset()
+    finally:
+        generator.close()
 
 
 def _catalogue(ledger: Ledger, size: Size, rng: random.Random, counter: _Counter) -> Catalogue:
@@ -247,7 +357,7 @@ class _LearnerStory:
             achievement, skills = rng.choice(self.cat.achievements[self.provider])
             day += timedelta(days=rng.randint(20, 60))
             with contextlib.suppress(DomainError):  # a rule refused it: real ledgers see those too
-                self._enrolment(achievement, skills, f"{day.year}-T{k + 1}", day)
+                self._enrolment(achievement, skills, f"{day.year}-T{k + 1}", day, size.credential_share)
         if rng.random() < 0.4:
             skills = tuple(rng.sample(SKILLS, 2))
             employer = rng.choice(self.cat.employers)
@@ -273,7 +383,8 @@ class _LearnerStory:
                 self._do(ledger.record_share_opening, self.learner, written.id, viewer=f"employer:{employer}",
                          actor=Actor.employer(employer))
 
-    def _enrolment(self, achievement: UUID, skills: Sequence[Skill], term: str, day: date) -> None:
+    def _enrolment(self, achievement: UUID, skills: Sequence[Skill], term: str, day: date,
+                   credential_share: float = 1.0) -> None:
         ledger, rng, actor = self.ledger, self.rng, self.actor
         enrolment = self._do(ledger.enrol, actor, self.learner, achievement_id=achievement, term=term,
                              effective=day).id
@@ -288,6 +399,8 @@ class _LearnerStory:
                      effective=day + timedelta(days=15))
             return
         self._do(ledger.complete_enrolment, actor, enrolment, effective=day + timedelta(days=15))
+        if credential_share < 1 and rng.random() >= credential_share:
+            return
         with _SIGNING:  # see _SIGNING
             credential = self._do(ledger.issue_credential, actor, self.learner, achievement_id=achievement,
                                   basis=CredentialBasis.ENROLMENT, basis_id=enrolment,

@@ -21,7 +21,22 @@ def test_bench_runs_at_tiny_size(postgres_url: str, tmp_path: Path, monkeypatch:
     assert "| figure" in printed and "append through the Ledger, 4 writers" in printed
     result = json.loads(out.read_text())
     keys = {figure["key"] for figure in result["figures"]}
-    assert {"append.ledger.w1", "append.ledger.w4", "append.ledger.w4.library"} <= keys
+    assert {"append.ledger.w1", "append.ledger.w4", "append.ledger.w4.library", "projection.catch_up",
+            "memory.projection", "http.append.c4", "http.append.c4.vs_in_process", "memory.api", "read.skills"} <= keys
     for figure in result["figures"]:
         assert figure["available"] or figure["note"].startswith("not available")
     assert result["server"]["synchronous_commit"] == "on"
+    by_key = {figure["key"]: figure for figure in result["figures"]}
+    assert by_key["http.append.c4"]["available"], by_key["http.append.c4"]["note"]
+    assert by_key["memory.api"]["value"] > 0 and by_key["memory.projection"]["value"] > 0
+    assert by_key["read.skills"]["details"]["at_half"]  # measured at two sizes
+
+
+def test_bulk_path_writes_through_the_ledger(postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("BENCH_DATABASE_URL", postgres_url)
+    out = tmp_path / "bench.json"
+    assert main(["--size", "tiny", "--bulk", "--json", str(out)]) == 0
+    result = json.loads(out.read_text())
+    dataset = next(f for f in result["figures"] if f["key"] == "dataset.events")
+    assert dataset["details"]["bulk"] and dataset["details"]["events"] > 100

@@ -11,6 +11,7 @@ import argparse
 import base64
 import dataclasses
 import logging
+import os
 import secrets
 import subprocess
 import sys
@@ -128,6 +129,9 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
 
 
 def _git_head() -> str:
+    """The commit measured (``BENCH_GIT_HEAD`` when running from an exported tree)."""
+    if os.environ.get("BENCH_GIT_HEAD"):
+        return os.environ["BENCH_GIT_HEAD"]
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5,
                               cwd=Path(__file__).parents[2]).stdout.strip()

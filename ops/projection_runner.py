@@ -5,43 +5,61 @@
     python -m ops.projection_runner rebuild    # empty the views and replay the log from position 0, then exit
     python -m ops.projection_runner status     # each view's position and lag, as JSON
 
+The views runner reads the notification log in pages (up to `LER_PROJECTION_BATCH`, default 500, events) and
+applies each page to the views in ONE transaction together with the tracking record of the page's last event
+(`LedgerViews.process_prepared`); while a page is written, the next is read and decoded in a second thread.
+A runner killed at any point resumes after the last committed page: nothing of a page is applied twice and nothing
+is skipped. When it has caught up it waits for new events: LISTEN/NOTIFY on
+PostgreSQL, polling on SQLite. Beside it, a lagging step signs learners' CLRs and checks new credentials' proofs
+ahead of reads (`ops.publisher.SignedDocuments`); the views never wait for it.
+
 A runner holds an advisory lock on PostgreSQL for its lifetime, so two runners never process together and a rebuild
-refuses to run under a live runner. A runner killed at any point resumes from its tracking record: every view
-change is committed with the tracking record of its event, so no event is applied twice and none is skipped.
+refuses to run under a live runner.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import signal
 import sys
+import threading
 import time
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 import psycopg
-from eventsourcing.persistence import InfrastructureFactory
-from eventsourcing.projection import ProjectionRunner
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
 from eventsourcing.utils import Environment
+from psycopg.sql import SQL, Identifier
 
+from ops.publisher import PUBLISHED_NAME, Publisher, SignedDocuments
 from ops.settings import Settings, load_settings
 from ops.wiring import StoredLedger, store_env
 from projections.store import (
     APPLICATION_NAME,
     VIEW_NAME,
     LedgerViews,
-    LedgerViewsProjection,
     PostgresLedgerViews,
+    PreparedEvent,
     SQLiteLedgerViews,
+    prepare_events,
 )
+from projections.urls import LedgerUrls
 
 VIEWS = (VIEW_NAME,)
 assert StoredLedger.name == APPLICATION_NAME, "the views track the application by its name"
-POLLING_RECORDER = "projections.store:PollingSQLiteApplicationRecorder"
 LOCK_KEY = 0x4C45525F5649  # "LER_VI": the runner's advisory lock
+BATCH_SIZE = 500
+POLL_SECONDS = 0.02  # SQLite: how often a caught-up runner looks for new events
+LISTEN_SECONDS = 0.25  # PostgreSQL: the longest wait for a NOTIFY before looking anyway (and checking for a stop)
+logger = logging.getLogger(__name__)
 
 
 class RunnerBusy(RuntimeError):
@@ -52,23 +70,156 @@ def view_class(settings: Settings) -> type[LedgerViews]:
     return PostgresLedgerViews if settings.uses_postgres else SQLiteLedgerViews
 
 
-def runner_env(settings: Settings) -> dict[str, str]:
-    env = store_env(settings)
-    if not settings.uses_postgres:
-        env["APPLICATION_RECORDER_TOPIC"] = POLLING_RECORDER
-    return env
-
-
 def open_views(settings: Settings) -> LedgerViews:
-    """The views' recorder for reading (tables are created if missing)."""
-    env = Environment(LedgerViewsProjection.name, {**os.environ, **store_env(settings)})
+    """The views' recorder (tables are created if missing)."""
+    env = Environment(VIEW_NAME, {**os.environ, **store_env(settings)})
     factory: Any = InfrastructureFactory.construct(env=env)
     return factory.tracking_recorder(view_class(settings))
 
 
-def start_runner(settings: Settings) -> ProjectionRunner[StoredLedger, LedgerViews]:
-    return ProjectionRunner(application_class=StoredLedger, projection_class=LedgerViewsProjection,
-                            view_class=view_class(settings), env=runner_env(settings))
+def batch_size() -> int:
+    return max(1, int(os.environ.get("LER_PROJECTION_BATCH", BATCH_SIZE)))
+
+
+def publisher_for(settings: Settings) -> Publisher:
+    return Publisher.from_master_key(settings.master_key, LedgerUrls(settings.public_url))
+
+
+class ViewsRunner:
+    """Applies the notification log to the views, a page of events per transaction. While a page is written, the
+    next one is read and decoded in a second thread; the latest catalogue entries are kept in memory between pages
+    (forgotten whenever the views' position is not the one this runner last committed)."""
+
+    def __init__(self, settings: Settings, size: int | None = None):
+        self.settings = settings
+        self.views = open_views(settings)
+        self.ledger = StoredLedger(store_env(settings))
+        self.recorder: Any = self.ledger.recorder
+        self.size = size or batch_size()
+        self.position = self.views.position()
+        self.busy = False  # the last page was full: more events are waiting
+        self.advanced = threading.Event()  # set after every page (wakes the signing step)
+        self.catalogue: dict[tuple[str, str], Any] = {}
+        self.committed: int | None = None  # the position this runner last committed (the catalogue's position)
+        self.reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ler-views-read")
+        self.ahead: tuple[int, Future[list[PreparedEvent]]] | None = None
+
+    def close(self) -> None:
+        self.reader.shutdown(wait=True, cancel_futures=True)
+        self.ledger.close()
+
+    def _read(self, after: int) -> list[PreparedEvent]:
+        notifications = self.recorder.select_notifications(start=after + 1, limit=self.size)
+        return prepare_events([(self.ledger.mapper.to_domain_event(n), n.id) for n in notifications])
+
+    def _page(self, after: int) -> list[PreparedEvent]:
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0] == after:
+            return ahead[1].result()
+        return self._read(after)
+
+    def step(self) -> int:
+        """Apply the next page of events (if any) in one transaction; returns how many were applied."""
+        # The tracking record is the truth (a rebuild or another runner may have moved it).
+        self.position = self.views.position()
+        if self.position != self.committed:
+            self.catalogue.clear()
+        page = self._page(self.position)
+        if not page:
+            self.busy = False
+            return 0
+        last = page[-1].position
+        if len(page) == self.size:  # more are likely waiting: read them while this page is written
+            self.ahead = (last, self.reader.submit(self._read, last))
+        try:
+            self.views.process_prepared(page, Tracking(APPLICATION_NAME, last), self.catalogue)
+        except (IntegrityError, psycopg.IntegrityError):
+            # Someone else applied (part of) this page first; nothing of ours was kept. Start again from theirs.
+            logger.warning("views: events up to %s were applied by another runner", last)
+            self.committed = None
+            self.busy = True
+            return 0
+        except BaseException:
+            self.committed = None
+            raise
+        self.position = self.committed = last
+        self.busy = len(page) == self.size
+        self.advanced.set()
+        return len(page)
+
+    def catch_up(self, target: int, timeout: float) -> int:
+        """Apply pages until the views reach `target`; TimeoutError after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while self.views.position() < target:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"views at {self.views.position()}, not {target}, after {timeout} s")
+            if self.step() == 0:
+                time.sleep(POLL_SECONDS)
+        return self.views.position()
+
+    def follow(self, stopped: Callable[[], bool], pause: Callable[[float], Any] = time.sleep) -> None:
+        """Apply pages as events arrive until `stopped()`."""
+        with self._news(pause) as wait:
+            while not stopped():
+                if self.step() < self.size and not stopped():
+                    wait()
+
+    @contextmanager
+    def _news(self, pause: Callable[[float], Any]) -> Iterator[Callable[[], None]]:
+        """A function that waits a little for new events: a NOTIFY on PostgreSQL (listening starts before the first
+        look at the log, so none is missed), a short pause on SQLite."""
+        if not self.settings.uses_postgres:
+            yield lambda: pause(POLL_SECONDS)
+            return
+        with self.recorder.datastore.get_connection() as conn:
+            conn.execute(SQL("LISTEN {0}").format(Identifier(self.recorder.channel_name)))
+
+            def wait() -> None:
+                for _ in conn.notifies(timeout=LISTEN_SECONDS, stop_after=1):
+                    pass
+
+            yield wait
+
+
+class Projections:
+    """The views runner and the signing step, each in a thread of this process (the embedded default, tests)."""
+
+    def __init__(self, settings: Settings, publish: bool = True):
+        self.runner = ViewsRunner(settings)
+        self.stop = threading.Event()
+        self.error: BaseException | None = None
+        self.threads = [threading.Thread(target=self._views, name="ler-views", daemon=True)]
+        if publish:
+            documents = SignedDocuments(self.runner.views, publisher_for(settings))
+            self.threads.append(threading.Thread(
+                target=documents.follow, args=(self.stop.is_set, self.runner.advanced, lambda: self.runner.busy),
+                name="ler-signing", daemon=True))
+        for thread in self.threads:
+            thread.start()
+
+    def _views(self) -> None:
+        try:
+            self.runner.follow(self.stop.is_set, self.stop.wait)
+        except BaseException as error:
+            logger.exception("the views runner stopped")
+            self.error = error
+
+    def close(self) -> None:
+        self.stop.set()
+        self.runner.advanced.set()
+        for thread in self.threads:
+            thread.join()
+        self.runner.close()
+
+    def __enter__(self) -> Projections:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def start_runner(settings: Settings, publish: bool = True) -> Projections:
+    return Projections(settings, publish)
 
 
 def max_position(settings: Settings) -> int:
@@ -85,21 +236,25 @@ def runner_lock(settings: Settings, wait: bool) -> Iterator[None]:
     if not settings.uses_postgres:
         yield
         return
+    # One lock per schema: views in other schemas of the database have runners of their own.
+    schema = settings.eventsourcing_env().get("POSTGRES_SCHEMA", "public")
+    key = LOCK_KEY ^ zlib.crc32(schema.encode())
     with psycopg.connect(settings.database_url.split("?")[0], autocommit=True) as conn:
         if wait:
-            conn.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,))
+            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
         else:
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()
+            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
             if not row or not row[0]:
                 raise RunnerBusy("a projection runner is working on these views: stop it first")
         try:
             yield
         finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,))
+            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
 
 
 def run_forever(settings: Settings, stop_after: float | None = None) -> None:
-    """Follow the log until SIGTERM/SIGINT (or `stop_after` seconds), applying each event once."""
+    """Follow the log until SIGTERM/SIGINT (or `stop_after` seconds), applying each event once; sign documents
+    ahead of reads in a second thread."""
     stopping = {"now": False}
 
     def stop(signum: int, frame: Any) -> None:
@@ -107,10 +262,24 @@ def run_forever(settings: Settings, stop_after: float | None = None) -> None:
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     started = time.monotonic()
+
+    def stopped() -> bool:
+        return stopping["now"] or (stop_after is not None and time.monotonic() - started >= stop_after)
+
     try:
-        with runner_lock(settings, wait=True), start_runner(settings) as runner:
-            while not stopping["now"] and (stop_after is None or time.monotonic() - started < stop_after):
-                runner.run_forever(timeout=0.2)
+        with runner_lock(settings, wait=True):
+            runner = ViewsRunner(settings)
+            documents = SignedDocuments(runner.views, publisher_for(settings))
+            signing = threading.Thread(target=documents.follow, args=(stopped, runner.advanced, lambda: runner.busy),
+                                       name="ler-signing", daemon=True)
+            signing.start()
+            try:
+                runner.follow(stopped)
+            finally:
+                stopping["now"] = True
+                runner.advanced.set()
+                signing.join()
+                runner.close()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -119,9 +288,29 @@ def run_forever(settings: Settings, stop_after: float | None = None) -> None:
 def catch_up(settings: Settings, timeout: float = 600.0) -> int:
     """Run until the views reach the log's current end; returns the position reached."""
     target = max_position(settings)
-    with start_runner(settings) as runner:
-        runner.wait(target, timeout=timeout)
+    runner = ViewsRunner(settings)
+    try:
+        runner.catch_up(target, timeout)
         return target
+    finally:
+        runner.close()
+
+
+def publish(settings: Settings, timeout: float = 3600.0) -> dict[str, Any]:
+    """Sign every CLR and check every proof the views' current position calls for (what the signing step of a
+    running runner does in the background); returns the position reached and the time taken."""
+    started = time.perf_counter()
+    views = open_views(settings)
+    documents = SignedDocuments(views, publisher_for(settings), lambda: datetime.now(UTC))
+    target = views.position()
+    made = 0
+    deadline = time.monotonic() + timeout
+    while documents.position() < target:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"signed documents at {documents.position()}, not {target}, after {timeout} s")
+        made += documents.step()
+    return {"position": documents.position(), "documents": made,
+            "seconds": round(time.perf_counter() - started, 3)}
 
 
 def rebuild(settings: Settings, view_name: str | None = None, timeout: float = 3600.0) -> dict[str, Any]:
@@ -139,8 +328,10 @@ def rebuild(settings: Settings, view_name: str | None = None, timeout: float = 3
 def status(settings: Settings) -> dict[str, dict[str, int]]:
     views = open_views(settings)
     end = max_position(settings)
-    position = views.max_tracking_id(APPLICATION_NAME) or 0
-    return {VIEW_NAME: {"position": position, "lag": max(0, end - position)}}
+    position = views.position()
+    signed = views.published_position(PUBLISHED_NAME)
+    return {VIEW_NAME: {"position": position, "lag": max(0, end - position)},
+            "publisher": {"position": signed, "lag": max(0, position - signed)}}
 
 
 def main(argv: list[str] | None = None) -> int:

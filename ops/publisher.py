@@ -1,17 +1,30 @@
 """The ledger's own signing key, as publisher of the CLRs and status lists it derives: HKDF from the master key,
-so every process of one deployment signs with the same key and nothing new is stored."""
+so every process of one deployment signs with the same key and nothing new is stored. And `SignedDocuments`: the
+learners' CLRs signed, and credentials' proofs checked, once and ahead of reads, by a step that lags the views."""
 
+import hashlib
+import logging
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from domain.errors import NotFound
+from projections.clr import unsigned_clr
+from projections.store import LedgerViews
 from projections.urls import LedgerUrls
-from projections.vc.data_integrity import sign
+from projections.vc.data_integrity import sign, verify
 from projections.vc.documents import IssuerProfile
-from projections.vc.multikey import KeyPair, key_pair_from_seed
+from projections.vc.multikey import KeyPair, key_pair_from_seed, multibase_to_public_key
+
+Json = dict[str, Any]
+logger = logging.getLogger(__name__)
 
 PUBLISHER_KEY_INFO = b"ler-ledger/publisher-key/v1"
 LEDGER_NAME = "Learner Employment Record Ledger"
@@ -41,3 +54,130 @@ class Publisher:
 
     def sign(self, document: dict[str, Any], now: datetime) -> dict[str, Any]:
         return sign(document, self.key.private_key, self.verification_method, now)
+
+
+# ---- signed documents ahead of reads ------------------------------------------------------------------------------
+
+PUBLISHED_NAME = "clr"  # the publishing step's position, in the views' `published` table
+ROUND_LIMIT = 100  # learners (and credentials) per round, so a round ends soon enough to notice a stop
+IDLE_SECONDS = 0.5
+
+
+def keys_fingerprint(provider: Json | None) -> str:
+    """Which keys a proof check was made against: a provider only ever gains keys."""
+    if provider is None:
+        return ""
+    return hashlib.sha256("\n".join(sorted(provider["keys"].values())).encode()).hexdigest()[:32]
+
+
+def proof_valid(document: Json, provider: Json | None, urls: LedgerUrls) -> bool:
+    """Whether a credential's proof verifies against one of its (registered or deregistered) issuer's keys."""
+    if provider is None:
+        return False
+    issuer = urls.issuer(UUID(provider["id"]))
+    keys = {f"{issuer}#{multibase}": multibase for multibase in provider["keys"].values()}
+
+    def resolve(method: str) -> bytes | None:
+        return multibase_to_public_key(keys[method]) if method in keys else None
+
+    return verify(document, resolve).ok
+
+
+class SignedDocuments:
+    """Signed CLRs and proof checks, made once and kept in the views' database (tables `signed_clrs`, `proofs`).
+
+    The lagging step (`follow`, a thread beside the views runner) signs the CLR of every learner whose state changed
+    since its last round, at the learner's position then, and checks the proof of every new credential. Reads serve
+    a kept CLR when it was signed at the learner's current position, and sign (and keep) one otherwise; they use a
+    kept proof check when it was made against the issuer's current keys. The step follows the views and never holds
+    them up: it has its own position and its own transactions."""
+
+    def __init__(self, views: LedgerViews, publisher: Publisher, clock: Callable[[], datetime] | None = None):
+        self.views = views
+        self.publisher = publisher
+        self.clock = clock or (lambda: datetime.now(UTC))
+
+    # ---- on demand (reads) and in rounds (the step) ----------------------------------------------------------------
+
+    def sign_clr(self, learner_id: str) -> Json:
+        """Sign the learner's current CLR and keep it. NotFound for an unknown learner, ClrEmpty for a learner
+        without a current credential."""
+        state, catalogue = self.views.learner(learner_id)
+        if state is None:
+            raise NotFound(f"no learner {learner_id}")
+        documents = self.views.credential_documents(learner_id)
+        document = unsigned_clr(state, catalogue, documents, self.publisher.urls, self.publisher.profile)
+        signed = self.publisher.sign(document, self.clock())
+        self.views.store_signed_clr(learner_id, int(state["position"]), signed)
+        return signed
+
+    def check_proof(self, row: Json, provider: Json | None) -> bool:
+        ok = proof_valid(row["document"], provider, self.publisher.urls)
+        self.views.store_proof(row["credential_id"], keys_fingerprint(provider), ok)
+        return ok
+
+    def position(self) -> int:
+        return self.views.published_position(PUBLISHED_NAME)
+
+    def step(self, limit: int = ROUND_LIMIT, stop: Callable[[], bool] = lambda: False) -> int:
+        """One round: check the proofs of credentials changed since the step's position, sign the CLRs of learners
+        changed since then (at most `limit` of each), and move the position up to where both are done.
+        Returns how many documents were made."""
+        done = self.position()
+        target = self.views.position()
+        if target <= done:
+            return 0
+        reached = target
+        made = 0
+        providers: dict[str, Json | None] = {}
+        unchecked = self.views.credentials_unchecked_after(done, limit)
+        for row in unchecked:
+            if stop():
+                return made
+            if row["provider_id"] not in providers:
+                with self.views.transaction(commit=False) as cursor:
+                    providers[row["provider_id"]] = self.views.catalogue_entry(cursor, "provider", row["provider_id"],
+                                                                               None)
+            self.check_proof(row, providers[row["provider_id"]])
+            made += 1
+        if len(unchecked) == limit:
+            reached = min(reached, unchecked[-1]["position"])
+        changed = self.views.learners_changed_after(done, limit)
+        for learner_id, _, kept in changed:
+            if stop():
+                return made
+            if kept:  # signed at this position already (by a read, or by a round that was interrupted)
+                continue
+            try:
+                self.sign_clr(learner_id)
+                made += 1
+            except NotFound:  # no current credential (ClrEmpty): no CLR to sign
+                pass
+        if len(changed) == limit:
+            reached = min(reached, changed[-1][1])
+        self.views.set_published_position(PUBLISHED_NAME, reached)
+        return made
+
+    def follow(self, stopped: Callable[[], bool], wake: threading.Event | None = None,
+               busy: Callable[[], bool] = lambda: False) -> None:
+        """Rounds until stopped; waits for `wake` (set when the views advance) or a pause when there is nothing to do,
+        and while the views are busy catching up (`busy`, which also interrupts a round), so that signing does not
+        slow their catch-up."""
+        while not stopped():
+            if wake is not None:
+                wake.clear()
+            try:
+                progressed = not busy() and self._round(lambda: stopped() or busy())
+            except Exception:
+                logger.exception("signing documents failed; retrying")
+                progressed = False
+            if not progressed and not stopped():
+                if wake is not None:
+                    wake.wait(IDLE_SECONDS)
+                else:
+                    time.sleep(IDLE_SECONDS)
+
+    def _round(self, stop: Callable[[], bool]) -> bool:
+        before = self.position()
+        made = self.step(stop=stop)
+        return made > 0 or self.position() != before

@@ -2,9 +2,12 @@
 replaying an aggregate. "As of" a position or a date re-folds one learner's facts from the view's own tables with
 the same pure functions the projection uses, against the catalogue as it stood then.
 
-Embedded default (SQLite): `ReadSide.open` starts the projection runner in-process (a thread) and `close` stops it.
-PostgreSQL: the views are maintained by `ler projections run` (ops/projection_runner.py) and this only reads, unless
-`run_projections=True` (tests).
+Embedded default (SQLite): `ReadSide.open` starts the projection runner in-process (threads: the views, and the
+step that signs documents ahead of reads) and `close` stops it. PostgreSQL: the views are maintained by
+`ler projections run` (ops/projection_runner.py) and this only reads, unless `run_projections=True` (tests).
+
+Signed documents: the current CLR of a learner is served as kept by the signing step when it was signed at the
+learner's current position, and signed (and kept) here otherwise; a credential's proof check is kept once made.
 """
 
 from __future__ import annotations
@@ -22,16 +25,14 @@ import orjson
 
 from domain.access import hash_secret
 from domain.errors import NotFound
-from ops.projection_runner import open_views, start_runner
-from ops.publisher import Publisher
+from ops.projection_runner import PUBLISHED_NAME, open_views, start_runner
+from ops.publisher import Publisher, SignedDocuments, keys_fingerprint
 from ops.wiring import Services
 from projections import views as pure
 from projections.clr import unsigned_clr
 from projections.facts import moment
 from projections.store import VIEW_NAME, CatalogueSnapshot, LedgerViews
-from projections.vc.data_integrity import verify
 from projections.vc.documents import STATUS_PURPOSES, bitstring_with, build_status_list_credential
-from projections.vc.multikey import multibase_to_public_key
 
 Json = dict[str, Any]
 CACHE_SIZE = 4096
@@ -75,6 +76,7 @@ class ReadSide:
         self.views = views
         self.runner = runner
         self.publisher = Publisher.from_master_key(services.settings.master_key, services.urls)
+        self.documents = SignedDocuments(views, self.publisher, self.now)
         self.signed = Lru()
         self.signatures = Lru()
 
@@ -111,7 +113,7 @@ class ReadSide:
         while True:
             if self.views.position() >= position:
                 return True
-            if self.runner is not None and getattr(self.runner, "_thread_error", None) is not None:
+            if self.runner is not None and self.runner.error is not None:
                 return False
             if time.monotonic() >= deadline:
                 return False
@@ -121,7 +123,9 @@ class ReadSide:
     def lags(self) -> dict[str, dict[str, int]]:
         end = self.services.ledger.position()
         position = self.views.position()
-        return {VIEW_NAME: {"position": position, "lag": max(0, end - position)}}
+        signed = self.views.published_position(PUBLISHED_NAME)
+        return {VIEW_NAME: {"position": position, "lag": max(0, end - position)},
+                "publisher": {"position": signed, "lag": max(0, position - signed)}}
 
     def _resolve(self, as_of: AsOf | None) -> tuple[int | None, date]:
         """The position to read at (None: current) and the day expiry and currency are judged on."""
@@ -157,7 +161,16 @@ class ReadSide:
         return unsigned_clr(state, catalogue, documents, self.urls, self.publisher.profile)
 
     def clr(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
-        """The signed CLR; signed once per distinct content (cached), so repeated reads cost one keyed lookup."""
+        """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
+        and kept. As of a point: signed once per distinct content (cached in memory)."""
+        if as_of is None or self._resolve(as_of)[0] is None:
+            found = self.views.signed_clr(str(learner_id))
+            if found is None:
+                raise NotFound(f"no learner {learner_id}")
+            current, signed_at, kept = found
+            if kept is not None and signed_at == current:
+                return kept
+            return self.documents.sign_clr(str(learner_id))
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
         signed = self.signed.get(("clr", key))
@@ -278,20 +291,19 @@ class ReadSide:
         }
 
     def _signature_valid(self, row: Json, provider: Json | None) -> bool:
+        """The credential's proof check, as kept (made by the signing step, or by an earlier read) if it was made
+        against the issuer's current keys; made and kept otherwise."""
         if provider is None:
             return False
-        key = (row["credential_id"], tuple(sorted(provider["keys"].values())))
-        cached = self.signatures.get(key)
+        keys = keys_fingerprint(provider)
+        kept = row.get("proof")
+        if kept is not None and kept["keys"] == keys:
+            return bool(kept["ok"])
+        cached = self.signatures.get((row["credential_id"], keys))
         if cached is not None:
             return bool(cached)
-        issuer = self.urls.issuer(UUID(provider["id"]))
-        keys = {f"{issuer}#{multibase}": multibase for multibase in provider["keys"].values()}
-
-        def resolve(method: str) -> bytes | None:
-            return multibase_to_public_key(keys[method]) if method in keys else None
-
-        result = verify(row["document"], resolve).ok
-        self.signatures.put(key, result)
+        result = self.documents.check_proof(row, provider)
+        self.signatures.put((row["credential_id"], keys), result)
         return result
 
     def status_list(self, list_id: str) -> Json | None:

@@ -7,6 +7,7 @@ Facts are deterministic functions of their events, so a rebuild from the log wri
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -43,7 +44,10 @@ def moment(value: datetime) -> str:
     """A fixed-width UTC timestamp, so that timestamps compare as text in both databases."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    value = value.astimezone(UTC)
+    if value.year >= 1000:  # isoformat is several times faster than strftime; the same text for these years
+        return value.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def parse_moment(value: str) -> datetime:
@@ -52,33 +56,53 @@ def parse_moment(value: str) -> datetime:
 
 def plain(value: Any) -> Any:
     """A JSON tree of a value carried by an event (dataclasses, enums, ids, dates, decimals, collections)."""
+    convert = _CONVERTERS.get(type(value))
+    if convert is None:
+        convert = _CONVERTERS[type(value)] = _converter(value)
+    return convert(value)
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _converter(value: Any) -> Callable[[Any], Any]:
+    """How values of this one's type are made plain (the first of these tests that holds decides, per type)."""
     if value is None or isinstance(value, bool | int | float | str):
-        return value
+        return _same
     if isinstance(value, Enum):
-        return plain(value.value)
+        return lambda item: plain(item.value)
     if isinstance(value, UUID):
-        return str(value)
+        return str
     if isinstance(value, datetime):
-        return moment(value)
+        return moment
     if isinstance(value, date):
-        return value.isoformat()
+        return lambda item: item.isoformat()
     if isinstance(value, Decimal):
-        return str(value)
+        return str
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {field.name: plain(getattr(value, field.name)) for field in dataclasses.fields(value)}
+        names = tuple(field.name for field in dataclasses.fields(value))
+        return lambda item: {name: plain(getattr(item, name)) for name in names}
     if isinstance(value, dict):
-        return {str(plain(key)): plain(item) for key, item in value.items()}
+        return lambda item: {str(plain(key)): plain(element) for key, element in item.items()}
     if isinstance(value, list | tuple | set | frozenset):
-        return [plain(item) for item in value]
+        return lambda item: [plain(element) for element in item]
     raise TypeError(f"no plain form for {type(value).__name__}")
 
 
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+
+
+_AGGREGATE_OF: dict[type, type | None] = {}
+
+
 def aggregate_class(event: Any) -> type | None:
-    owner = type(event).__qualname__.split(".")[0]
-    for cls in (*LEARNER_AGGREGATES, *CATALOGUE_AGGREGATES, *IGNORED_AGGREGATES):
-        if cls.__name__ == owner:
-            return cls
-    return None
+    kind = type(event)
+    if kind not in _AGGREGATE_OF:
+        owner = kind.__qualname__.split(".")[0]
+        _AGGREGATE_OF[kind] = next((cls for cls in (*LEARNER_AGGREGATES, *CATALOGUE_AGGREGATES, *IGNORED_AGGREGATES)
+                                    if cls.__name__ == owner), None)
+    return _AGGREGATE_OF[kind]
 
 
 def event_name(event: Any) -> str:

@@ -25,8 +25,9 @@ pytestmark = pytest.mark.postgres
 
 
 def runner_process(settings) -> subprocess.Popen:
+    # Small batches, so that the kill falls in the middle of the work (every batch is one transaction).
     env = {**os.environ, "DATABASE_URL": settings.database_url, "LER_DATA_DIR": str(settings.data_dir),
-           "LER_LOG_FORMAT": "json"}
+           "LER_LOG_FORMAT": "json", "LER_PROJECTION_BATCH": "25"}
     return subprocess.Popen([sys.executable, "-m", "ops.projection_runner", "run"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 

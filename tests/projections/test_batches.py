@@ -1,0 +1,119 @@
+"""Batched processing: the views do not depend on where the batches fall; a batch that fails leaves nothing; the
+signing step keeps CLRs and proof checks that reads then serve without signing or verifying."""
+
+from uuid import UUID
+
+import pytest
+
+from domain.values import Actor
+from ops import publisher as publisher_module
+from ops.demo import load_demo
+from ops.projection_runner import ViewsRunner, publish, status
+from ops.read_side import ReadSide
+from ops.wiring import build_services
+
+
+@pytest.fixture
+def demo_log(sqlite_settings):
+    """The demo story, then a key rotation and a deregistration (which re-indexes every learner)."""
+    services = build_services(sqlite_settings)
+    ids = load_demo(services.ledger)
+    services.ledger.rotate_provider_key(Actor.admin(), ids.ids["tafe"])
+    services.ledger.deregister_provider(Actor.admin(), ids.ids["tafe"], reason="Closed")
+    aroha = ids.ids["aroha"]
+    end = services.ledger.position()
+    yield sqlite_settings, services, ids, end, aroha
+    services.close()
+
+
+def rows_after(settings, size: int, end: int) -> dict:
+    runner = ViewsRunner(settings, size=size)
+    try:
+        runner.views.reset()
+        assert runner.catch_up(end, timeout=60) == end
+        return runner.views.table_rows()
+    finally:
+        runner.close()
+
+
+def test_batch_boundaries_do_not_change_the_views(demo_log):
+    settings, _services, _ids, end, _aroha = demo_log
+    one_by_one = rows_after(settings, 1, end)
+    assert sum(len(rows) for rows in one_by_one.values()) > end
+    for size in (3, 7, 500):
+        assert rows_after(settings, size, end) == one_by_one, f"batches of {size}"
+
+
+def test_a_failed_batch_leaves_nothing_and_the_next_run_resumes(demo_log, monkeypatch):
+    settings, _services, _ids, end, _aroha = demo_log
+    expected = rows_after(settings, 500, end)
+    runner = ViewsRunner(settings, size=10)
+    try:
+        runner.views.reset()
+        runner.step()
+        runner.step()
+        assert runner.views.position() == 20
+        before = runner.views.table_rows()
+
+        def crash(cursor, tracking):
+            raise RuntimeError("killed in the middle of a batch")
+
+        monkeypatch.setattr(runner.views, "insert_tracking_in", crash)
+        with pytest.raises(RuntimeError):
+            runner.step()
+        assert runner.views.table_rows() == before, "nothing of the failed batch was kept"
+        assert runner.views.position() == 20
+        monkeypatch.undo()
+        assert runner.catch_up(end, timeout=60) == end
+        assert runner.views.table_rows() == expected
+    finally:
+        runner.close()
+
+
+def test_the_tracking_position_reaches_positions_no_view_uses(demo_log):
+    settings, services, ids, end, _aroha = demo_log
+    rows_after(settings, 500, end)
+    # An access token's events: no view uses them.
+    written = services.ledger.issue_token(Actor.admin(), Actor.employer(ids.ids["employer"]))
+    runner = ViewsRunner(settings, size=500)
+    try:
+        runner.step()
+        assert runner.views.position() == written.position
+    finally:
+        runner.close()
+
+
+def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
+    settings, services, ids, end, aroha = demo_log
+    rows_after(settings, 500, end)
+    done = publish(settings)
+    assert done["position"] == end and done["documents"] > 0
+    assert status(settings)["publisher"] == {"position": end, "lag": 0}
+    read_side = ReadSide.open(services, run_projections=False)
+    try:
+        def refuse(*args, **kwargs):
+            raise AssertionError("signed or verified on read")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(publisher_module, "sign", refuse)
+            patched.setattr(publisher_module, "verify", refuse)
+            kept = read_side.clr(aroha)
+            assert kept["proof"]
+            assert read_side.clr(ids.ids["sam"])["credentialSubject"]["verifiableCredential"]
+            view = read_side.employer_view(ids.tokens["share"])
+            assert view is not None and view["credentials"][0]["verification"]["signature_valid"]
+        # A new fact for the learner: the kept CLR is for an earlier position, so the read signs (and keeps) anew.
+        share = read_side.share_by_token(ids.tokens["share"])
+        services.ledger.record_share_opening(aroha, UUID(share["share_id"]), viewer="HR",
+                                             actor=Actor.employer(ids.ids["employer"]))
+        runner = ViewsRunner(settings)
+        try:
+            runner.catch_up(services.ledger.position(), timeout=60)
+        finally:
+            runner.close()
+        fresh = read_side.clr(aroha)
+        assert fresh["id"] != kept["id"]
+        current, signed_at, stored = read_side.views.signed_clr(str(aroha))
+        assert signed_at == current and stored == fresh
+    finally:
+        read_side.close()

@@ -1,11 +1,16 @@
 """ops.verification without HTTP: each check on its own, hostile input fails checks instead of raising."""
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ops.verification import Verifier
 from tests.api.conftest import Api
 from tests.api.story import Story
+
+VECTORS = Path(__file__).parents[1] / "vc" / "vectors"
 
 
 def _verifier(api: Api, now: datetime | None = None) -> Verifier:
@@ -47,3 +52,17 @@ def test_hostile_documents_fail_checks_and_never_raise(told: tuple[Api, Story]) 
                          "statusListCredential": api.services.urls.public_url + "/v1/status-lists/x-revocation"}}):
         report = verifier.verify(document)
         assert not report.verified and all(check.detail for check in report.checks)
+
+
+def test_a_credential_from_an_issuer_the_ledger_does_not_know_is_reported_as_issuer_unknown(
+    told: tuple[Api, Story],
+) -> None:
+    api, _ = told
+    foreign = orjson.loads((VECTORS / "cross-impl" / "ob-signed-by-js.json").read_bytes())
+    report = _verifier(api).verify(foreign)
+    outcomes = _outcomes(report)
+    assert outcomes["schema"] == "passed"
+    assert outcomes["issuer"] == "failed"
+    issuer_check = next(check for check in report.checks if check.name == "issuer")
+    assert "not an issuer this ledger knows" in issuer_check.detail
+    assert not report.verified

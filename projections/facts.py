@@ -14,6 +14,8 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+import orjson
+
 from domain.access import AccessToken
 from domain.achievement import Achievement
 from domain.credential import Credential
@@ -42,6 +44,8 @@ IGNORED_AGGREGATES: tuple[type, ...] = (AccessToken, IdempotencyKey, StatusList)
 
 def moment(value: datetime) -> str:
     """A fixed-width UTC timestamp, so that timestamps compare as text in both databases."""
+    if value.tzinfo is UTC and value.year >= 1000:  # the common case: "+00:00" becomes "Z"
+        return value.isoformat(timespec="microseconds")[:-6] + "Z"
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     value = value.astimezone(UTC)
@@ -93,6 +97,39 @@ def _converter(value: Any) -> Callable[[Any], Any]:
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 
 
+def plain_tree(value: Any) -> Any:
+    """`plain(value)`, with the tree walked by orjson in C: its output is parsed back into the same JSON tree.
+    orjson writes str, int, float, bool, None, UUID, Enum, list, tuple and dict natively, and leaves dates, decimals
+    and dataclasses to `_orjson_default`, which makes them plain as `plain` does. A value orjson refuses (a dict
+    key that is not a str, an int beyond 64 bits) takes `plain`'s slower walk."""
+    try:
+        return orjson.loads(orjson.dumps(value, default=_orjson_default,
+                                         option=orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS))
+    except TypeError:
+        return plain(value)
+
+
+def _orjson_default(value: Any) -> Any:
+    convert = _ORJSON_CONVERTERS.get(type(value))
+    if convert is None:
+        convert = _ORJSON_CONVERTERS[type(value)] = _orjson_converter(value)
+    return convert(value)
+
+
+def _orjson_converter(value: Any) -> Callable[[Any], Any]:
+    """How orjson's `default` hands back a value of this one's type: a dataclass as the dict of its fields (its
+    values left to orjson), a datetime, date or decimal as `plain` writes it."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = tuple(field.name for field in dataclasses.fields(value))
+        return lambda item: {name: getattr(item, name) for name in names}
+    if isinstance(value, datetime | date | Decimal):
+        return plain
+    raise TypeError(f"no plain form for {type(value).__name__}")
+
+
+_ORJSON_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+
+
 _AGGREGATE_OF: dict[type, type | None] = {}
 
 
@@ -110,8 +147,9 @@ def event_name(event: Any) -> str:
 
 
 def event_data(event: Any, leave_out: frozenset[str] = frozenset()) -> Json:
-    return {key: plain(value) for key, value in vars(event).items()
-            if key not in BASE_ATTRIBUTES and key not in leave_out}
+    data: Json = plain_tree({key: value for key, value in vars(event).items()
+                             if key not in BASE_ATTRIBUTES and key not in leave_out})
+    return data
 
 
 def learner_fact(event: Any, position: int) -> tuple[str, Json] | None:
@@ -119,8 +157,9 @@ def learner_fact(event: Any, position: int) -> tuple[str, Json] | None:
     cls = aggregate_class(event)
     if cls not in LEARNER_AGGREGATES:
         return None
-    learner_id = str(event.originator_id if cls is Learner else event.learner_id)
-    subject = {"learner_id": learner_id, LEARNER_AGGREGATES[cls]: str(event.originator_id)}
+    originator_id = str(event.originator_id)
+    learner_id = originator_id if cls is Learner else str(event.learner_id)
+    subject = {"learner_id": learner_id, LEARNER_AGGREGATES[cls]: originator_id}
     # The signed document lives in the credentials table; the sealed profile is personal data, kept out.
     data = event_data(event, frozenset({"document", "sealed_profile"}))
     for key in ("share_id",):

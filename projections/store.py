@@ -25,9 +25,8 @@ from __future__ import annotations
 import contextlib
 from abc import abstractmethod
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -37,9 +36,13 @@ from psycopg.sql import SQL
 
 from projections import learner_state
 from projections.facts import (
+    CATALOGUE_AGGREGATES,
+    LEARNER_AGGREGATES,
+    aggregate_class,
     apply_catalogue,
     catalogue_change,
     credential_change,
+    event_name,
     learner_fact,
     moment,
 )
@@ -98,6 +101,12 @@ SCHEMA = [
 ]
 ALL_TABLES = TABLES + SIGNED_TABLES
 SHARE_FACTS = frozenset({"Learner.ShareGranted", "Learner.ShareRevoked", "Learner.ShareOpened"})
+# Facts that leave every piece of a learner's skill evidence as it was (views.evidence_items): a batch whose facts for
+# a learner are all of these keeps that learner's skill index rows. Any other fact re-indexes the learner.
+FACTS_WITHOUT_SKILL_EVIDENCE = SHARE_FACTS | {
+    "Learner.Registered", "Learner.Erased", "Enrolment.Enrolled", "Enrolment.Completed", "Enrolment.Withdrawn",
+    "RecognitionCase.Applied", "RecognitionCase.EvidenceSubmitted",
+}
 
 
 class CursorCatalogue:
@@ -125,8 +134,7 @@ class CursorCatalogue:
         return self.entry("employer", employer_id)
 
 
-@dataclass(frozen=True)
-class PreparedEvent:
+class PreparedEvent(NamedTuple):
     """What the views need from one event, computed without the database (so it can be done ahead, in another
     thread, while the previous batch is written)."""
 
@@ -138,13 +146,20 @@ class PreparedEvent:
 
 
 def prepare_events(events: Sequence[tuple[Any, int]]) -> list[PreparedEvent]:
-    prepared = []
-    for event, position in events:
-        fact = learner_fact(event, position)
-        prepared.append(PreparedEvent(
-            position, (position, moment(event.timestamp), type(event).__qualname__, fact[0] if fact else None),
-            fact, catalogue_change(event), credential_change(event)))
-    return prepared
+    return [prepare_event(event, position) for event, position in events]
+
+
+def prepare_event(event: Any, position: int) -> PreparedEvent:
+    """Only the conversions the event's aggregate calls for: a fact for a learner's aggregates, a catalogue change for
+    a provider's, achievement's or employer's, a credential row for a credential's (one of the learner's); a log row
+    for every event."""
+    aggregate = aggregate_class(event)
+    fact = learner_fact(event, position) if aggregate in LEARNER_AGGREGATES else None
+    recorded_at = fact[1]["recorded_at"] if fact is not None else moment(event.timestamp)
+    return PreparedEvent(
+        position, (position, recorded_at, event_name(event), fact[0] if fact is not None else None), fact,
+        catalogue_change(event) if aggregate in CATALOGUE_AGGREGATES else None,
+        credential_change(event) if fact is not None else None)
 
 
 class ViewBatch:
@@ -196,7 +211,7 @@ class ViewBatch:
                 fact_rows.append((learner_id, learner_change["position"], dumps(learner_change)))
                 if learner_change["fact"].startswith("Learner."):
                     shares_changed[learner_id] = None
-                if learner_change["fact"] not in SHARE_FACTS:
+                if learner_change["fact"] not in FACTS_WITHOUT_SKILL_EVIDENCE:
                     skills_changed[learner_id] = None
 
         views.insert_rows(cursor, "catalogue", ("kind", "id", "position", "doc"), catalogue_rows)

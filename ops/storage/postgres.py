@@ -23,11 +23,14 @@ What it changes from ``eventsourcing.postgres``:
   ``TRANSCODER_TOPIC`` still overrides it. Value object classes are registered by the
   application's ``register_transcodings()`` (see ``register_value_objects``).
 - Group commit, default on (``LEDGER_GROUP_COMMIT=0`` turns it off): the application
-  recorder has one writer at a time per process. A save that arrives while a batch is being
-  written waits; when the batch commits, the first waiting save's thread becomes the writer
-  and takes every save pending by then (up to ``LEDGER_GROUP_COMMIT_MAX``, default 64) into
-  ONE transaction: ``LOCK TABLE ... IN EXCLUSIVE MODE``, one NOTIFY, one INSERT of all their
-  events, one commit (one WAL flush). The table lock stays, so notification ids are still
+  recorder has at most ``LEDGER_GROUP_COMMIT_WRITERS`` (default 2) batches in flight per process.
+  A save that arrives while they are being written waits; when a batch commits, the first
+  waiting save's thread becomes a writer and takes every save pending by then (up to
+  ``LEDGER_GROUP_COMMIT_MAX``, default 64) into ONE statement in autocommit mode (one round
+  trip): a PL/pgSQL function that takes ``LOCK TABLE ... IN EXCLUSIVE MODE``, NOTIFYs once and
+  INSERTs all their events from four arrays sent in binary; one commit (one WAL flush). With
+  two in flight, the second batch waits on the lock inside the server while the first is
+  flushed, so the server never waits for Python in between. The table lock stays, so notification ids are still
   committed in order across processes. If that INSERT violates uniqueness (an optimistic
   concurrency conflict), the transaction is rolled back and the batch is written again with a
   SAVEPOINT per save: a conflicting save is rolled back alone and its caller (only) gets
@@ -78,6 +81,7 @@ INSERT_LOCK = "LEDGER_INSERT_LOCK"
 GROUP_COMMIT = "LEDGER_GROUP_COMMIT"
 GROUP_COMMIT_MAX = "LEDGER_GROUP_COMMIT_MAX"
 GROUP_COMMIT_WAIT_MS = "LEDGER_GROUP_COMMIT_WAIT_MS"
+GROUP_COMMIT_WRITERS = "LEDGER_GROUP_COMMIT_WRITERS"
 
 
 def _identifier(name: str, suffix: str) -> str:
@@ -132,15 +136,15 @@ def append_only_statements(schema: str, table: str) -> list[Composed]:
 class _PendingSave:
     """One caller's save, waiting in the group committer's queue."""
 
-    __slots__ = ("error", "events", "ids", "lead", "wake")
+    __slots__ = ("done", "error", "events", "ids", "promoted", "wake")
 
     def __init__(self, events: Sequence[StoredEvent]) -> None:
         self.events = events
         self.ids: list[int] = []
         self.error: BaseException | None = None
-        self.lead = False
-        self.wake = threading.Lock()
-        self.wake.acquire()  # released once: when written (or failed), or when promoted to writer
+        self.done = False  # written, or failed
+        self.promoted = False  # handed a writer's role while queued
+        self.wake = threading.Semaphore(0)  # released when done and when promoted
 
 
 def _copy_error(error: BaseException) -> BaseException:
@@ -157,6 +161,16 @@ def _ids_by_event(rows: list[Any]) -> dict[tuple[Any, int], int]:
     return {(row["originator_id"], row["originator_version"]): row["notification_id"] for row in rows}
 
 
+def _columns(events: Sequence[StoredEvent]) -> tuple[list[Any], list[int], list[str], list[bytes]]:
+    """The events as the four parallel arrays the insert statements unnest."""
+    return (
+        [e.originator_id for e in events],
+        [e.originator_version for e in events],
+        [e.topic for e in events],
+        [e.state for e in events],
+    )
+
+
 def _rollback_quietly(conn: psycopg.Connection[Any]) -> None:
     """Roll back after a failure; a broken connection raises here, and the pool discards it anyway."""
     with contextlib.suppress(psycopg.Error):
@@ -171,25 +185,27 @@ class GroupCommitter:
     """
 
     def __init__(
-        self, recorder: AppendOnlyPostgresApplicationRecorder, max_batch: int = 64, max_wait: float = 0.001,
+        self, recorder: AppendOnlyPostgresApplicationRecorder, max_batch: int = 64, max_wait: float = 0.0,
+        max_writers: int = 2,
     ) -> None:
-        if max_batch < 1:
-            raise ValueError(f"{GROUP_COMMIT_MAX} must be at least 1")
+        if max_batch < 1 or max_writers < 1:
+            raise ValueError(f"{GROUP_COMMIT_MAX} and {GROUP_COMMIT_WRITERS} must be at least 1")
         self.recorder = recorder
         self.max_batch = max_batch
-        # A new writer waits (at most max_wait seconds) for as many saves as the last batch had: the callers of
-        # the last batch are on their way back with their next saves; starting without them would alternate
-        # batches of one and of the rest. One caller at a time never waits (its last batch was one).
+        # Two batches in flight (the default) keep the server busy: while one holds the table lock through its
+        # commit's flush, the next is already sent and waits on the lock in the server, and the callers of the
+        # first are back in Python. Optionally a new writer waits (at most max_wait seconds) for as many saves as
+        # the last batch had (fuller batches, but the wait is idle time: measured slower, so off by default).
         self.max_wait = max_wait
+        self.max_writers = max_writers
         self._mutex = threading.Lock()
         self._arrived = threading.Condition(self._mutex)
         self._queue: list[_PendingSave] = []
-        self._writing = False
+        self._writers = 0  # batches being written now, at most max_writers
         self._last_batch = 1
         datastore = recorder.datastore
         schema, table_name = datastore.schema, recorder.events_table_name
         table = SQL("{0}.{1}").format(Identifier(schema), Identifier(table_name))
-        event_type = SQL("{0}.{1}").format(Identifier(schema), Identifier(recorder.stored_event_type_name))
         function = SQL("{0}.{1}").format(Identifier(schema), Identifier(_identifier(table_name, "_ler_append")))
         if recorder.insert_lock == "advisory":
             lock = SQL("PERFORM pg_advisory_xact_lock({0})").format(Literal(advisory_lock_key(schema, table_name)))
@@ -198,22 +214,24 @@ class GroupCommitter:
         # The fast path is ONE statement in autocommit mode (its own implicit transaction, one round trip): the
         # function takes the insert lock, notifies, inserts; the lock is held until that transaction commits.
         recorder.sql_create_statements.append(SQL(
-            "CREATE OR REPLACE FUNCTION {function}(events {event_type}[]) "
+            "CREATE OR REPLACE FUNCTION {function}(ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
             "RETURNS TABLE (originator_id {id_type}, originator_version bigint, notification_id bigint) "
             "LANGUAGE plpgsql AS $BODY$ BEGIN "
             "PERFORM set_config('lock_timeout', '{timeout}s', true); "
             "{lock}; "
             "NOTIFY {channel}; "
             "RETURN QUERY INSERT INTO {table} AS t (originator_id, originator_version, topic, state) "
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) AS e "
+            "SELECT * FROM unnest(ids, versions, topics, states) "
             "RETURNING t.originator_id, t.originator_version, t.notification_id; "
             "END; $BODY$"
         ).format(
-            function=function, event_type=event_type, id_type=SQL(datastore.originator_id_type),
+            function=function, id_type=SQL(datastore.originator_id_type),
             timeout=SQL(str(int(datastore.lock_timeout))), lock=lock, channel=Identifier(recorder.channel_name),
             table=table,
         ))
-        self.append_statement = SQL("SELECT * FROM {0}(%s)").format(function)
+        # Four arrays in binary: no composite text escaping (done in Python by psycopg; bytea doubles in hex).
+        arrays = SQL("%b::{0}[], %b::bigint[], %b::text[], %b::bytea[]").format(SQL(datastore.originator_id_type))
+        self.append_statement = SQL("SELECT * FROM {0}({1})").format(function, arrays)
         # The fallback after a conflict: an explicit transaction with a savepoint per save.
         self.begin_statement = SQL("BEGIN; SET LOCAL lock_timeout = '{0}s'; {1}; NOTIFY {2}").format(
             SQL(str(int(datastore.lock_timeout))),
@@ -222,9 +240,8 @@ class GroupCommitter:
         )
         self.insert_statement = SQL(
             "INSERT INTO {table} (originator_id, originator_version, topic, state) "
-            "SELECT originator_id, originator_version, topic, state FROM unnest(%s::{type}[]) "
-            "RETURNING originator_id, originator_version, notification_id"
-        ).format(table=table, type=event_type)
+            "SELECT * FROM unnest({arrays}) RETURNING originator_id, originator_version, notification_id"
+        ).format(table=table, arrays=arrays)
         # Counters for benchmarks and tests: batches written, saves written, batches that fell back to savepoints.
         self.batches = 0
         self.saves = 0
@@ -234,15 +251,19 @@ class GroupCommitter:
         pending = _PendingSave(events)
         with self._mutex:
             self._queue.append(pending)
-            lead = not self._writing
-            self._writing = True
+            lead = self._writers < self.max_writers
+            if lead:
+                self._writers += 1
             if len(self._queue) >= self._last_batch:
                 self._arrived.notify()
-        if not lead:
+        while True:
+            if lead:
+                self._lead()
+            if pending.done:
+                break
             pending.wake.acquire()
-            lead = pending.lead
-        if lead:
-            self._lead()
+            with self._mutex:
+                lead, pending.promoted = pending.promoted, False
         if pending.error is not None:
             raise _copy_error(pending.error)
         return pending.ids
@@ -254,36 +275,36 @@ class GroupCommitter:
                 self._arrived.wait_for(lambda: len(self._queue) >= want, timeout=self.max_wait)
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
-            self._last_batch = len(batch)
+            if batch:
+                self._last_batch = len(batch)
         try:
-            self._write(batch)
+            if batch:
+                self._write(batch)
         except BaseException as error:  # every save in the batch failed with it (nothing was committed)
             for pending in batch:
                 if pending.error is None:
                     pending.error = error
         finally:
             with self._mutex:
-                if self._queue:
-                    successor = self._queue[0]
-                    successor.lead = True
-                    successor.wake.release()
+                successor = next((p for p in self._queue if not p.promoted), None)
+                if successor is None:
+                    self._writers -= 1
                 else:
-                    self._writing = False
+                    successor.promoted = True
+                for pending in batch:
+                    pending.done = True
+            if successor is not None:
+                successor.wake.release()
             for pending in batch:
-                if not pending.lead:
-                    pending.wake.release()
+                pending.wake.release()
 
     def _write(self, batch: list[_PendingSave]) -> None:
         recorder = self.recorder
-        rows = [
-            recorder.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-            for pending in batch
-            for e in pending.events
-        ]
+        columns = _columns([e for pending in batch for e in pending.events])
         with recorder.datastore.get_connection() as conn:
             try:
                 with conn.cursor() as curs:
-                    curs.execute(self.append_statement, (rows,), prepare=True)
+                    curs.execute(self.append_statement, columns, prepare=True, binary=True)
                     returned = curs.fetchall()
             except psycopg.errors.UniqueViolation as error:  # the implicit transaction was rolled back
                 if len(batch) == 1:
@@ -301,18 +322,13 @@ class GroupCommitter:
 
     def _write_one_by_one(self, conn: psycopg.Connection[Any], batch: list[_PendingSave]) -> None:
         """The fallback after a conflict: one transaction, a savepoint per save, so a conflicting save fails alone."""
-        recorder = self.recorder
         try:
             with conn.cursor() as curs:
                 curs.execute(self.begin_statement)
                 for pending in batch:
-                    rows = [
-                        recorder.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-                        for e in pending.events
-                    ]
                     curs.execute("SAVEPOINT ler_save")
                     try:
-                        curs.execute(self.insert_statement, (rows,), prepare=True)
+                        curs.execute(self.insert_statement, _columns(pending.events), prepare=True, binary=True)
                     except psycopg.errors.UniqueViolation as error:
                         curs.execute("ROLLBACK TO SAVEPOINT ler_save; RELEASE SAVEPOINT ler_save")
                         pending.error = IntegrityError(str(error))
@@ -355,7 +371,8 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
         insert_lock: str = "table",
         group_commit: bool = False,
         group_commit_max: int = 64,
-        group_commit_wait: float = 0.001,
+        group_commit_wait: float = 0.0,
+        group_commit_writers: int = 2,
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self._install_append_only()
@@ -369,7 +386,9 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
             ]
         elif insert_lock != "table":
             raise ValueError(f"{INSERT_LOCK} must be 'table' or 'advisory', not {insert_lock!r}")
-        self.group_committer = GroupCommitter(self, group_commit_max, group_commit_wait) if group_commit else None
+        self.group_committer = (
+            GroupCommitter(self, group_commit_max, group_commit_wait, group_commit_writers) if group_commit else None
+        )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -408,7 +427,8 @@ class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
             kwargs["insert_lock"] = (self.env.get(INSERT_LOCK) or "table").strip().lower()
             kwargs["group_commit"] = strtobool(self.env.get(GROUP_COMMIT) or "yes")
             kwargs["group_commit_max"] = int(self.env.get(GROUP_COMMIT_MAX) or "64")
-            kwargs["group_commit_wait"] = float(self.env.get(GROUP_COMMIT_WAIT_MS) or "1") / 1000
+            kwargs["group_commit_wait"] = float(self.env.get(GROUP_COMMIT_WAIT_MS) or "0") / 1000
+            kwargs["group_commit_writers"] = int(self.env.get(GROUP_COMMIT_WRITERS) or "2")
         recorder = recorder_class(datastore=self.datastore, **kwargs)
         if self.env_create_table():
             recorder.create_table()

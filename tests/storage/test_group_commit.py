@@ -34,9 +34,14 @@ def new_app(env: dict[str, str], **extra: str) -> Application[UUID]:
     return cls(env={**env, **extra})
 
 
-@pytest.fixture
-def app(postgres_env: dict[str, str]) -> Iterator[Application[UUID]]:
-    application = new_app(postgres_env, LEDGER_GROUP_COMMIT_WAIT_MS="2")
+@pytest.fixture(
+    params=[
+        pytest.param({}, id="defaults: two batches in flight, no wait"),
+        pytest.param({"LEDGER_GROUP_COMMIT_WRITERS": "1", "LEDGER_GROUP_COMMIT_WAIT_MS": "2"}, id="one writer, wait"),
+    ]
+)
+def app(postgres_env: dict[str, str], request: pytest.FixtureRequest) -> Iterator[Application[UUID]]:
+    application = new_app(postgres_env, **request.param)
     yield application
     application.close()
 
@@ -192,3 +197,14 @@ def test_a_subscriber_sees_every_event_in_order_while_writers_write(app: Applica
     follower.join(timeout=30)
     assert not follower.is_alive()
     assert seen == list(range(1, total + 1))
+
+
+def test_group_commit_settings_are_read_and_checked(postgres_env: dict[str, str]) -> None:
+    application = new_app(postgres_env)
+    try:
+        committer = application.recorder.group_committer  # type: ignore[attr-defined]
+        assert (committer.max_writers, committer.max_wait, committer.max_batch) == (2, 0.0, 64)
+    finally:
+        application.close()
+    with pytest.raises(ValueError, match="LEDGER_GROUP_COMMIT_WRITERS"):
+        new_app(postgres_env, LEDGER_GROUP_COMMIT_WRITERS="0")

@@ -30,9 +30,9 @@ What it changes from ``eventsourcing.postgres``:
   trip): a PL/pgSQL function that takes ``LOCK TABLE ... IN EXCLUSIVE MODE``, NOTIFYs once and
   INSERTs all their events from four arrays sent in binary; one commit (one WAL flush). With
   two in flight, the second batch waits on the lock inside the server while the first is
-  flushed, so the server never waits for Python in between. The table lock stays, so notification ids are still
-  committed in order across processes. If that INSERT violates uniqueness (an optimistic
-  concurrency conflict), the transaction is rolled back and the batch is written again with a
+  flushed, so the server never waits for Python in between. The table lock stays, so
+  notification ids are still committed in order across processes. If that INSERT violates
+  uniqueness (an optimistic concurrency conflict), the transaction is rolled back and the batch is written again with a
   SAVEPOINT per save: a conflicting save is rolled back alone and its caller (only) gets
   ``IntegrityError``; the others commit. Each save is all-or-nothing and each caller gets the
   notification ids of its own events. Why: the library's recorder holds the table lock from
@@ -180,8 +180,9 @@ def _rollback_quietly(conn: psycopg.Connection[Any]) -> None:
 class GroupCommitter:
     """Writes concurrently pending saves of one process in one transaction (see the module docstring).
 
-    No thread of its own: the thread whose save finds no writer busy becomes the writer; when its batch is
-    written it hands the role to the first save still waiting, so a writer never works for long on others' behalf.
+    No thread of its own: a thread whose save finds fewer than ``max_writers`` batches in flight becomes a writer;
+    when its batch is written it hands the role to the first save still waiting (not yet handed one), so a writer
+    never works for long on others' behalf.
     """
 
     def __init__(

@@ -40,15 +40,6 @@ What it changes from ``eventsourcing.postgres``:
   cannot be combined; batching amortises the lock, the NOTIFY and the flush over many saves
   (measured in ops/bench, see ops/bench/README.md). Saves with tracking (process recorders)
   and ``POSTGRES_ENABLE_DB_FUNCTIONS`` use the library's path unchanged.
-- Option, default off: ``LEDGER_GROUP_COMMIT_FLUSH=after-lock`` commits each batch with
-  ``synchronous_commit = off`` (so the table lock is released as soon as the commit record is
-  written) and then waits for the WAL flush in a second, synchronous transaction that writes
-  one WAL record (``pg_logical_emit_message``); WAL is flushed in order, so that covers the
-  batch. Callers are answered only after the flush, as by default. The cost: other sessions
-  can read a batch a moment before it is durable. Anything they write after reading it is
-  flushed after it (so the views never get ahead of the log), but a reader outside the
-  database (``GET /v1/events``, a LISTEN consumer) could see events that a crash in that
-  moment takes back, and whose positions may then be reused.
 - Prototype, default off: ``LEDGER_INSERT_LOCK=advisory`` makes the application recorder
   serialise inserting transactions with ``pg_advisory_xact_lock`` instead of
   ``LOCK TABLE ... IN EXCLUSIVE MODE``. Both are held until commit, so notification ids

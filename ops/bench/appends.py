@@ -85,15 +85,15 @@ def _rekeyed(saves: Sequence[Sequence[Any]], salt: str) -> list[list[Any]]:
 
 
 def ledger_append_rate(url: str, saves: Sequence[Sequence[Any]], writers: int, *,
-                       group_commit: bool = True, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
+                       group_commit: bool = True) -> dict[str, Any]:
     """``Ledger.save`` rate of the given saves, split among ``writers`` threads, into a fresh schema."""
-    work_saves = _rekeyed(saves, f"{writers}-{group_commit}-{extra_env}-{uuid.uuid4()}")
+    work_saves = _rekeyed(saves, f"{writers}-{group_commit}-{uuid.uuid4()}")
     with fresh_schema(url, "bench_append") as schema, tempfile.TemporaryDirectory() as data:
         settings = load_settings({
             "LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}",
             "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
         })
-        env = {"LEDGER_GROUP_COMMIT": "yes" if group_commit else "no", **(extra_env or {})}
+        env = {"LEDGER_GROUP_COMMIT": "yes" if group_commit else "no"}
         services = _build_with(settings, env)
         ledger = services.ledger
         try:
@@ -155,12 +155,6 @@ def measure(url: str, saves: Sequence[Sequence[Any]], payloads: Sequence[tuple[s
             "saves/s", ours["saves_per_s"], raw["tx_per_s"], "raw 1-row INSERT tx/s",
             ours["saves_per_s"] / raw["tx_per_s"], target, details={"ledger": ours, "raw": raw}).judge())
         if writers == 4:
-            after = ledger_append_rate(url, saves, writers, extra_env={"LEDGER_GROUP_COMMIT_FLUSH": "after-lock"})
-            log(f"  Ledger.save, group commit, flush after the lock, 4 writers: {after['saves_per_s']:,.0f} saves/s")
-            figures.append(Figure(
-                "append.ledger.w4.after_lock", "  same, flush after the lock (LEDGER_GROUP_COMMIT_FLUSH=after-lock)",
-                "saves/s", after["saves_per_s"], raw["tx_per_s"], "raw 1-row INSERT tx/s",
-                after["saves_per_s"] / raw["tx_per_s"], details={"ledger": after, "raw": raw}))
             library = ledger_append_rate(url, saves, writers, group_commit=False)
             log(f"  Ledger.save, library recorder, 4 writers: {library['saves_per_s']:,.0f} saves/s")
             figures.append(Figure(

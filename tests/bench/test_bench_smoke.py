@@ -21,8 +21,7 @@ def test_bench_runs_at_tiny_size(postgres_url: str, tmp_path: Path, monkeypatch:
     assert "| figure" in printed and "append through the Ledger, 4 writers" in printed
     result = json.loads(out.read_text())
     keys = {figure["key"] for figure in result["figures"]}
-    assert {"append.ledger.w1", "append.ledger.w4", "append.ledger.w4.library", "append.ledger.w4.after_lock",
-            "projection.catch_up",
+    assert {"append.ledger.w1", "append.ledger.w4", "append.ledger.w4.library", "projection.catch_up",
             "memory.projection", "http.append.c4", "http.append.c4.vs_in_process", "memory.api", "read.skills"} <= keys
     for figure in result["figures"]:
         assert figure["available"] or figure["note"].startswith("not available")

@@ -82,8 +82,6 @@ GROUP_COMMIT = "LEDGER_GROUP_COMMIT"
 GROUP_COMMIT_MAX = "LEDGER_GROUP_COMMIT_MAX"
 GROUP_COMMIT_WAIT_MS = "LEDGER_GROUP_COMMIT_WAIT_MS"
 GROUP_COMMIT_WRITERS = "LEDGER_GROUP_COMMIT_WRITERS"
-GROUP_COMMIT_FLUSH = "LEDGER_GROUP_COMMIT_FLUSH"
-FLUSH_MODES = ("in-lock", "after-lock")
 
 
 def _identifier(name: str, suffix: str) -> str:
@@ -189,12 +187,10 @@ class GroupCommitter:
 
     def __init__(
         self, recorder: AppendOnlyPostgresApplicationRecorder, max_batch: int = 64, max_wait: float = 0.0,
-        max_writers: int = 2, flush: str = "in-lock",
+        max_writers: int = 2,
     ) -> None:
         if max_batch < 1 or max_writers < 1:
             raise ValueError(f"{GROUP_COMMIT_MAX} and {GROUP_COMMIT_WRITERS} must be at least 1")
-        if flush not in FLUSH_MODES:
-            raise ValueError(f"{GROUP_COMMIT_FLUSH} must be one of {FLUSH_MODES}, not {flush!r}")
         self.recorder = recorder
         self.max_batch = max_batch
         # Two batches in flight (the default) keep the server busy: while one holds the table lock through its
@@ -203,11 +199,6 @@ class GroupCommitter:
         # the last batch had (fuller batches, but the wait is idle time: measured slower, so off by default).
         self.max_wait = max_wait
         self.max_writers = max_writers
-        # "after-lock": the batch commits asynchronously (its lock is released without waiting for the WAL flush),
-        # then the writer waits for the flush with a second, synchronous transaction that writes one WAL record
-        # (a logical message): WAL is flushed in order, so that flush covers the batch's commit. The callers are
-        # answered only after it, as with "in-lock"; but other sessions can read the batch before it is flushed.
-        self.flush = flush
         self._mutex = threading.Lock()
         self._arrived = threading.Condition(self._mutex)
         self._queue: list[_PendingSave] = []
@@ -216,9 +207,7 @@ class GroupCommitter:
         datastore = recorder.datastore
         schema, table_name = datastore.schema, recorder.events_table_name
         table = SQL("{0}.{1}").format(Identifier(schema), Identifier(table_name))
-        suffix = "_ler_append" if flush == "in-lock" else "_ler_append_async"
-        function = SQL("{0}.{1}").format(Identifier(schema), Identifier(_identifier(table_name, suffix)))
-        asynchronous = SQL("PERFORM set_config('synchronous_commit', 'off', true); " if flush == "after-lock" else "")
+        function = SQL("{0}.{1}").format(Identifier(schema), Identifier(_identifier(table_name, "_ler_append")))
         if recorder.insert_lock == "advisory":
             lock = SQL("PERFORM pg_advisory_xact_lock({0})").format(Literal(advisory_lock_key(schema, table_name)))
         else:
@@ -229,7 +218,7 @@ class GroupCommitter:
             "CREATE OR REPLACE FUNCTION {function}(ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
             "RETURNS TABLE (originator_id {id_type}, originator_version bigint, notification_id bigint) "
             "LANGUAGE plpgsql AS $BODY$ BEGIN "
-            "PERFORM set_config('lock_timeout', '{timeout}s', true); {asynchronous}"
+            "PERFORM set_config('lock_timeout', '{timeout}s', true); "
             "{lock}; "
             "NOTIFY {channel}; "
             "RETURN QUERY INSERT INTO {table} AS t (originator_id, originator_version, topic, state) "
@@ -239,9 +228,8 @@ class GroupCommitter:
         ).format(
             function=function, id_type=SQL(datastore.originator_id_type),
             timeout=SQL(str(int(datastore.lock_timeout))), lock=lock, channel=Identifier(recorder.channel_name),
-            table=table, asynchronous=asynchronous,
+            table=table,
         ))
-        self.flush_statement = SQL("SELECT pg_logical_emit_message(true, 'ler', '')")
         # Four arrays in binary: no composite text escaping (done in Python by psycopg; bytea doubles in hex).
         arrays = SQL("%b::{0}[], %b::bigint[], %b::text[], %b::bytea[]").format(SQL(datastore.originator_id_type))
         self.append_statement = SQL("SELECT * FROM {0}({1})").format(function, arrays)
@@ -319,8 +307,6 @@ class GroupCommitter:
                 with conn.cursor() as curs:
                     curs.execute(self.append_statement, columns, prepare=True, binary=True)
                     returned = curs.fetchall()
-                    if self.flush == "after-lock":
-                        curs.execute(self.flush_statement, prepare=True)
             except psycopg.errors.UniqueViolation as error:  # the implicit transaction was rolled back
                 if len(batch) == 1:
                     raise IntegrityError(str(error)) from error
@@ -388,7 +374,6 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
         group_commit_max: int = 64,
         group_commit_wait: float = 0.0,
         group_commit_writers: int = 2,
-        group_commit_flush: str = "in-lock",
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self._install_append_only()
@@ -403,9 +388,7 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
         elif insert_lock != "table":
             raise ValueError(f"{INSERT_LOCK} must be 'table' or 'advisory', not {insert_lock!r}")
         self.group_committer = (
-            GroupCommitter(self, group_commit_max, group_commit_wait, group_commit_writers, group_commit_flush)
-            if group_commit
-            else None
+            GroupCommitter(self, group_commit_max, group_commit_wait, group_commit_writers) if group_commit else None
         )
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -447,7 +430,6 @@ class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
             kwargs["group_commit_max"] = int(self.env.get(GROUP_COMMIT_MAX) or "64")
             kwargs["group_commit_wait"] = float(self.env.get(GROUP_COMMIT_WAIT_MS) or "0") / 1000
             kwargs["group_commit_writers"] = int(self.env.get(GROUP_COMMIT_WRITERS) or "2")
-            kwargs["group_commit_flush"] = (self.env.get(GROUP_COMMIT_FLUSH) or "in-lock").strip().lower()
         recorder = recorder_class(datastore=self.datastore, **kwargs)
         if self.env_create_table():
             recorder.create_table()

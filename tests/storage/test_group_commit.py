@@ -38,7 +38,6 @@ def new_app(env: dict[str, str], **extra: str) -> Application[UUID]:
     params=[
         pytest.param({}, id="defaults: two batches in flight, no wait"),
         pytest.param({"LEDGER_GROUP_COMMIT_WRITERS": "1", "LEDGER_GROUP_COMMIT_WAIT_MS": "2"}, id="one writer, wait"),
-        pytest.param({"LEDGER_GROUP_COMMIT_FLUSH": "after-lock"}, id="flush after the lock"),
     ]
 )
 def app(postgres_env: dict[str, str], request: pytest.FixtureRequest) -> Iterator[Application[UUID]]:
@@ -205,10 +204,7 @@ def test_group_commit_settings_are_read_and_checked(postgres_env: dict[str, str]
     try:
         committer = application.recorder.group_committer  # type: ignore[attr-defined]
         assert (committer.max_writers, committer.max_wait, committer.max_batch) == (2, 0.0, 64)
-        assert committer.flush == "in-lock"
     finally:
         application.close()
     with pytest.raises(ValueError, match="LEDGER_GROUP_COMMIT_WRITERS"):
         new_app(postgres_env, LEDGER_GROUP_COMMIT_WRITERS="0")
-    with pytest.raises(ValueError, match="LEDGER_GROUP_COMMIT_FLUSH"):
-        new_app(postgres_env, LEDGER_GROUP_COMMIT_FLUSH="never")

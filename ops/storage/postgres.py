@@ -33,8 +33,8 @@ What it changes from ``eventsourcing.postgres``:
   flushed, so the server never waits for Python in between. The table lock stays, so
   notification ids are still committed in order across processes. If that INSERT violates
   uniqueness (an optimistic concurrency conflict), the transaction is rolled back and the
-  batch is written again with a SAVEPOINT per save: a conflicting save is rolled back alone and its caller (only) gets
-  ``IntegrityError``; the others commit. Each save is all-or-nothing and each caller gets the
+  batch is written again with a SAVEPOINT per save: a conflicting save is rolled back alone
+  and its caller (only) gets ``IntegrityError``; the others commit. Each save is all-or-nothing and each caller gets the
   notification ids of its own events. Why: the library's recorder holds the table lock from
   the INSERT through the commit's WAL flush, so concurrent saves serialise and their flushes
   cannot be combined; batching amortises the lock, the NOTIFY and the flush over many saves

@@ -23,8 +23,8 @@ from api.routers import (
     verify,
     work_experience,
 )
-from ops.read_side import ReadSide
-from ops.wiring import Services
+from projections.read_side import ReadSide
+from wiring.services import Services
 
 DESCRIPTION = """
 A learner employment record ledger: providers append what they assessed and awarded, learners add work experience

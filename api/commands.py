@@ -19,10 +19,10 @@ from api.types import (
     ShortText,
     Url,
 )
+from application.ledger import Ledger, Written
 from domain.achievement import AchievementSpec
 from domain.credential import CredentialBasis
 from domain.errors import InvalidValue
-from domain.ledger import Ledger, Written
 from domain.recognition import RplDecision
 from domain.values import (
     AchievementType,

@@ -12,11 +12,11 @@ from pydantic import BaseModel, Field
 
 from api.problems import ApiProblem, unauthenticated
 from api.types import IdempotencyKeyText
+from application.ledger import Ledger, Written
 from domain.errors import NotPermitted
-from domain.ledger import Ledger, Written
 from domain.values import Actor, ActorKind
-from ops.read_side import AsOf, ReadSide
-from ops.wiring import Services
+from projections.read_side import AsOf, ReadSide
+from wiring.services import Services
 
 MAX_WAIT_SECONDS = 10.0
 

@@ -7,19 +7,22 @@
 Errors print a plain message (no traceback) and exit non-zero."""
 
 import argparse
-import importlib
 import os
 import secrets
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+from adapters.logs import configure_logging
+from api.app import create_app
 from domain.learner import Learner
 from domain.values import Identifier
 from ops.demo import DemoIds, load_demo
-from ops.logs import configure_logging
-from ops.settings import Settings, load_settings
-from ops.wiring import Services, build_services
+from projections.read_side import ReadSide
+from wiring import projection_runner
+from wiring.read_side import open_read_side
+from wiring.services import Services, build_services
+from wiring.settings import Settings, load_settings
 
 DEMO_LEARNER = Identifier("university student id", "S1234567")
 
@@ -79,9 +82,6 @@ def serve_command(args: argparse.Namespace) -> int:
         demo = _load_demo_if_empty(services) if args.demo else None
         base = f"http://{args.host}:{port}"
         _print_welcome(base, settings, admin_token, demo)
-        # The CLI is the outermost composition root: it names the web layer by module path so that ops does not
-        # import api (the layers point one way: api -> ops).
-        create_app: Any = importlib.import_module("api.app").create_app
         app = create_app(services, read_side, admin_token)
         uvicorn.run(app, host=args.host, port=port, access_log=False, log_config=None)
     finally:
@@ -100,10 +100,9 @@ def _port(text: str) -> int:
     return port
 
 
-def _open_read_side(services: Services) -> Any:
-    read_side = importlib.import_module("ops.read_side")
+def _open_read_side(services: Services) -> ReadSide:
     # Embedded default: projections run in this process. On PostgreSQL they run as their own processes.
-    return read_side.ReadSide.open(services, run_projections=not services.settings.uses_postgres)
+    return open_read_side(services, run_projections=not services.settings.uses_postgres)
 
 
 def _load_demo_if_empty(services: Services) -> DemoIds | None:
@@ -137,7 +136,7 @@ def demo_command(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.json_logs)
     services = build_services(settings)
-    read_side = importlib.import_module("ops.read_side").ReadSide.open(services, run_projections=True)
+    read_side = open_read_side(services, run_projections=True)
     try:
         loaded = _load_demo_if_empty(services)
         print("Demo story loaded." if loaded else "The ledger already held data: showing the demo learner as is.")
@@ -165,21 +164,17 @@ def describe(entry: dict[str, Any]) -> str:
 
 # ---- projections ------------------------------------------------------------------------------------------------
 
-def _runner() -> Any:
-    return importlib.import_module("ops.projection_runner")
-
-
 def projections_run(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.json_logs)
-    _runner().run_forever(settings)
+    projection_runner.run_forever(settings)
     return 0
 
 
 def projections_rebuild(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.json_logs)
-    _runner().rebuild(settings, view_name=args.view)
+    projection_runner.rebuild(settings, view_name=args.view)
     print(f"rebuilt {args.view or 'every view'}")
     return 0
 
@@ -187,7 +182,7 @@ def projections_rebuild(args: argparse.Namespace) -> int:
 def projections_status(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.json_logs)
-    status = _runner().status(settings)
+    status = projection_runner.status(settings)
     if isinstance(status, dict):
         for name, value in status.items():
             print(f"{name}: {value}")

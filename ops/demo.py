@@ -10,9 +10,9 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from application.ledger import Ledger
 from domain.achievement import AchievementSpec
 from domain.credential import CredentialBasis
-from domain.ledger import Ledger
 from domain.recognition import RplDecision
 from domain.values import (
     AchievementType,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from credentials import documents as ob
+from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from domain.values import MAX_SKILL_LEVEL
 from projections.facts import parse_moment
-from projections.urls import LedgerUrls
-from projections.vc import documents as ob
 from projections.views import Catalogue, ordered_unique
 
 Json = dict[str, Any]
@@ -24,7 +24,7 @@ class ClrEmpty(NotFound):
 
 
 def achievement_definition(entry: Json, urls: LedgerUrls) -> ob.Achievement:
-    """The OB 3.0 Achievement of a catalogue entry, shaped as projections.badges shapes it for credentials."""
+    """The OB 3.0 Achievement of a catalogue entry, shaped as credentials.open_badges shapes it for credentials."""
     spec = entry["spec"]
     url = urls.achievement(UUID(entry["id"]))
     levels = tuple(ob.RubricLevel(id=f"{url}#level-{n}", name=f"Level {n}", level=str(n))

@@ -12,7 +12,8 @@ last committed batch. Within a batch each learner's state is read once and writt
 once, and the derived index rows are rewritten once per learner. Batch boundaries do not change the result: the
 tables after a batch are those that applying its events one by one would leave.
 
-Three more tables are not views of the log but documents derived from them by a lagging step (ops/publisher.py):
+Three more tables are not views of the log but documents derived from them by a lagging step
+(projections/signed_documents.py):
 the learners' signed CLRs (at the position they were signed for), the result of checking each credential's proof,
 and that step's own position.
 
@@ -49,10 +50,10 @@ from projections.facts import (
 from projections.views import skill_index_rows
 
 Json = dict[str, Any]
-APPLICATION_NAME = "StoredLedger"  # the tracked application: ops.wiring.StoredLedger (its class name)
+APPLICATION_NAME = "StoredLedger"  # the tracked application: wiring.services.StoredLedger (its class name)
 VIEW_NAME = "views"
 TABLES = ("log", "catalogue", "facts", "learners", "credentials", "learner_skills", "shares", "share_skills")
-# Signed documents and proof checks (ops/publisher.py): derived from the views, not part of their comparison.
+# Signed documents and proof checks (projections/signed_documents.py): derived from the views, not compared.
 SIGNED_TABLES = ("signed_clrs", "proofs", "published")
 TABLE_PREFIX = "ler_v_"
 IN_CHUNK = 500  # ids per IN (...) list
@@ -468,7 +469,7 @@ class LedgerViews(TrackingRecorder):
         with self.transaction(commit=False) as cursor:
             return [dict(row) for row in self.all(cursor, text + " ORDER BY ss.learner_id, ls.skill_url", params)]
 
-    # ---- signed documents (ops/publisher.py) ---------------------------------------------------------------
+    # ---- signed documents (projections/signed_documents.py) ------------------------------------------------
 
     def signed_clr(self, learner_id: str) -> tuple[int, int | None, Json | None] | None:
         """(the learner's current position, the position of their stored signed CLR, that CLR); None if no such

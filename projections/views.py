@@ -158,7 +158,7 @@ def _evidence(url: str, kind: str, evidence_id: str, achievement_id: str, catalo
 
 def currency(last_evidenced: str, on: date, half_life_years: float) -> float:
     years = max(0.0, (on - date.fromisoformat(last_evidenced)).days / 365.25)
-    return round(0.5 ** (years / half_life_years), 4)
+    return round(float(0.5 ** (years / half_life_years)), 4)
 
 
 def skills_profile(state: Json, catalogue: Catalogue, on: date, half_life_years: float) -> Json:

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 
-from ops.settings import Settings, load_settings
-from ops.wiring import Services, build_services
+from wiring.services import Services, build_services
+from wiring.settings import Settings, load_settings
 
 POSTGRES_URL = os.environ.get("LER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}

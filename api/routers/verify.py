@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from api.context import State
 from api.problems import responses
-from ops.verification import Verifier
+from credentials.verification import Verifier
 
 router = APIRouter(tags=["verification"])
 

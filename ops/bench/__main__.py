@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from adapters.logs import configure_logging
 from ops.bench import appends
 from ops.bench.common import (
     RESULTS_DIR,
@@ -37,9 +38,8 @@ from ops.bench.common import (
 )
 from ops.bench.dataset import SIZES, Dataset, Generator, Size
 from ops.bench.read_side import read_figures
-from ops.logs import configure_logging
-from ops.settings import Settings, load_settings
-from ops.wiring import build_services
+from wiring.services import build_services
+from wiring.settings import Settings, load_settings
 
 
 def log(message: str) -> None:

@@ -27,10 +27,10 @@ from typing import Any
 
 from psycopg import sql
 
+from adapters.storage.postgres import AppendOnlyPostgresApplicationRecorder
 from ops.bench.common import Figure, connect, fresh_schema, run_threads
-from ops.settings import load_settings
-from ops.storage.postgres import AppendOnlyPostgresApplicationRecorder
-from ops.wiring import build_services
+from wiring.services import build_services
+from wiring.settings import load_settings
 
 
 def stored_payloads(saves: Sequence[Sequence[Any]], mapper: Any) -> list[tuple[str, bytes]]:

@@ -35,11 +35,11 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
+from application.ledger import Ledger
 from domain.achievement import Achievement, AchievementSpec
 from domain.credential import CredentialBasis
 from domain.employer import Employer
 from domain.errors import DomainError, NotFound
-from domain.ledger import Ledger
 from domain.provider import Provider
 from domain.recognition import RplDecision
 from domain.status_list import StatusList
@@ -57,7 +57,7 @@ from domain.values import (
 )
 from domain.work_experience import Position, WorkKind
 from ops.bench.common import run_threads
-from ops.wiring import StoredLedger
+from wiring.services import StoredLedger
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ class SaveCapture:
 
 # Issuing signs with JSON-LD canonicalisation, and pyld's resolved-context cache (a cachetools LRU shared by all
 # threads) is not thread-safe: concurrent issuance fails now and then with DocumentRefused (KeyError in the cache's
-# popitem). Until projections/vc guards it, the generator issues one credential at a time.
+# popitem). Until credentials/ guards it, the generator issues one credential at a time.
 _SIGNING = threading.Lock()
 
 # Aggregates a bulk writer keeps in memory across learners: the catalogue (read only here) and its own providers'

@@ -38,8 +38,8 @@ from domain.values import AchievementType, Actor, AssessmentOutcome, Evidence, I
 from ops.bench.appends import raw_insert_rate
 from ops.bench.common import Figure, fresh_schema, latency_summary, proc_memory_mb, run_threads
 from ops.bench.dataset import SKILLS, Size
-from ops.settings import load_settings
-from ops.wiring import build_services
+from wiring.services import build_services
+from wiring.settings import load_settings
 
 CLIENTS = 4
 PER_ENROLMENT = 3

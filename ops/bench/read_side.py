@@ -1,6 +1,6 @@
 """Projection catch-up against reading and decoding the same log, and view read latency from the ReadSide.
 
-Catch-up runs in a real ``python -m ops.projection_runner run`` process over views emptied first; this process polls
+Catch-up runs in a real ``python -m wiring.projection_runner run`` process over views emptied first; this process polls
 the views' tracking position (every 50 ms) and the runner's /proc status (VmHWM, VmRSS) until the runner reaches
 the log's end, then stops it with SIGTERM. The rate is timed from the runner's first committed position to the end
 (the process's start-up, imports and connections, is in the details), so it is comparable with the in-process
@@ -20,8 +20,8 @@ from typing import Any
 
 from ops.bench.common import Figure, latency_summary, proc_memory_mb
 from ops.bench.dataset import Dataset
-from ops.settings import Settings
-from ops.wiring import build_services
+from wiring.services import build_services
+from wiring.settings import Settings
 
 
 def read_and_decode_rate(settings: Settings, page: int = 1000) -> dict[str, Any]:
@@ -46,8 +46,8 @@ def read_and_decode_rate(settings: Settings, page: int = 1000) -> dict[str, Any]
 
 
 def catch_up_in_process(settings: Settings) -> dict[str, Any]:
-    """The views catch up in this process (``ops.projection_runner.catch_up``), e.g. between two data set parts."""
-    from ops.projection_runner import catch_up
+    """The views catch up in this process (``wiring.projection_runner.catch_up``), e.g. between two data set parts."""
+    from wiring.projection_runner import catch_up
 
     started = time.perf_counter()
     position = catch_up(settings, timeout=7200)
@@ -58,8 +58,8 @@ def catch_up_in_process(settings: Settings) -> dict[str, Any]:
 def catch_up_process(settings: Settings, env: dict[str, str], log_path: Path, timeout: float = 7200.0,
                      reset: bool = True) -> dict[str, Any]:
     """A real runner process catches the (emptied) views up to the log's end; its rate and memory."""
-    from ops.projection_runner import max_position, open_views
     from projections.store import APPLICATION_NAME
+    from wiring.projection_runner import max_position, open_views
 
     target = max_position(settings)
     views = open_views(settings)
@@ -67,7 +67,7 @@ def catch_up_process(settings: Settings, env: dict[str, str], log_path: Path, ti
         views.reset()
     with log_path.open("wb") as out:
         started = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "ops.projection_runner", "run"], env={**os.environ, **env},
+        process = subprocess.Popen([sys.executable, "-m", "wiring.projection_runner", "run"], env={**os.environ, **env},
                                    stdout=out, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
         first: tuple[float, int] | None = None
         samples: list[float] = []
@@ -130,14 +130,14 @@ def read_latencies(settings: Settings, dataset: Dataset, samples: int,
                    log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
     """p50/p99 of each read (after a warm-up), keyed by the figure's key; labels and targets in ``READS``."""
     from ops.bench.dataset import SKILLS
-    from ops.projection_runner import publish
-    from ops.read_side import ReadSide
+    from wiring.projection_runner import publish
+    from wiring.read_side import open_read_side
 
     # What a running runner's signing step does in the background: CLRs signed and proofs checked ahead of reads.
     published = publish(settings)
     log(f"  signed ahead of reads: {published['documents']} documents in {published['seconds']:.1f} s")
     services = build_services(settings)
-    read_side = ReadSide.open(services, run_projections=False)
+    read_side = open_read_side(services, run_projections=False)
     rng = random.Random(11)
     with_credentials = [learner for learner, held in dataset.credentials.items() if held] or dataset.learners
     employers = dataset.catalogue.employers

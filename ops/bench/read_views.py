@@ -18,10 +18,10 @@ from domain.credential import CredentialBasis
 from domain.values import Actor, AssessmentOutcome, Identifier, Period, SkillLevel
 from domain.work_experience import Position, WorkKind
 from ops.demo import COMMUNICATION, DATA_ANALYSIS, TEAMWORK, load_demo
-from ops.projection_runner import catch_up
-from ops.read_side import ReadSide
-from ops.settings import load_settings
-from ops.wiring import build_services
+from wiring.projection_runner import catch_up
+from wiring.read_side import open_read_side
+from wiring.services import build_services
+from wiring.settings import load_settings
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -83,7 +83,7 @@ def main() -> None:
     position = catch_up(settings)
     projection_seconds = time.perf_counter() - started
     services = build_services(settings)
-    read_side = ReadSide.open(services, run_projections=False)
+    read_side = open_read_side(services, run_projections=False)
     rng = random.Random(7)
     results = {
         "store": "postgres" if settings.uses_postgres else "sqlite", "learners": args.learners,

@@ -23,7 +23,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import JSONTranscoder
 
-from ops.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder, register_value_objects
+from adapters.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder, register_value_objects
 
 
 class ActorKind(str, Enum):

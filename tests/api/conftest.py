@@ -11,10 +11,11 @@ import structlog
 from fastapi.testclient import TestClient
 
 from api.app import create_app
-from ops.read_side import ReadSide
-from ops.settings import Settings, load_settings
-from ops.wiring import Services, build_services
+from projections.read_side import ReadSide
 from tests.api.story import Story, tell
+from wiring.read_side import open_read_side
+from wiring.services import Services, build_services
+from wiring.settings import Settings, load_settings
 
 ADMIN_TOKEN = "test-admin-token-0123456789abcdef"
 
@@ -42,7 +43,7 @@ class Api:
 
 def start(settings: Settings) -> Api:
     services = build_services(settings)
-    read_side = ReadSide.open(services, run_projections=True)
+    read_side = open_read_side(services, run_projections=True)
     client = TestClient(create_app(services, read_side, ADMIN_TOKEN), raise_server_exceptions=False)
     return Api(services, read_side, client)
 

@@ -1,4 +1,4 @@
-"""ops.verification without HTTP: each check on its own, hostile input fails checks instead of raising."""
+"""credentials.verification without HTTP: each check on its own, hostile input fails checks instead of raising."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -6,7 +6,7 @@ from typing import Any
 
 import orjson
 
-from ops.verification import Verifier
+from credentials.verification import Verifier
 from tests.api.conftest import Api
 from tests.api.story import Story
 

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from domain.ledger import Ledger
-from ops.settings import Settings
-from ops.wiring import Services, build_services
+from application.ledger import Ledger
 from tests.domain.gwt import FixedClock, World
+from wiring.services import Services, build_services
+from wiring.settings import Settings
 
 
 @pytest.fixture

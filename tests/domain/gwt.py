@@ -24,10 +24,10 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 
+from application.ledger import Ledger, Written
 from domain.achievement import AchievementSpec
 from domain.credential import CredentialBasis
 from domain.errors import DomainError
-from domain.ledger import Ledger, Written
 from domain.recognition import RplDecision
 from domain.values import (
     AchievementType,

@@ -5,7 +5,7 @@ from datetime import date
 
 from eventsourcing.persistence import IntegrityError
 
-from domain.commands import base as ledger_module
+from application.handlers import base as ledger_module
 from domain.errors import ConcurrencyConflict, RuleBroken
 from tests.domain.gwt import when
 

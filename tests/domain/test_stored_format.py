@@ -32,13 +32,13 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
 import domain
+from application.ledger import Ledger
 from domain.achievement import Achievement, AchievementSpec
 from domain.common import LedgerAggregate
 from domain.credential import Credential, CredentialBasis, CredentialTerms
 from domain.enrolment import Assessment, Enrolment
 from domain.idempotency import IdempotencyKey
 from domain.learner import Learner, Share
-from domain.ledger import Ledger
 from domain.provider import Provider, SigningKey
 from domain.recognition import RecognitionCase, RplDecision
 from domain.values import (
@@ -306,8 +306,8 @@ def from_golden(path: Path) -> StoredEvent:
 
 @pytest.fixture(scope="module")
 def mapper(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from ops.settings import load_settings
-    from ops.wiring import build_services
+    from wiring.services import build_services
+    from wiring.settings import load_settings
     services = build_services(load_settings({"LER_DATA_DIR": str(tmp_path_factory.mktemp("golden"))}))
     yield services.ledger.mapper
     services.close()

@@ -14,11 +14,11 @@ from uuid import UUID
 
 import pytest
 
+from application.ledger import Ledger
 from domain.credential import Credential, CredentialBasis, CredentialStatus
 from domain.enrolment import Enrolment
 from domain.errors import DomainError, IdempotencyKeyReused, RuleBroken
 from domain.learner import Learner
-from domain.ledger import Ledger
 from domain.status_list import StatusList
 from domain.values import Actor, Identifier
 from tests.domain.gwt import ADMIN, FixedClock, World, events_of, name_of, when
@@ -61,7 +61,7 @@ def test_the_ledger_runs_on_postgres(ledger, world):
     uni = world.provider()
     credential = world.credential(uni)
     assert ledger.load(Credential, credential).status is CredentialStatus.ACTIVE
-    assert ledger.recorder.__class__.__module__ == "ops.storage.postgres"
+    assert ledger.recorder.__class__.__module__ == "adapters.storage.postgres"
     when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="Issued in error")).then(
         "Credential.Revoked")
 

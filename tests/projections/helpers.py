@@ -5,10 +5,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ops.projection_runner import catch_up, open_views
-from ops.read_side import ReadSide
-from ops.settings import Settings, load_settings
-from ops.wiring import Services, build_services
+from projections.read_side import ReadSide
+from wiring.projection_runner import catch_up, open_views
+from wiring.services import Services, build_services
+from wiring.settings import Settings, load_settings
 
 
 def caught_up(read_side: ReadSide, services: Services, timeout: float = 30.0) -> None:

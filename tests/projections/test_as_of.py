@@ -6,11 +6,12 @@ import pytest
 
 from domain.errors import NotFound
 from ops.demo import load_demo
-from ops.projection_runner import catch_up
-from ops.read_side import AsOf, ReadSide
-from ops.wiring import build_services
 from projections.facts import parse_moment
+from projections.read_side import AsOf, ReadSide
 from tests.projections.helpers import caught_up, truncated_copy
+from wiring.projection_runner import catch_up
+from wiring.read_side import open_read_side
+from wiring.services import build_services
 
 
 def views_of(read_side: ReadSide, learner_id: UUID, qualification_id: UUID, as_of: AsOf | None) -> dict:
@@ -40,7 +41,7 @@ def test_as_of_equals_a_rebuild_of_the_truncated_log(embedded, tmp_path):
         copy = truncated_copy(services.settings, position, tmp_path / f"at-{position}")
         assert catch_up(copy) == position
         truncated_services = build_services(copy)
-        truncated = ReadSide.open(truncated_services, run_projections=False)
+        truncated = open_read_side(truncated_services, run_projections=False)
         try:
             with truncated.views.transaction(commit=False) as cursor:
                 row = truncated.views.one(cursor, "SELECT recorded_at FROM {log} WHERE position = ?", (position,))

@@ -5,12 +5,13 @@ from uuid import UUID
 
 import pytest
 
+from credentials import publisher as publisher_module
 from domain.values import Actor
-from ops import publisher as publisher_module
 from ops.demo import load_demo
-from ops.projection_runner import ViewsRunner, publish, status
-from ops.read_side import ReadSide
-from ops.wiring import build_services
+from projections import signed_documents as documents_module
+from wiring.projection_runner import ViewsRunner, publish, status
+from wiring.read_side import open_read_side
+from wiring.services import build_services
 
 
 @pytest.fixture
@@ -89,14 +90,14 @@ def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
     done = publish(settings)
     assert done["position"] == end and done["documents"] > 0
     assert status(settings)["publisher"] == {"position": end, "lag": 0}
-    read_side = ReadSide.open(services, run_projections=False)
+    read_side = open_read_side(services, run_projections=False)
     try:
         def refuse(*args, **kwargs):
             raise AssertionError("signed or verified on read")
 
         with monkeypatch.context() as patched:
             patched.setattr(publisher_module, "sign", refuse)
-            patched.setattr(publisher_module, "verify", refuse)
+            patched.setattr(documents_module, "verify", refuse)
             kept = read_side.clr(aroha)
             assert kept["proof"]
             assert read_side.clr(ids.ids["sam"])["credentialSubject"]["verifiableCredential"]

@@ -6,13 +6,13 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from credentials.data_integrity import verify
+from credentials.multikey import multibase_to_public_key
+from credentials.schema import validate_credential
 from domain.errors import NotFound
 from domain.values import Actor
 from ops.demo import COMMUNICATION, DATA_ANALYSIS, SELF_MANAGEMENT, TEAMWORK, load_demo
 from projections.clr import ClrEmpty
-from projections.vc.data_integrity import verify
-from projections.vc.multikey import multibase_to_public_key
-from projections.vc.schema import validate_credential
 from tests.projections.helpers import caught_up
 
 
@@ -71,7 +71,7 @@ def test_clr_of_unknown_learner_or_one_without_credentials(demo):
 
 
 def _position_before(read_side, learner_id, fact):
-    from ops.read_side import AsOf
+    from projections.read_side import AsOf
 
     record = read_side.record(learner_id, limit=1000)
     first = min(e["position"] for e in record if e["fact"] == fact)
@@ -139,7 +139,7 @@ def test_skill_query(demo):
 
 def test_status_lists_issuers_and_credentials(demo):
     services, read_side, ids = demo
-    from projections.vc.documents import decode_status_list, get_bit
+    from credentials.documents import decode_status_list, get_bit
 
     university = ids.ids["university"]
     revoked = read_side.credential(ids.ids["aroha_self_management"])

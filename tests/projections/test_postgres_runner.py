@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
+from credentials.schema import validate_credential
 from domain.values import Actor, Identifier
 from ops.demo import load_demo
-from ops.projection_runner import RunnerBusy, open_views, rebuild, status
-from ops.read_side import ReadSide
-from ops.wiring import build_services
 from projections.store import loads
-from projections.vc.schema import validate_credential
 from tests.projections.helpers import caught_up, rebuilt_rows, wait_position
+from wiring.projection_runner import RunnerBusy, open_views, rebuild, status
+from wiring.read_side import open_read_side
+from wiring.services import build_services
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.postgres
@@ -28,13 +28,13 @@ def runner_process(settings) -> subprocess.Popen:
     # Small batches, so that the kill falls in the middle of the work (every batch is one transaction).
     env = {**os.environ, "DATABASE_URL": settings.database_url, "LER_DATA_DIR": str(settings.data_dir),
            "LER_LOG_FORMAT": "json", "LER_PROJECTION_BATCH": "25"}
-    return subprocess.Popen([sys.executable, "-m", "ops.projection_runner", "run"], cwd=ROOT, env=env,
+    return subprocess.Popen([sys.executable, "-m", "wiring.projection_runner", "run"], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 
 def test_in_process_runner_on_postgres(postgres_settings):
     services = build_services(postgres_settings)
-    read_side = ReadSide.open(services, run_projections=True)
+    read_side = open_read_side(services, run_projections=True)
     try:
         ids = load_demo(services.ledger)
         caught_up(read_side, services)

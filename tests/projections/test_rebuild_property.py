@@ -27,10 +27,10 @@ from domain.values import (
     SkillLevel,
 )
 from domain.work_experience import Position, WorkKind
-from ops.read_side import ReadSide
-from ops.settings import load_settings
-from ops.wiring import build_services
 from tests.projections.helpers import caught_up, rebuilt_rows
+from wiring.read_side import open_read_side
+from wiring.services import build_services
+from wiring.settings import load_settings
 
 SKILLS = [Skill(f"https://skills.example/{n}", f"Skill {n}", "Example") for n in range(3)]
 
@@ -155,7 +155,7 @@ def test_incremental_views_equal_a_rebuild(sequence):
     with tempfile.TemporaryDirectory() as folder:
         settings_ = load_settings({"LER_DATA_DIR": folder})
         services = build_services(settings_)
-        read_side = ReadSide.open(services)
+        read_side = open_read_side(services)
         try:
             world = World(services.ledger)
             for op, a, b in sequence:

@@ -56,7 +56,7 @@ def postgres_env() -> Iterator[dict[str, str]]:
         conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
     try:
         yield {
-            "PERSISTENCE_MODULE": "ops.storage.postgres",
+            "PERSISTENCE_MODULE": "adapters.storage.postgres",
             **settings,
             "POSTGRES_SCHEMA": schema,
         }

@@ -1,4 +1,4 @@
-"""Group commit (ops/storage/postgres.py): concurrent saves from real threads, conflicts mixed in."""
+"""Group commit (adapters/storage/postgres.py): concurrent saves from real threads, conflicts mixed in."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import IntegrityError
 
-from ops.storage.postgres import AppendOnlyPostgresApplicationRecorder
+from adapters.storage.postgres import AppendOnlyPostgresApplicationRecorder
 
 pytestmark = pytest.mark.postgres
 

@@ -1,4 +1,4 @@
-"""The stored events table refuses UPDATE, DELETE and TRUNCATE (ops/storage/postgres.py)."""
+"""The stored events table refuses UPDATE, DELETE and TRUNCATE (adapters/storage/postgres.py)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import InfrastructureFactory, JSONTranscoder
 from psycopg import sql
 
-from ops.storage import postgres as ledger_postgres
-from ops.storage.transcoding import OrjsonTranscoder, register_value_objects
+from adapters.storage import postgres as ledger_postgres
+from adapters.storage.transcoding import OrjsonTranscoder, register_value_objects
 from tests.storage.conftest import postgres_connect
 
 pytestmark = pytest.mark.postgres

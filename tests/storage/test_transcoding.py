@@ -1,4 +1,4 @@
-"""Round trips of the stored event format through both transcoders (see ops/storage/transcoding.py)."""
+"""Round trips of the stored event format through both transcoders (see adapters/storage/transcoding.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from eventsourcing.utils import get_topic
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ops.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder, register_value_objects
+from adapters.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder, register_value_objects
 
 
 class Colour(str, Enum):

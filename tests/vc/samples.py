@@ -6,8 +6,8 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from projections.vc.data_integrity import sign
-from projections.vc.documents import (
+from credentials.data_integrity import sign
+from credentials.documents import (
     Achievement,
     AchievementResult,
     Association,
@@ -23,7 +23,7 @@ from projections.vc.documents import (
     build_clr_credential,
     build_open_badge_credential,
 )
-from projections.vc.multikey import KeyPair, key_pair_from_seed
+from credentials.multikey import KeyPair, key_pair_from_seed
 
 ISSUER = IssuerProfile(
     "https://issuer.example.org/issuers/1", 'Example "Training" Co \\ Ltd', "https://issuer.example.org"

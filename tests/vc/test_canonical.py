@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from projections.vc.canonical import DocumentRefused, canonicalize, escape_literal
+from credentials.canonical import DocumentRefused, canonicalize, escape_literal
 from tests.vc.samples import open_badge
 
 

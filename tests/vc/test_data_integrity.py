@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from projections.vc.data_integrity import sign, verify
-from projections.vc.loader import ContextNotPinned, document_loader
-from projections.vc.multikey import (
+from credentials.data_integrity import sign, verify
+from credentials.loader import ContextNotPinned, document_loader
+from credentials.multikey import (
     generate_key_pair,
     multibase_to_private_key,
     multibase_to_public_key,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from projections.vc.data_integrity import sign, verify
-from projections.vc.documents import (
+from credentials.data_integrity import sign, verify
+from credentials.documents import (
     OB_CONTEXTS,
     STATUS_LIST_MIN_BITS,
     Association,
@@ -23,7 +23,7 @@ from projections.vc.documents import (
     new_bitstring,
     set_bit,
 )
-from projections.vc.schema import validate_credential
+from credentials.schema import validate_credential
 from tests.vc.samples import (
     ISSUED,
     ISSUER,

@@ -11,9 +11,9 @@ from typing import Any
 import base58
 import pytest
 
-from projections.vc.canonical import DocumentRefused, canonicalize
-from projections.vc.data_integrity import proof_options, sign, verify
-from projections.vc.multikey import key_pair_from_seed, multibase_to_public_key
+from credentials.canonical import DocumentRefused, canonicalize
+from credentials.data_integrity import proof_options, sign, verify
+from credentials.multikey import key_pair_from_seed, multibase_to_public_key
 
 VECTORS = Path(__file__).parent / "vectors"
 OFFICIAL = VECTORS / "1edtech"

@@ -1,15 +1,15 @@
 """The Ledger application: one command per write of the HTTP contract. Each command checks the rules across
 aggregates, then saves every new event of the command in one atomic append (with its idempotency key, if any).
-The commands live in domain/commands/, one module per area."""
+The commands live in application/handlers/, one module per area."""
 
-from domain.commands.base import Change, CommandHandled, Written, highest_levels
-from domain.commands.catalogue import CatalogueCommands
-from domain.commands.credentials import CredentialCommands
-from domain.commands.enrolments import EnrolmentCommands
-from domain.commands.principals import PrincipalCommands
-from domain.commands.recognition import RecognitionCommands
-from domain.commands.shares import ShareCommands
-from domain.commands.work_experience import WorkExperienceCommands
+from application.handlers.base import Change, CommandHandled, Written, highest_levels
+from application.handlers.catalogue import CatalogueCommands
+from application.handlers.credentials import CredentialCommands
+from application.handlers.enrolments import EnrolmentCommands
+from application.handlers.principals import PrincipalCommands
+from application.handlers.recognition import RecognitionCommands
+from application.handlers.shares import ShareCommands
+from application.handlers.work_experience import WorkExperienceCommands
 from domain.learner import Learner
 from domain.status_list import StatusList
 

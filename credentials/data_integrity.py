@@ -12,8 +12,8 @@ import base58
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from projections.vc.canonical import DocumentRefused, canonicalize
-from projections.vc.multikey import private_key_from_seed
+from credentials.canonical import DocumentRefused, canonicalize
+from credentials.multikey import private_key_from_seed
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"

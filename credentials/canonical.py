@@ -16,7 +16,7 @@ from typing import Any
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
-from projections.vc.loader import ContextNotPinned, document_loader
+from credentials.loader import ContextNotPinned, document_loader
 
 MAX_SAFE_INTEGER = 2**53
 SMALLEST_SAFE_FRACTION = 1e-6

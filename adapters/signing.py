@@ -4,12 +4,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from domain.ports import CredentialDraft
-from ops.keys import SealedKeyVault
-from projections.badges import open_badge_input
-from projections.urls import LedgerUrls
-from projections.vc.data_integrity import sign
-from projections.vc.documents import build_open_badge_credential
+from adapters.keys import SealedKeyVault
+from application.ports import CredentialDraft
+from credentials.data_integrity import sign
+from credentials.documents import build_open_badge_credential
+from credentials.open_badges import open_badge_input
+from credentials.urls import LedgerUrls
 
 
 class ProviderCredentialSigner:

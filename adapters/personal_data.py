@@ -11,7 +11,7 @@ from uuid import UUID
 import orjson
 import psycopg
 
-from ops.sealing import seal, unseal
+from adapters.sealing import seal, unseal
 
 PROFILE_CONTEXT = b"ler-ledger/learner-profile"
 

@@ -25,7 +25,7 @@ class Settings:
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's settings for the chosen store."""
         if self.uses_postgres:
-            return {"PERSISTENCE_MODULE": "ops.storage.postgres", **postgres_env(self.database_url)}
+            return {"PERSISTENCE_MODULE": "adapters.storage.postgres", **postgres_env(self.database_url)}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",

@@ -4,9 +4,9 @@ from uuid import uuid4
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from adapters.sealing import seal, unseal
+from credentials.multikey import generate_key_pair, private_key_from_seed
 from domain.provider import SigningKey
-from ops.sealing import seal, unseal
-from projections.vc.multikey import generate_key_pair, private_key_from_seed
 
 KEY_CONTEXT = b"ler-ledger/signing-key"
 

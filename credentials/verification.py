@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from projections.urls import LedgerUrls
-from projections.vc import data_integrity
-from projections.vc.documents import decode_status_list, get_bit
-from projections.vc.multikey import multibase_to_public_key
-from projections.vc.schema import validate_credential
+from credentials import data_integrity
+from credentials.documents import decode_status_list, get_bit
+from credentials.multikey import multibase_to_public_key
+from credentials.schema import validate_credential
+from credentials.urls import LedgerUrls
 
 PASSED, FAILED, WARNING, SKIPPED = "passed", "failed", "warning", "skipped"
 MAX_NESTED = 200

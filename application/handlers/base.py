@@ -14,12 +14,12 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from application.ports import CredentialSigner, KeyVault, PersonalDataVault
 from domain.access import AccessToken
 from domain.achievement import Achievement
 from domain.errors import ConcurrencyConflict, DomainError, IdempotencyKeyReused, NotFound, NotPermitted, RuleBroken
 from domain.idempotency import IdempotencyKey
 from domain.learner import Learner
-from domain.ports import CredentialSigner, KeyVault, PersonalDataVault
 from domain.provider import Provider
 from domain.values import Actor, ActorKind, SkillLevel
 

@@ -6,17 +6,17 @@ from datetime import UTC, datetime
 
 from eventsourcing.persistence import JSONTranscoder
 
-from domain.ledger import Ledger
+from adapters.keys import SealedKeyVault
+from adapters.logs import log_command
+from adapters.personal_data import KeyStore, PostgresKeyStore, SealedPersonalDataVault, SqliteKeyStore
+from adapters.signing import ProviderCredentialSigner
+from adapters.storage.transcoding import register_value_objects
+from application.ledger import Ledger
+from credentials.urls import LedgerUrls
 from domain.stored_types import STORED_VALUE_TYPES
-from ops.keys import SealedKeyVault
-from ops.logs import log_command
-from ops.personal_data import KeyStore, PostgresKeyStore, SealedPersonalDataVault, SqliteKeyStore
-from ops.settings import Settings
-from ops.signing import ProviderCredentialSigner
-from ops.storage.transcoding import register_value_objects
-from projections.urls import LedgerUrls
+from wiring.settings import Settings
 
-TRANSCODER = "ops.storage.transcoding:OrjsonTranscoder"
+TRANSCODER = "adapters.storage.transcoding:OrjsonTranscoder"
 
 
 class StoredLedger(Ledger):

@@ -3,8 +3,8 @@
 from datetime import date
 from uuid import UUID
 
+from application.handlers.base import Change, LedgerBase, Written
 from domain.achievement import Achievement, AchievementSpec
-from domain.commands.base import Change, LedgerBase, Written
 from domain.errors import RuleBroken
 from domain.values import Actor
 

@@ -1,62 +1,25 @@
-"""The ledger's own signing key, as publisher of the CLRs and status lists it derives: HKDF from the master key,
-so every process of one deployment signs with the same key and nothing new is stored. And `SignedDocuments`: the
-learners' CLRs signed, and credentials' proofs checked, once and ahead of reads, by a step that lags the views."""
+"""`SignedDocuments`: the learners' CLRs signed, and credentials' proofs checked, once and ahead of reads, by a step
+that lags the views."""
 
 import hashlib
 import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
+from credentials.data_integrity import verify
+from credentials.multikey import multibase_to_public_key
+from credentials.publisher import Publisher
+from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from projections.clr import unsigned_clr
 from projections.store import LedgerViews
-from projections.urls import LedgerUrls
-from projections.vc.data_integrity import sign, verify
-from projections.vc.documents import IssuerProfile
-from projections.vc.multikey import KeyPair, key_pair_from_seed, multibase_to_public_key
 
 Json = dict[str, Any]
 logger = logging.getLogger(__name__)
-
-PUBLISHER_KEY_INFO = b"ler-ledger/publisher-key/v1"
-LEDGER_NAME = "Learner Employment Record Ledger"
-
-
-@dataclass(frozen=True)
-class Publisher:
-    urls: LedgerUrls
-    key: KeyPair
-
-    @classmethod
-    def from_master_key(cls, master_key: bytes, urls: LedgerUrls) -> "Publisher":
-        seed = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=PUBLISHER_KEY_INFO).derive(master_key)
-        return cls(urls, key_pair_from_seed(seed))
-
-    @property
-    def issuer_id(self) -> str:
-        return self.urls.ledger_issuer()
-
-    @property
-    def verification_method(self) -> str:
-        return f"{self.issuer_id}#{self.key.public_key_multibase}"
-
-    @property
-    def profile(self) -> IssuerProfile:
-        return IssuerProfile(id=self.issuer_id, name=LEDGER_NAME, url=self.urls.public_url)
-
-    def sign(self, document: dict[str, Any], now: datetime) -> dict[str, Any]:
-        return sign(document, self.key.private_key, self.verification_method, now)
-
-
-# ---- signed documents ahead of reads ------------------------------------------------------------------------------
 
 PUBLISHED_NAME = "clr"  # the publishing step's position, in the views' `published` table
 ROUND_LIMIT = 100  # learners (and credentials) per round, so a round ends soon enough to notice a stop

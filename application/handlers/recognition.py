@@ -3,8 +3,8 @@
 from datetime import date
 from uuid import UUID
 
+from application.handlers.base import Change, LedgerBase, Written
 from domain.achievement import Achievement
-from domain.commands.base import Change, LedgerBase, Written
 from domain.errors import NotPermitted
 from domain.recognition import RecognitionCase, RplDecision
 from domain.values import Actor, Evidence

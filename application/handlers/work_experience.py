@@ -3,7 +3,7 @@
 from datetime import date
 from uuid import UUID
 
-from domain.commands.base import Change, LedgerBase, Written
+from application.handlers.base import Change, LedgerBase, Written
 from domain.employer import Employer
 from domain.provider import Provider
 from domain.values import Actor

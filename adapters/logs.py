@@ -5,7 +5,7 @@ import sys
 
 import structlog
 
-from domain.ledger import CommandHandled
+from application.ledger import CommandHandled
 
 
 def configure_logging(json_logs: bool, level: int = logging.INFO) -> None:

@@ -2,9 +2,8 @@
 replaying an aggregate. "As of" a position or a date re-folds one learner's facts from the view's own tables with
 the same pure functions the projection uses, against the catalogue as it stood then.
 
-Embedded default (SQLite): `ReadSide.open` starts the projection runner in-process (threads: the views, and the
-step that signs documents ahead of reads) and `close` stops it. PostgreSQL: the views are maintained by
-`ler projections run` (ops/projection_runner.py) and this only reads, unless `run_projections=True` (tests).
+The composition root (`wiring.read_side.open_read_side`) builds it, and on the embedded default starts the
+projection runner in-process; `close` stops it.
 
 Signed documents: the current CLR of a learner is served as kept by the signing step when it was signed at the
 learner's current position, and signed (and kept) here otherwise; a credential's proof check is kept once made.
@@ -16,23 +15,24 @@ import hashlib
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
+from eventsourcing.persistence import Notification
 
+from credentials.documents import STATUS_PURPOSES, bitstring_with, build_status_list_credential
+from credentials.publisher import Publisher
 from domain.access import hash_secret
 from domain.errors import NotFound
-from ops.projection_runner import PUBLISHED_NAME, open_views, start_runner
-from ops.publisher import Publisher, SignedDocuments, keys_fingerprint
-from ops.wiring import Services
 from projections import views as pure
 from projections.clr import unsigned_clr
 from projections.facts import moment
+from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.store import VIEW_NAME, CatalogueSnapshot, LedgerViews
-from projections.vc.documents import STATUS_PURPOSES, bitstring_with, build_status_list_credential
 
 Json = dict[str, Any]
 CACHE_SIZE = 4096
@@ -68,29 +68,45 @@ class Lru:
                 self.items.popitem(last=False)
 
 
+class EventLog(Protocol):
+    """The ledger, as the read side sees it: where the log ends, and its raw notifications (for auditors)."""
+
+    def position(self) -> int: ...
+
+    def notifications(self, after: int, limit: int) -> Sequence[Notification]: ...
+
+
+class Runner(Protocol):
+    """The in-process projection runner, when this process runs one."""
+
+    error: BaseException | None
+
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ReadSideParts:
+    views: LedgerViews
+    publisher: Publisher
+    log: EventLog
+    clock: Callable[[], datetime]
+    skill_half_life_years: float
+
+
 class ReadSide:
-    def __init__(self, services: Services, views: LedgerViews, runner: Any = None):
-        self.services = services
-        self.settings = services.settings
-        self.urls = services.urls
-        self.views = views
+    def __init__(self, parts: ReadSideParts, runner: Runner | None = None):
+        self.parts = parts
+        self.urls = parts.publisher.urls
+        self.views = parts.views
         self.runner = runner
-        self.publisher = Publisher.from_master_key(services.settings.master_key, services.urls)
-        self.documents = SignedDocuments(views, self.publisher, self.now)
+        self.publisher = parts.publisher
+        self.documents = SignedDocuments(parts.views, parts.publisher, self.now)
         self.signed = Lru()
         self.signatures = Lru()
 
-    @classmethod
-    def open(cls, services: Services, run_projections: bool | None = None) -> ReadSide:
-        settings = services.settings
-        views = open_views(settings)
-        run = (not settings.uses_postgres) if run_projections is None else run_projections
-        runner = start_runner(settings).__enter__() if run else None
-        return cls(services, views, runner)
-
     def close(self) -> None:
         if self.runner is not None:
-            self.runner.__exit__(None, None, None)
+            self.runner.close()
             self.runner = None
 
     def __enter__(self) -> ReadSide:
@@ -100,7 +116,7 @@ class ReadSide:
         self.close()
 
     def now(self) -> datetime:
-        return self.services.ledger.clock()
+        return self.parts.clock()
 
     # ---- positions -------------------------------------------------------------------------------------------
 
@@ -121,7 +137,7 @@ class ReadSide:
             pause = min(pause * 2, 0.05)
 
     def lags(self) -> dict[str, dict[str, int]]:
-        end = self.services.ledger.position()
+        end = self.parts.log.position()
         position = self.views.position()
         signed = self.views.published_position(PUBLISHED_NAME)
         return {VIEW_NAME: {"position": position, "lag": max(0, end - position)},
@@ -182,7 +198,7 @@ class ReadSide:
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
         position, day = self._resolve(as_of)
         state, catalogue = self._learner(learner_id, position)
-        return pure.skills_profile(state, catalogue, day, self.settings.skill_half_life_years)
+        return pure.skills_profile(state, catalogue, day, self.parts.skill_half_life_years)
 
     def pathway(self, learner_id: UUID, qualification_id: UUID, as_of: AsOf | None = None) -> Json:
         position, _ = self._resolve(as_of)
@@ -234,7 +250,7 @@ class ReadSide:
         credentials = self.views.credentials(share["credential_ids"])
         return pure.employer_view(state, share, catalogue, credentials,
                                   lambda row: self._verification(row, catalogue.provider(row["provider_id"]), now),
-                                  now.date(), self.settings.skill_half_life_years)
+                                  now.date(), self.parts.skill_half_life_years)
 
     def skill_query(self, employer_id: UUID, skills: list[str], verified_only: bool = True, min_level: int = 1,
                     since: date | None = None) -> list[Json]:
@@ -368,8 +384,7 @@ class ReadSide:
     # ---- the raw log ------------------------------------------------------------------------------------------------
 
     def events_after(self, after: int, limit: int) -> list[Json]:
-        notifications = self.services.ledger.recorder.select_notifications(
-            start=after, limit=limit, inclusive_of_start=False)
+        notifications = self.parts.log.notifications(after, limit)
         events = []
         for notification in notifications:
             state = orjson.loads(notification.state)

@@ -3,13 +3,13 @@
 from datetime import UTC, datetime, time
 from uuid import UUID
 
+from credentials import documents as ob
+from credentials.urls import LedgerUrls
 from domain.achievement import Achievement
 from domain.credential import CredentialTerms
 from domain.learner import Learner
 from domain.provider import Provider
 from domain.values import MAX_SKILL_LEVEL
-from projections.urls import LedgerUrls
-from projections.vc import documents as ob
 
 
 def at_midnight(day: object) -> datetime:

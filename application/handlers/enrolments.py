@@ -4,8 +4,8 @@ from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
+from application.handlers.base import Change, LedgerBase, Written
 from domain.achievement import Achievement
-from domain.commands.base import Change, LedgerBase, Written
 from domain.enrolment import Assessment, Enrolment
 from domain.learner import Learner
 from domain.values import Actor, Evidence, SkillLevel

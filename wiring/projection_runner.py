@@ -1,9 +1,9 @@
 """Runs the read-side projection: in-process threads for the embedded default, or a separate long-running process
-(`python -m ops.projection_runner run`, wired to `ler projections run`) for PostgreSQL.
+(`python -m wiring.projection_runner run`, wired to `ler projections run`) for PostgreSQL.
 
-    python -m ops.projection_runner run        # follow the log forever (SIGTERM/SIGINT stop it cleanly)
-    python -m ops.projection_runner rebuild    # empty the views and replay the log from position 0, then exit
-    python -m ops.projection_runner status     # each view's position and lag, as JSON
+    python -m wiring.projection_runner run        # follow the log forever (SIGTERM/SIGINT stop it cleanly)
+    python -m wiring.projection_runner rebuild    # empty the views and replay the log from position 0, then exit
+    python -m wiring.projection_runner status     # each view's position and lag, as JSON
 
 The views runner reads the notification log in pages (up to `LER_PROJECTION_BATCH`, default 2000, events) and
 applies each page to the views in ONE transaction together with the tracking record of the page's last event
@@ -11,7 +11,7 @@ applies each page to the views in ONE transaction together with the tracking rec
 A runner killed at any point resumes after the last committed page: nothing of a page is applied twice and nothing
 is skipped. When it has caught up it waits for new events: LISTEN/NOTIFY on
 PostgreSQL, polling on SQLite. Beside it, a lagging step signs learners' CLRs and checks new credentials' proofs
-ahead of reads (`ops.publisher.SignedDocuments`); the views never wait for it.
+ahead of reads (`credentials.publisher.SignedDocuments`); the views never wait for it.
 
 A runner holds an advisory lock on PostgreSQL for its lifetime, so two runners never process together and a rebuild
 refuses to run under a live runner.
@@ -39,9 +39,9 @@ from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tra
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
-from ops.publisher import PUBLISHED_NAME, Publisher, SignedDocuments
-from ops.settings import Settings, load_settings
-from ops.wiring import StoredLedger, store_env
+from credentials.publisher import Publisher
+from credentials.urls import LedgerUrls
+from projections.signed_documents import PUBLISHED_NAME, SignedDocuments
 from projections.store import (
     APPLICATION_NAME,
     VIEW_NAME,
@@ -51,7 +51,8 @@ from projections.store import (
     SQLiteLedgerViews,
     prepare_events,
 )
-from projections.urls import LedgerUrls
+from wiring.services import StoredLedger, store_env
+from wiring.settings import Settings, load_settings
 
 VIEWS = (VIEW_NAME,)
 assert StoredLedger.name == APPLICATION_NAME, "the views track the application by its name"
@@ -74,7 +75,8 @@ def open_views(settings: Settings) -> LedgerViews:
     """The views' recorder (tables are created if missing)."""
     env = Environment(VIEW_NAME, {**os.environ, **store_env(settings)})
     factory: Any = InfrastructureFactory.construct(env=env)
-    return factory.tracking_recorder(view_class(settings))
+    views: LedgerViews = factory.tracking_recorder(view_class(settings))
+    return views
 
 
 def batch_size() -> int:
@@ -335,7 +337,7 @@ def status(settings: Settings) -> dict[str, dict[str, int]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ops.projection_runner", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m wiring.projection_runner", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="follow the log forever")
     rebuild_parser = commands.add_parser("rebuild", help="rebuild the views from position 0")

@@ -4,12 +4,12 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID, uuid4
 
+from application.handlers.base import Change, LedgerBase, Written, highest_levels
+from application.ports import CredentialDraft
 from domain.achievement import Achievement
-from domain.commands.base import Change, LedgerBase, Written, highest_levels
 from domain.credential import Credential, CredentialBasis, CredentialTerms
 from domain.enrolment import Enrolment
 from domain.errors import RuleBroken
-from domain.ports import CredentialDraft
 from domain.provider import Provider
 from domain.recognition import RecognitionCase
 from domain.status_list import StatusList

@@ -4,8 +4,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from uuid import UUID, uuid4
 
+from application.handlers.base import Change, LedgerBase, Written
 from domain.access import hash_secret, new_secret
-from domain.commands.base import Change, LedgerBase, Written
 from domain.credential import Credential
 from domain.employer import Employer
 from domain.errors import NotPermitted

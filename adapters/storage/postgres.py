@@ -1,11 +1,11 @@
 """PostgreSQL persistence module whose stored events tables are append-only.
 
-Use it with ``PERSISTENCE_MODULE=ops.storage.postgres`` (plus the library's usual
+Use it with ``PERSISTENCE_MODULE=adapters.storage.postgres`` (plus the library's usual
 ``POSTGRES_*`` settings). ``InfrastructureFactory.construct`` resolves a module topic by
 scanning the module for exactly one concrete ``InfrastructureFactory`` subclass, so this
 module must not bind any other factory class at module level (the library's
 ``PostgresFactory`` is only reached through the ``es_postgres`` module alias).
-``ops.storage.postgres:AppendOnlyPostgresFactory`` works too.
+``adapters.storage.postgres:AppendOnlyPostgresFactory`` works too.
 
 What it changes from ``eventsourcing.postgres``:
 
@@ -18,8 +18,8 @@ What it changes from ``eventsourcing.postgres``:
   owner can disable triggers (``ALTER TABLE ... DISABLE TRIGGER``,
   ``session_replication_role = replica``) and ``DROP TABLE`` is not a trigger event. Run
   the application as a role with only INSERT and SELECT on the table for that.
-- The transcoder defaults to :class:`ops.storage.transcoding.OrjsonTranscoder` (same stored
-  format as :class:`~ops.storage.transcoding.LedgerJSONTranscoder`, measured faster);
+- The transcoder defaults to :class:`adapters.storage.transcoding.OrjsonTranscoder` (same stored
+  format as :class:`~adapters.storage.transcoding.LedgerJSONTranscoder`, measured faster);
   ``TRANSCODER_TOPIC`` still overrides it. Value object classes are registered by the
   application's ``register_transcodings()`` (see ``register_value_objects``).
 - Group commit, default on (``LEDGER_GROUP_COMMIT=0`` turns it off): the application
@@ -64,7 +64,7 @@ from eventsourcing.persistence import IntegrityError, InterfaceError, Operationa
 from eventsourcing.utils import resolve_topic, retry, strtobool
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
-from ops.storage.transcoding import OrjsonTranscoder
+from adapters.storage.transcoding import OrjsonTranscoder
 
 __all__ = [
     "APPEND_ONLY_MESSAGE",
@@ -396,7 +396,8 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
         committer = self.group_committer
         extras = any(value is not None for value in kwargs.values())  # e.g. tracking: not ours to batch
         if committer is None or extras or self.datastore.enable_db_functions:
-            return super().insert_events(stored_events, **kwargs)
+            inserted: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return inserted
         if not stored_events:
             return []
         return committer.insert(stored_events)

@@ -6,8 +6,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 
+from application.handlers.base import Change, LedgerBase, Written
 from domain.access import AccessToken, hash_secret, new_secret
-from domain.commands.base import Change, LedgerBase, Written
 from domain.employer import Employer
 from domain.errors import NotPermitted
 from domain.learner import Learner

@@ -2,7 +2,7 @@
 
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse
 
 from api import problems
 from api.context import ApiState, hash_token
@@ -59,10 +59,5 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
                    learners, employers, verify, issuers, events, health):
         app.include_router(module.router)
     app.add_middleware(RequestLogging)
-
-    @app.get("/", include_in_schema=False)
-    def home() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
 
     return app

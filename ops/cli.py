@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from adapters.logs import configure_logging
-from api.app import create_app
 from domain.learner import Learner
 from domain.values import Identifier
 from ops.demo import DemoIds, load_demo
 from projections.read_side import ReadSide
+from web.site import create_site
 from wiring import projection_runner
 from wiring.read_side import open_read_side
 from wiring.services import Services, build_services
@@ -82,7 +82,7 @@ def serve_command(args: argparse.Namespace) -> int:
         demo = _load_demo_if_empty(services) if args.demo else None
         base = f"http://{args.host}:{port}"
         _print_welcome(base, settings, admin_token, demo)
-        app = create_app(services, read_side, admin_token)
+        app = create_site(services, read_side, admin_token)
         uvicorn.run(app, host=args.host, port=port, access_log=False, log_config=None)
     finally:
         read_side.close()

@@ -1,0 +1,24 @@
+"""Jinja2 templates with autoescaping on; every page is rendered through `render`."""
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+HERE = Path(__file__).parent
+STATIC_DIR = HERE / "static"
+templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.autoescape = True
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+
+def render(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,
+           **context: Any) -> HTMLResponse:
+    viewer = getattr(request.state, "viewer", None)
+    page_context = {"viewer": viewer, "csrf_token": getattr(request.state, "csrf_token", ""), **context}
+    response: HTMLResponse = templates.TemplateResponse(request, template, page_context, status_code=status,
+                                                        headers=headers)
+    return response

@@ -44,6 +44,11 @@ class CredentialTerms:
         return self
 
 
+def is_expired(expires_on: date | None, on: date) -> bool:
+    """A credential is expired from its expiry date on (the read side judges expiry with this too)."""
+    return expires_on is not None and on >= expires_on
+
+
 class Credential(LedgerAggregate):
     @classmethod
     def issue(
@@ -71,7 +76,7 @@ class Credential(LedgerAggregate):
         self.replaced_by: UUID | None = None
 
     def is_expired(self, on: date) -> bool:
-        return self.terms.expires_on is not None and on >= self.terms.expires_on
+        return is_expired(self.terms.expires_on, on)
 
     def _check_issuer(self, actor: Actor) -> None:
         if not actor.is_provider(self.provider_id):

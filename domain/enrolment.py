@@ -1,7 +1,9 @@
 """An enrolment: a learner in an achievement for a term, from enrolled through assessments to completed or withdrawn."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import event
@@ -32,6 +34,25 @@ class Assessment:
         if len(self.score) > 100:
             raise InvalidValue("a score is at most 100 characters")
         return self
+
+
+class Correctable(Protocol):
+    @property
+    def assessment_id(self) -> UUID: ...
+
+    @property
+    def corrects(self) -> UUID | None: ...
+
+
+AssessmentLike = TypeVar("AssessmentLike", bound=Correctable)
+
+
+def uncorrected(assessments: Iterable[AssessmentLike]) -> list[AssessmentLike]:
+    """Assessments as amended: a correction stands in for the assessment it corrects (the read side applies the
+    same rule to its own records of assessments)."""
+    listed = list(assessments)
+    corrected = {a.corrects for a in listed if a.corrects}
+    return [a for a in listed if a.assessment_id not in corrected]
 
 
 class Enrolment(LedgerAggregate):
@@ -67,9 +88,7 @@ class Enrolment(LedgerAggregate):
         return self.completed_on is None and self.withdrawn_on is None
 
     def current_assessments(self) -> list[Assessment]:
-        """Assessments as amended: a correction stands in for the assessment it corrects."""
-        corrected = {a.corrects for a in self.assessments.values() if a.corrects}
-        return [a for a in self.assessments.values() if a.assessment_id not in corrected]
+        return uncorrected(self.assessments.values())
 
     @property
     def passed(self) -> bool:

@@ -11,13 +11,13 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from adapters.logs import configure_logging
 from domain.learner import Learner
 from domain.values import Identifier
 from ops.demo import DemoIds, load_demo
 from projections.read_side import ReadSide
+from projections.timeline import TimelineEntry
 from web.site import create_site
 from wiring import projection_runner
 from wiring.read_side import open_read_side
@@ -155,11 +155,8 @@ def demo_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def describe(entry: dict[str, Any]) -> str:
-    when = entry.get("effective") or entry.get("date") or entry.get("recorded_at") or ""
-    what = entry.get("summary") or entry.get("what") or entry.get("kind") or entry.get("type") or "fact"
-    who = entry.get("recorded_by") or entry.get("actor") or ""
-    return f"{when}  {what}" + (f"  (by {who})" if who else "")
+def describe(entry: TimelineEntry) -> str:
+    return f"{entry.effective}  {entry.summary}  (by {entry.recorded_by})"
 
 
 # ---- projections ------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ ledger signs it as publisher on read)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
@@ -10,8 +11,8 @@ from credentials import documents as ob
 from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from domain.values import MAX_SKILL_LEVEL
+from projections.catalogue import Catalogue
 from projections.facts import parse_moment
-from projections.views import Catalogue, ordered_unique
 
 Json = dict[str, Any]
 CLR_NAME = "Comprehensive Learner Record"
@@ -86,6 +87,10 @@ def unsigned_clr(
     state: Json, catalogue: Catalogue, documents: dict[str, Json], urls: LedgerUrls, publisher: ob.IssuerProfile,
 ) -> Json:
     return ob.build_clr_credential(clr_input(state, catalogue, documents, urls, publisher))
+
+
+def ordered_unique(values: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(values))
 
 
 def _url(urls: LedgerUrls, achievement_id: str) -> str:

@@ -27,6 +27,8 @@ from domain.provider import Provider
 from domain.recognition import RecognitionCase
 from domain.status_list import StatusList
 from domain.work_experience import WorkExperience
+from projections import events
+from projections.learner_record import STATUS_AFTER
 
 Json = dict[str, Any]
 
@@ -223,22 +225,20 @@ def apply_catalogue(kind: str, entity_id: str, doc: Json | None, change: Json) -
 
 def credential_change(event: Any) -> tuple[str, Json] | None:
     """(credential id, columns to set) for events about a credential."""
-    if aggregate_class(event) is not Credential:
+    cls = type(event)
+    status = STATUS_AFTER.get(cls)
+    if status is None:
         return None
-    name = event_name(event).split(".", 1)[1]
-    if name == "Issued":
+    if cls is events.Issued:
         terms = event.terms
         return str(event.originator_id), {
             "learner_id": str(event.learner_id), "provider_id": str(event.provider_id),
-            "achievement_id": str(event.achievement_id), "status": "active", "status_index": event.status_index,
+            "achievement_id": str(event.achievement_id), "status": status.value, "status_index": event.status_index,
             "issued_on": terms.issued_on.isoformat(),
             "expires_on": terms.expires_on.isoformat() if terms.expires_on else None,
             "document": event.document, "replaced_by": None,
         }
-    status = {"Suspended": "suspended", "Reinstated": "active", "Revoked": "revoked", "Superseded": "superseded"}
-    if name not in status:
-        return None
-    change: Json = {"status": status[name]}
-    if name == "Superseded":
+    change: Json = {"status": status.value}
+    if cls is events.Superseded:
         change["replaced_by"] = str(event.replaced_by)
     return str(event.originator_id), change

@@ -11,6 +11,10 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from projections import events
+from projections.events import EventClass
+from projections.learner_record import STATUS_AFTER
+
 Json = dict[str, Any]
 
 
@@ -49,9 +53,12 @@ Handler = Callable[[Json, Json, Json, Json], None]
 HANDLERS: dict[str, Handler] = {}
 
 
-def handles(name: str) -> Callable[[Handler], Handler]:
+def handles(*classes: EventClass) -> Callable[[Handler], Handler]:
+    """Registers a handler for events of these classes (a stored fact names its event's class)."""
+
     def register(handler: Handler) -> Handler:
-        HANDLERS[name] = handler
+        for cls in classes:
+            HANDLERS[events.name(cls)] = handler
         return handler
 
     return register
@@ -63,13 +70,13 @@ def _levels(skill_levels: list[Json]) -> dict[str, int]:
 
 # ---- the learner ----------------------------------------------------------------------------------------
 
-@handles("Learner.Registered")
+@handles(events.LearnerRegistered)
 def _registered(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state.update(registered=True, registered_on=fact["effective"], did=data["did"],
                  identity_hash=data["identity_hash"], identity_salt=data["identity_salt"])
 
 
-@handles("Learner.ShareGranted")
+@handles(events.ShareGranted)
 def _share_granted(state: Json, fact: Json, data: Json, subject: Json) -> None:
     share = data["share"]
     state["shares"][share["share_id"]] = {
@@ -80,14 +87,14 @@ def _share_granted(state: Json, fact: Json, data: Json, subject: Json) -> None:
     }
 
 
-@handles("Learner.ShareRevoked")
+@handles(events.ShareRevoked)
 def _share_revoked(state: Json, fact: Json, data: Json, subject: Json) -> None:
     share = state["shares"][data["share_id"]]
     share["revoked"] = True
     share["revoked_at"] = fact["recorded_at"]
 
 
-@handles("Learner.ShareOpened")
+@handles(events.ShareOpened)
 def _share_opened(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["shares"][data["share_id"]]["openings"].append({
         "position": fact["position"], "opened_at": fact["recorded_at"], "viewer": data["viewer"],
@@ -95,7 +102,7 @@ def _share_opened(state: Json, fact: Json, data: Json, subject: Json) -> None:
     })
 
 
-@handles("Learner.Erased")
+@handles(events.Erased)
 def _erased(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["erased"] = True
     for share in state["shares"].values():
@@ -106,7 +113,7 @@ def _erased(state: Json, fact: Json, data: Json, subject: Json) -> None:
 
 # ---- enrolments and assessments ---------------------------------------------------------------------------
 
-@handles("Enrolment.Enrolled")
+@handles(events.Enrolled)
 def _enrolled(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["enrolments"][subject["enrolment_id"]] = {
         "achievement_id": data["achievement_id"], "provider_id": data["provider_id"], "term": data["term"],
@@ -114,7 +121,7 @@ def _enrolled(state: Json, fact: Json, data: Json, subject: Json) -> None:
     }
 
 
-@handles("Enrolment.AssessmentRecorded")
+@handles(events.AssessmentRecorded)
 def _assessed(state: Json, fact: Json, data: Json, subject: Json) -> None:
     assessment = data["assessment"]
     state["enrolments"][subject["enrolment_id"]]["assessments"][assessment["assessment_id"]] = {
@@ -124,19 +131,19 @@ def _assessed(state: Json, fact: Json, data: Json, subject: Json) -> None:
     }
 
 
-@handles("Enrolment.Completed")
+@handles(events.Completed)
 def _completed(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["enrolments"][subject["enrolment_id"]]["completed_on"] = fact["effective"]
 
 
-@handles("Enrolment.Withdrawn")
+@handles(events.Withdrawn)
 def _withdrawn(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["enrolments"][subject["enrolment_id"]]["withdrawn_on"] = fact["effective"]
 
 
 # ---- credentials ---------------------------------------------------------------------------------------------
 
-@handles("Credential.Issued")
+@handles(events.Issued)
 def _issued(state: Json, fact: Json, data: Json, subject: Json) -> None:
     terms = data["terms"]
     state["credentials"][subject["credential_id"]] = {
@@ -148,25 +155,18 @@ def _issued(state: Json, fact: Json, data: Json, subject: Json) -> None:
     }
 
 
-def _status(status: str) -> Handler:
-    def handler(state: Json, fact: Json, data: Json, subject: Json) -> None:
-        credential = state["credentials"][subject["credential_id"]]
-        credential["status"] = status
-        credential["status_changed_on"] = fact["effective"]
-        if "replaced_by" in data:
-            credential["replaced_by"] = data["replaced_by"]
-
-    return handler
-
-
-for _name, _status_value in (("Suspended", "suspended"), ("Reinstated", "active"), ("Revoked", "revoked"),
-                             ("Superseded", "superseded")):
-    HANDLERS[f"Credential.{_name}"] = _status(_status_value)
+@handles(events.Suspended, events.Reinstated, events.Revoked, events.Superseded)
+def _status_changed(state: Json, fact: Json, data: Json, subject: Json) -> None:
+    credential = state["credentials"][subject["credential_id"]]
+    credential["status"] = STATUS_AFTER[events.NAMES[fact["fact"]]].value
+    credential["status_changed_on"] = fact["effective"]
+    if "replaced_by" in data:
+        credential["replaced_by"] = data["replaced_by"]
 
 
 # ---- recognition of prior learning ----------------------------------------------------------------------------
 
-@handles("RecognitionCase.Applied")
+@handles(events.Applied)
 def _applied(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["rpl"][subject["case_id"]] = {
         "achievement_id": data["achievement_id"], "provider_id": data["provider_id"], "claim": data["claim"],
@@ -174,11 +174,12 @@ def _applied(state: Json, fact: Json, data: Json, subject: Json) -> None:
     }
 
 
-@handles("RecognitionCase.EvidenceSubmitted")
+@handles(events.EvidenceSubmitted)
 def _evidence(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["rpl"][subject["case_id"]]["evidence"] += 1
 
 
+@handles(events.Decided, events.Revised)
 def _decided(state: Json, fact: Json, data: Json, subject: Json) -> None:
     decision = data["decision"]
     case = state["rpl"][subject["case_id"]]
@@ -191,18 +192,15 @@ def _decided(state: Json, fact: Json, data: Json, subject: Json) -> None:
     case["appealed"] = False
 
 
-HANDLERS["RecognitionCase.Decided"] = _decided
-HANDLERS["RecognitionCase.Revised"] = _decided
 
-
-@handles("RecognitionCase.Appealed")
+@handles(events.Appealed)
 def _appealed(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["rpl"][subject["case_id"]]["appealed"] = True
 
 
 # ---- work experience -------------------------------------------------------------------------------------------
 
-@handles("WorkExperience.Stated")
+@handles(events.Stated)
 def _stated(state: Json, fact: Json, data: Json, subject: Json) -> None:
     position = data["position"]
     state["work"][subject["experience_id"]] = {
@@ -213,7 +211,7 @@ def _stated(state: Json, fact: Json, data: Json, subject: Json) -> None:
     }
 
 
-@handles("WorkExperience.Attested")
+@handles(events.Attested)
 def _attested(state: Json, fact: Json, data: Json, subject: Json) -> None:
     work = state["work"][subject["experience_id"]]
     work["attested_by"] = fact["recorded_by"]
@@ -221,11 +219,11 @@ def _attested(state: Json, fact: Json, data: Json, subject: Json) -> None:
     work["confirmed_skills"] = data["confirmed_skills"]
 
 
-@handles("WorkExperience.Disputed")
+@handles(events.Disputed)
 def _disputed(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["work"][subject["experience_id"]]["disputed"] = True
 
 
-@handles("WorkExperience.Ended")
+@handles(events.Ended)
 def _ended(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state["work"][subject["experience_id"]]["end"] = data["ended_on"]

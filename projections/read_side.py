@@ -12,11 +12,9 @@ learner's current position, and signed (and kept) here otherwise; a credential's
 from __future__ import annotations
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from typing import Any, Protocol
 from uuid import UUID
@@ -27,15 +25,28 @@ from eventsourcing.persistence import Notification
 from credentials.documents import STATUS_PURPOSES, bitstring_with, build_status_list_credential
 from credentials.publisher import Publisher
 from domain.access import hash_secret
+from domain.credential import CredentialStatus
 from domain.errors import NotFound
-from projections import views as pure
+from projections.catalogue import provider_registered
 from projections.clr import unsigned_clr
+from projections.employer_view import (
+    CredentialCheck,
+    EmployerView,
+    RecordedCredential,
+    ShareSummary,
+    employer_view,
+    share_summary,
+)
 from projections.facts import moment
+from projections.learner_record import LearnerRecord, ShareRecord
+from projections.lru import Lru
+from projections.pathway import PathwayProgress, pathway
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
+from projections.skills import SkillsProfile, skills_profile
 from projections.store import VIEW_NAME, CatalogueSnapshot, LedgerViews
+from projections.timeline import TimelineEntry, timeline_entry
 
 Json = dict[str, Any]
-CACHE_SIZE = 4096
 STATUS_BY_PURPOSE = {"revocation": "revoked", "suspension": "suspended"}
 
 
@@ -45,27 +56,6 @@ class AsOf:
 
     position: int | None = None
     at: datetime | None = None
-
-
-class Lru:
-    def __init__(self, size: int = CACHE_SIZE):
-        self.size = size
-        self.items: OrderedDict[Any, Any] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: Any) -> Any:
-        with self.lock:
-            if key in self.items:
-                self.items.move_to_end(key)
-                return self.items[key]
-        return None
-
-    def put(self, key: Any, value: Any) -> None:
-        with self.lock:
-            self.items[key] = value
-            self.items.move_to_end(key)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
 
 
 class EventLog(Protocol):
@@ -164,11 +154,13 @@ class ReadSide:
 
     # ---- learner views ---------------------------------------------------------------------------------------
 
-    def record(self, learner_id: UUID, as_of: AsOf | None = None, limit: int = 50, offset: int = 0) -> list[Json]:
+    def record(self, learner_id: UUID, as_of: AsOf | None = None, limit: int = 50,
+               offset: int = 0) -> list[TimelineEntry]:
         position, _ = self._resolve(as_of)
         state, catalogue = self._learner(learner_id, position)
+        record = LearnerRecord.of(state)
         facts = self.views.facts(str(learner_id), position, limit, offset)
-        return [pure.record_entry(fact, state, catalogue) for fact in facts]
+        return [timeline_entry(fact, record, catalogue) for fact in facts]
 
     def unsigned_clr(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
         position, _ = self._resolve(as_of)
@@ -195,19 +187,19 @@ class ReadSide:
             self.signed.put(("clr", key), signed)
         return dict(signed)
 
-    def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
+    def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
         position, day = self._resolve(as_of)
         state, catalogue = self._learner(learner_id, position)
-        return pure.skills_profile(state, catalogue, day, self.parts.skill_half_life_years)
+        return skills_profile(LearnerRecord.of(state), catalogue, day, self.parts.skill_half_life_years)
 
-    def pathway(self, learner_id: UUID, qualification_id: UUID, as_of: AsOf | None = None) -> Json:
+    def pathway(self, learner_id: UUID, qualification_id: UUID, as_of: AsOf | None = None) -> PathwayProgress:
         position, _ = self._resolve(as_of)
         state, catalogue = self._learner(learner_id, position)
         if catalogue.achievement(str(qualification_id)) is None:
             # The qualification is not among the learner's achievements: read it as it stood then.
             entry = self.views_entry("achievement", str(qualification_id), position)
             catalogue.entries[("achievement", str(qualification_id))] = entry
-        return pure.pathway(state, catalogue, str(qualification_id))
+        return pathway(LearnerRecord.of(state), catalogue, qualification_id)
 
     def views_entry(self, kind: str, entry_id: str, position: int | None = None) -> Json | None:
         with self.views.transaction(commit=False) as cursor:
@@ -215,42 +207,49 @@ class ReadSide:
 
     # ---- shares ------------------------------------------------------------------------------------------------
 
-    def shares(self, learner_id: UUID) -> list[Json]:
+    def shares(self, learner_id: UUID) -> list[ShareSummary]:
         state, catalogue = self._learner(learner_id, None)
-        now = self.now()
-        listed = [pure.share_summary(share, catalogue, now) for share in state["shares"].values()]
-        return sorted(listed, key=lambda s: s["granted_at"], reverse=True)
+        now = moment(self.now())
+        listed = [share_summary(share, catalogue, now) for share in LearnerRecord.of(state).shares]
+        return sorted(listed, key=lambda s: s.granted_at, reverse=True)
 
-    def _share(self, token: str) -> tuple[Json, Json, CatalogueSnapshot] | None:
+    def _share(self, token: str) -> tuple[LearnerRecord, ShareRecord, CatalogueSnapshot] | None:
         found = self.views.share_by_token_hash(hash_secret(token))
         if found is None:
             return None
         state, catalogue = self.views.learner(found["learner_id"])
-        if state is None or found["share_id"] not in state["shares"]:
+        if state is None:
             return None
-        return state, state["shares"][found["share_id"]], catalogue
+        record = LearnerRecord.of(state)
+        share = record.share(UUID(found["share_id"]))
+        return None if share is None else (record, share, catalogue)
 
     def share_by_token(self, token: str) -> Json | None:
         found = self._share(token)
         if found is None:
             return None
-        state, share, _ = found
-        return {"share_id": share["share_id"], "learner_id": state["learner_id"], "employer_id": share["employer_id"],
-                "live": pure.share_live(share, self.now()), "revoked": share["revoked"],
-                "expires_at": share["expires_at"], "purpose": share["purpose"]}
+        record, share, _ = found
+        return {"share_id": str(share.share_id), "learner_id": str(record.learner_id),
+                "employer_id": str(share.employer_id), "live": share.live(moment(self.now())),
+                "revoked": share.revoked, "expires_at": share.expires_at, "purpose": share.purpose}
 
-    def employer_view(self, token: str) -> Json | None:
+    def employer_view(self, token: str) -> EmployerView | None:
         found = self._share(token)
         if found is None:
             return None
-        state, share, catalogue = found
+        record, share, catalogue = found
         now = self.now()
-        if not pure.share_live(share, now):
+        if not share.live(moment(now)):
             return None
-        credentials = self.views.credentials(share["credential_ids"])
-        return pure.employer_view(state, share, catalogue, credentials,
-                                  lambda row: self._verification(row, catalogue.provider(row["provider_id"]), now),
-                                  now.date(), self.parts.skill_half_life_years)
+        rows = self.views.credentials([str(c) for c in share.credential_ids])
+        credentials = {UUID(i): _recorded(row) for i, row in rows.items()}
+
+        def verify(credential: RecordedCredential) -> CredentialCheck:
+            row = rows[str(credential.credential_id)]
+            return self._verification(row, catalogue.provider(row["provider_id"]), now)
+
+        return employer_view(record, share, catalogue, credentials, verify, now.date(),
+                             self.parts.skill_half_life_years)
 
     def skill_query(self, employer_id: UUID, skills: list[str], verified_only: bool = True, min_level: int = 1,
                     since: date | None = None) -> list[Json]:
@@ -293,18 +292,13 @@ class ReadSide:
         if row is None:
             return None
         provider = self.views_entry("provider", row["provider_id"])
-        return {"credential_id": credential_id, **self._verification(row, provider, self.now())}
+        check = self._verification(row, provider, self.now())
+        return {"credential_id": credential_id, **asdict(check), "status": check.status.value}
 
-    def _verification(self, row: Json, provider: Json | None, now: datetime) -> Json:
-        signature_valid = self._signature_valid(row, provider)
-        expired = bool(row["expires_on"]) and row["expires_on"] <= now.date().isoformat()
-        registered = bool(provider and provider.get("registered"))
-        return {
-            "signature_valid": signature_valid, "issuer_registered": registered,
-            "revoked": row["status"] == "revoked", "suspended": row["status"] == "suspended",
-            "superseded": row["status"] == "superseded", "expired": expired, "status": row["status"],
-            "valid": signature_valid and registered and row["status"] == "active" and not expired,
-        }
+    def _verification(self, row: Json, provider: Json | None, now: datetime) -> CredentialCheck:
+        recorded = _recorded(row)
+        return CredentialCheck.of(recorded.status, recorded.expires_on, now.date(),
+                                  self._signature_valid(row, provider), provider_registered(provider))
 
     def _signature_valid(self, row: Json, provider: Json | None) -> bool:
         """The credential's proof check, as kept (made by the signing step, or by an earlier read) if it was made
@@ -396,3 +390,10 @@ class ReadSide:
                            "state": state})
         return events
 
+
+
+def _recorded(row: Json) -> RecordedCredential:
+    return RecordedCredential(
+        credential_id=UUID(row["credential_id"]), achievement_id=UUID(row["achievement_id"]),
+        provider_id=UUID(row["provider_id"]), status=CredentialStatus(row["status"]),
+        expires_on=date.fromisoformat(row["expires_on"]) if row["expires_on"] else None, document=row["document"])

@@ -47,7 +47,8 @@ from projections.facts import (
     learner_fact,
     moment,
 )
-from projections.views import skill_index_rows
+from projections.learner_record import LearnerRecord
+from projections.skills import skill_index_rows
 
 Json = dict[str, Any]
 APPLICATION_NAME = "StoredLedger"  # the tracked application: wiring.services.StoredLedger (its class name)
@@ -259,9 +260,10 @@ class ViewBatch:
     def _index_skills(self, states: dict[str, Json]) -> None:
         views, cursor = self.views, self.cursor
         views.delete_learner_rows(cursor, "learner_skills", list(states))
-        rows = [(learner_id, row["skill_url"], row["level"], row["last_evidenced"], row["rank"],
-                 row["verified_level"], row["verified_last"])
-                for learner_id, state in states.items() for row in skill_index_rows(state, self.catalogue)]
+        rows = [(learner_id, row.skill_url, row.level, row.last_evidenced.isoformat(), row.rank, row.verified_level,
+                 row.verified_last.isoformat() if row.verified_last else None)
+                for learner_id, state in states.items()
+                for row in skill_index_rows(LearnerRecord.of(state), self.catalogue)]
         views.insert_rows(cursor, "learner_skills", ("learner_id", "skill_url", "level", "last_evidenced", "rank",
                                                      "verified_level", "verified_last"), rows)
 

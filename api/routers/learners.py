@@ -4,6 +4,8 @@ Who reads what: the learner reads all of their own; an admin (operator, auditor)
 learner's record only as far as it recorded it (the entries it wrote) and none of the other views, which gather
 other providers' facts; an employer reads only through shares (GET /v1/shared/{token}, skill queries)."""
 
+from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -42,6 +44,9 @@ def recorded_by(entry: dict[str, Any]) -> str:
 def _provider_recorded(entry: dict[str, Any], actor: Actor) -> bool:
     who = recorded_by(entry)
     return who in (str(actor), actor.id)
+
+
+EXACT_DECIMALS: dict[Any, Callable[[Any], Any]] = {Decimal: str}  # credits are exact: "7.5", never a float
 
 
 @router.get("/v1/learners/{learner_id}/record", response_model=RecordPage, responses=ERRORS,
@@ -88,4 +93,4 @@ def pathway(learner_id: UUID, qualification_id: UUID, actor: Principal, state: S
     found = state.read_side.pathway(learner_id, qualification_id, as_of=parse_as_of(as_of))
     if found is None:
         raise NotFound(f"no qualification {qualification_id}")
-    return dict(jsonable_encoder(found))
+    return dict(jsonable_encoder(found, custom_encoder=EXACT_DECIMALS))

@@ -102,7 +102,7 @@ def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
             assert kept["proof"]
             assert read_side.clr(ids.ids["sam"])["credentialSubject"]["verifiableCredential"]
             view = read_side.employer_view(ids.tokens["share"])
-            assert view is not None and view["credentials"][0]["verification"]["signature_valid"]
+            assert view is not None and view.credentials[0].verification.signature_valid
         # A new fact for the learner: the kept CLR is for an earlier position, so the read signs (and keeps) anew.
         share = read_side.share_by_token(ids.tokens["share"])
         services.ledger.record_share_opening(aroha, UUID(share["share_id"]), viewer="HR",

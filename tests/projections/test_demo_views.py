@@ -2,6 +2,7 @@
 skills, pathway, shares and employer views say what the story says; reads never replay an aggregate."""
 
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from uuid import UUID, uuid4
 
 import pytest
@@ -74,29 +75,29 @@ def _position_before(read_side, learner_id, fact):
     from projections.read_side import AsOf
 
     record = read_side.record(learner_id, limit=1000)
-    first = min(e["position"] for e in record if e["fact"] == fact)
+    first = min(e.position for e in record if e.fact == fact)
     return AsOf(position=first - 1)
 
 
 def test_skills_profile(demo):
     _services, read_side, ids = demo
-    skills = {s["skill"]["url"]: s for s in read_side.skills(ids.ids["aroha"])["skills"]}
+    skills = {s.skill.url: s for s in read_side.skills(ids.ids["aroha"]).skills}
     assert SELF_MANAGEMENT.url not in skills, "revoked evidence (and the assessment behind it) drops out"
     communication = skills[COMMUNICATION.url]
-    assert communication["level"] == 4 and communication["verification"] == "verified"
-    assert {e["kind"] for e in communication["evidence"]} == {"assessment", "credential", "work-experience"}
-    assert skills[DATA_ANALYSIS.url]["verification"] == "self-asserted"
-    assert skills[TEAMWORK.url]["level"] == 3
-    assert 0 < communication["currency"] <= 1
-    sam = {s["skill"]["url"]: s for s in read_side.skills(ids.ids["sam"])["skills"]}
-    assert sam[TEAMWORK.url]["evidence"][0]["kind"] in {"rpl", "credential"}
+    assert communication.level == 4 and communication.verification == "verified"
+    assert {e.kind for e in communication.evidence} == {"assessment", "credential", "work-experience"}
+    assert skills[DATA_ANALYSIS.url].verification == "self-asserted"
+    assert skills[TEAMWORK.url].level == 3
+    assert 0 < communication.currency <= 1
+    sam = {s.skill.url: s for s in read_side.skills(ids.ids["sam"]).skills}
+    assert sam[TEAMWORK.url].evidence[0].kind in {"rpl", "credential"}
 
 
 def test_pathway_progress(demo):
     _services, read_side, ids = demo
     progress = read_side.pathway(ids.ids["aroha"], ids.ids["bachelor"])
-    assert progress["filled"] == "15"
-    assert [f["id"] for f in progress["rules"][0]["facts"]] == [str(ids.ids["aroha_communication"])]
+    assert progress.filled == Decimal("15")
+    assert [f.id for f in progress.rules[0].facts] == [ids.ids["aroha_communication"]]
     with pytest.raises(NotFound):
         read_side.pathway(ids.ids["aroha"], ids.ids["communication"])
 
@@ -107,16 +108,16 @@ def test_shares_employer_view_and_openings(demo):
     share = read_side.share_by_token(token)
     assert share["live"] and share["learner_id"] == str(ids.ids["aroha"])
     view = read_side.employer_view(token)
-    assert [c["credential_id"] for c in view["credentials"]] == [str(ids.ids["aroha_communication"])]
-    assert view["credentials"][0]["verification"]["valid"]
-    assert {s["skill"]["url"] for s in view["skills"]} == {COMMUNICATION.url, TEAMWORK.url}
-    assert "learner_id" not in view and DATA_ANALYSIS.url not in str(view)
+    assert [c.credential_id for c in view.credentials] == [ids.ids["aroha_communication"]]
+    assert view.credentials[0].verification.valid
+    assert {s.skill.url for s in view.skills} == {COMMUNICATION.url, TEAMWORK.url}
+    assert not hasattr(view, "learner_id") and DATA_ANALYSIS.url not in str(view)
     written = services.ledger.record_share_opening(
         ids.ids["aroha"], UUID(share["share_id"]), viewer="Harbour City Council HR",
         actor=Actor.employer(ids.ids["employer"]))
     assert read_side.wait_for(written.position)
     [listed] = read_side.shares(ids.ids["aroha"])
-    assert [o["viewer"] for o in listed["openings"]] == ["Harbour City Council HR"]
+    assert [o.viewer for o in listed.openings] == ["Harbour City Council HR"]
     revoked = services.ledger.revoke_share(Actor.learner(ids.ids["aroha"]), ids.ids["aroha"],
                                            UUID(share["share_id"]))
     assert read_side.wait_for(revoked.position)
@@ -163,10 +164,10 @@ def test_status_lists_issuers_and_credentials(demo):
 def test_record_timeline(demo):
     _services, read_side, ids = demo
     record = read_side.record(ids.ids["aroha"], limit=3)
-    assert [e["position"] for e in record] == sorted((e["position"] for e in record), reverse=True)
-    assert record[0]["fact"] == "Learner.ShareGranted"
-    assert all(e["recorded_by"] and e["summary"] for e in record)
-    assert read_side.record(ids.ids["aroha"], limit=3, offset=3)[0]["position"] < record[-1]["position"]
+    assert [e.position for e in record] == sorted((e.position for e in record), reverse=True)
+    assert record[0].fact == "Learner.ShareGranted"
+    assert all(e.recorded_by and e.summary for e in record)
+    assert read_side.record(ids.ids["aroha"], limit=3, offset=3)[0].position < record[-1].position
 
 
 def test_reads_never_replay_an_aggregate(demo, monkeypatch):

@@ -13,8 +13,7 @@ from pydantic import BaseModel, Field
 from api.problems import ApiProblem, unauthenticated
 from api.types import IdempotencyKeyText
 from application.ledger import Ledger, Written
-from domain.errors import NotPermitted
-from domain.values import Actor, ActorKind
+from domain.values import Actor
 from projections.read_side import AsOf, ReadSide
 from wiring.services import Services
 
@@ -83,12 +82,6 @@ def optional_principal(
 
 Principal = Annotated[Actor, Depends(principal)]
 MaybePrincipal = Annotated[Actor | None, Depends(optional_principal)]
-
-
-def require(actor: Actor, *kinds: ActorKind) -> None:
-    if actor.kind not in kinds:
-        allowed = ", ".join(kind.value for kind in kinds)
-        raise NotPermitted(f"a {actor.kind.value} may not do this (only: {allowed})")
 
 
 # ---- writes -------------------------------------------------------------------------------------------------

@@ -1,24 +1,143 @@
-"""The Ledger application: one command per write of the HTTP contract. Each command checks the rules across
-aggregates, then saves every new event of the command in one atomic append (with its idempotency key, if any).
-The commands live in application/handlers/, one module per area."""
+"""The Ledger application: `execute(actor, command, idempotency_key)` finds the command's handler, lets it check
+the rules and produce a Change, then saves every new event of that Change in one atomic append (with the idempotency
+key's claim, if any). Collisions with concurrent writers are retried from a fresh read."""
 
-from application.handlers.base import Change, CommandHandled, Written, highest_levels
-from application.handlers.catalogue import CatalogueCommands
-from application.handlers.credentials import CredentialCommands
-from application.handlers.enrolments import EnrolmentCommands
-from application.handlers.principals import PrincipalCommands
-from application.handlers.recognition import RecognitionCommands
-from application.handlers.shares import ShareCommands
-from application.handlers.work_experience import WorkExperienceCommands
+import random
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from application.commands.base import Command
+from application.handlers import catalogue, credentials, enrolments, principals, recognition, shares, work_experience
+from application.handlers.base import Change, Handler, Ports, Records, highest_levels
+from application.ports import CredentialSigner, KeyVault, PersonalDataVault
+from domain.access import AccessToken
+from domain.errors import ConcurrencyConflict, DomainError, IdempotencyKeyReused
+from domain.idempotency import IdempotencyKey
 from domain.learner import Learner
 from domain.status_list import StatusList
+from domain.values import Actor
 
 __all__ = ["Change", "CommandHandled", "Ledger", "Written", "highest_levels"]
 
+A = TypeVar("A", bound=Aggregate)
+MAX_ATTEMPTS = 20
+"""Each collision means another writer succeeded, so N writers racing on one aggregate need up to N attempts."""
+BACKOFF_SECONDS = 0.002
+BACKOFF_CAP_SECONDS = 0.1
 
-class Ledger(
-    PrincipalCommands, CatalogueCommands, EnrolmentCommands, CredentialCommands, RecognitionCommands,
-    WorkExperienceCommands, ShareCommands,
-):
+HANDLERS: dict[type[Command], Handler] = {
+    **principals.HANDLERS, **catalogue.HANDLERS, **enrolments.HANDLERS, **credentials.HANDLERS,
+    **recognition.HANDLERS, **work_experience.HANDLERS, **shares.HANDLERS,
+}
+
+
+@dataclass(frozen=True)
+class Written:
+    """A command's outcome: the aggregate it created or changed, and the log position reached."""
+
+    id: UUID
+    position: int
+    token: str = ""
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class CommandHandled:
+    """What a command did, for the log line: its name, who, the outcome or the refusal, how long."""
+
+    name: str
+    actor: Actor
+    seconds: float
+    written: Written | None = None
+    error: DomainError | None = None
+
+
+class Ledger(Application[UUID]):
     name = "Ledger"
     snapshotting_intervals = {StatusList: 100, Learner: 100}
+
+    def __init__(
+        self, env: Mapping[str, str] | None = None, *, keys: KeyVault | None = None,
+        vault: PersonalDataVault | None = None, signer: CredentialSigner | None = None,
+        clock: Callable[[], datetime] | None = None, observe: Callable[[CommandHandled], None] | None = None,
+    ):
+        super().__init__(env)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.observe = observe or (lambda handled: None)
+        self.records = Records(self, Ports(keys, vault, signer), self.clock)
+
+    def execute(self, actor: Actor, command: Command, idempotency_key: str | None = None) -> Written:
+        started = time.perf_counter()
+        try:
+            written = self._attempt(actor, command, idempotency_key)
+        except DomainError as error:
+            self.observe(CommandHandled(command.command_name, actor, time.perf_counter() - started, error=error))
+            raise
+        self.observe(CommandHandled(command.command_name, actor, time.perf_counter() - started, written=written))
+        return written
+
+    def _attempt(self, actor: Actor, command: Command, idempotency_key: str | None) -> Written:
+        handle = HANDLERS[type(command)]
+        fingerprint = command.fingerprint()
+        for attempt in range(MAX_ATTEMPTS):
+            replay = self._replay(actor, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+            change = handle(self.records, actor, command)
+            if idempotency_key:
+                change.aggregates.append(IdempotencyKey.claim(
+                    key=idempotency_key, fingerprint=fingerprint, outcome=str(change.id), actor=actor,
+                    effective=self.today(),
+                ))
+            try:
+                written = Written(change.id, self._save(change.aggregates), change.token)
+            except IntegrityError:
+                # Someone else wrote first: wait a random while (so the losers do not collide again in step),
+                # then re-read and re-check the rules.
+                time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2**attempt)))
+                continue
+            if change.after_saved is not None:
+                change.after_saved()
+            return written
+        raise ConcurrencyConflict(f"{command.command_name} kept colliding with concurrent writes; try again")
+
+    def _replay(self, actor: Actor, key: str | None, fingerprint: str) -> Written | None:
+        if not key:
+            return None
+        record = self.records.first_event(IdempotencyKey.create_id(actor, key))
+        if record is None:
+            return None
+        if record.fingerprint != fingerprint:
+            raise IdempotencyKeyReused(f"idempotency key {key!r} was used for a different command")
+        return Written(UUID(record.outcome), self.position(), replayed=True)
+
+    def _save(self, aggregates: list[Aggregate]) -> int:
+        recordings = self.save(*aggregates)
+        return recordings[-1].notification.id if recordings else self.position()
+
+    def position(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def today(self) -> date:
+        return self.clock().date()
+
+    def load(self, kind: type[A], aggregate_id: UUID) -> A:
+        return self.records.load(kind, aggregate_id)
+
+    def principal_for(self, token: str) -> Actor | None:
+        """The principal a bearer token belongs to: one keyed read of a one- or two-event aggregate."""
+        try:
+            grant: Aggregate = self.repository.get(AccessToken.id_for(token))
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(grant, AccessToken) or grant.revoked:
+            return None
+        return grant.principal

@@ -8,7 +8,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.common import LedgerAggregate, require_text, unique
-from domain.errors import InvalidValue, NotPermitted, RuleBroken
+from domain.errors import InvalidValue, RuleBroken
 from domain.values import Actor, Period, Skill
 
 
@@ -43,8 +43,6 @@ class Position:
 class WorkExperience(LedgerAggregate):
     @classmethod
     def state(cls, *, learner_id: UUID, position: Position, actor: Actor, effective: date) -> "WorkExperience":
-        if not actor.is_learner(learner_id):
-            raise NotPermitted("work experience is stated by the learner")
         return cls(learner_id, position.checked(), actor, effective)
 
     @event("Stated")
@@ -56,16 +54,12 @@ class WorkExperience(LedgerAggregate):
         self.disputed = False
         self.ended_on: date | None = position.period.end
 
-    def _check_attester(self, actor: Actor) -> None:
-        by_employer = self.position.employer_id is not None and actor.is_employer(self.position.employer_id)
-        by_placer = self.position.placed_by is not None and actor.is_provider(self.position.placed_by)
-        if not (by_employer or by_placer):
-            raise NotPermitted("only the named employer or the placing provider attests or disputes this experience")
+    def _check_unanswered(self) -> None:
         if self.attested_by is not None or self.disputed:
             raise RuleBroken("this experience was already attested or disputed", code="already-answered")
 
     def attest(self, confirmed_skills: tuple[str, ...], statement: str, actor: Actor, effective: date) -> None:
-        self._check_attester(actor)
+        self._check_unanswered()
         self.check_not_before(effective, self.position.period.start, "an attestation")
         stated = {s.url for s in self.position.skills}
         if not set(confirmed_skills) <= stated:
@@ -80,7 +74,7 @@ class WorkExperience(LedgerAggregate):
         self.confirmed_skills = confirmed_skills
 
     def dispute(self, reason: str, actor: Actor, effective: date) -> None:
-        self._check_attester(actor)
+        self._check_unanswered()
         self._dispute(self.learner_id, require_text(reason, "reason"), actor, effective)
 
     @event("Disputed")
@@ -88,8 +82,6 @@ class WorkExperience(LedgerAggregate):
         self.disputed = True
 
     def end(self, ended_on: date, actor: Actor, effective: date) -> None:
-        if not actor.is_learner(self.learner_id):
-            raise NotPermitted("the learner records the end of their work experience")
         if self.ended_on is not None:
             raise RuleBroken("this experience has ended already", code="already-ended")
         self.check_not_before(ended_on, self.position.period.start, "the end")

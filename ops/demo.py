@@ -10,6 +10,25 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+from application.commands import (
+    AppealRpl,
+    ApplyForRpl,
+    AttestWorkExperience,
+    CompleteEnrolment,
+    DecideRpl,
+    DefineAchievement,
+    Enrol,
+    GrantShare,
+    IssueCredential,
+    RecordAssessment,
+    RegisterEmployer,
+    RegisterLearner,
+    RegisterProvider,
+    ReviseRpl,
+    RevokeCredential,
+    StateWorkExperience,
+    SubmitRplEvidence,
+)
 from application.ledger import Ledger
 from domain.achievement import AchievementSpec
 from domain.credential import CredentialBasis
@@ -65,116 +84,134 @@ def _remember(demo: DemoIds, name: str, written: object) -> UUID:
 
 def _catalogue(ledger: Ledger, demo: DemoIds, start: date) -> None:
     admin = demo.admin
-    uni = _remember(demo, "university", ledger.register_provider(
-        admin, name="Te Whare Wānanga o Aotearoa University", website="https://university.example.ac.nz",
-        identifiers=(Identifier("NZQA provider", "7001"), Identifier("NZBN", "9429041234567")), effective=start))
-    _remember(demo, "tafe", ledger.register_provider(
-        admin, name="Southern Health TAFE", identifiers=(Identifier("RTO", "90123"),), effective=start))
-    _remember(demo, "employer", ledger.register_employer(
-        admin, name="Harbour City Council", identifiers=(Identifier("NZBN", "9429000000001"),)))
+    uni = _remember(demo, "university", ledger.execute(admin, RegisterProvider(
+        name="Te Whare Wānanga o Aotearoa University", website="https://university.example.ac.nz",
+        identifiers=(Identifier("NZQA provider", "7001"), Identifier("NZBN", "9429041234567")), effective=start,
+    )))
+    _remember(demo, "tafe", ledger.execute(admin, RegisterProvider(
+        name="Southern Health TAFE", identifiers=(Identifier("RTO", "90123"),), effective=start,
+    )))
+    _remember(demo, "employer", ledger.execute(admin, RegisterEmployer(
+        name="Harbour City Council", identifiers=(Identifier("NZBN", "9429000000001"),),
+    )))
     uni_actor = Actor.provider(uni)
-    degree = _remember(demo, "bachelor", ledger.define_achievement(uni_actor, AchievementSpec(
+    degree = _remember(demo, "bachelor", ledger.execute(uni_actor, DefineAchievement(AchievementSpec(
         AchievementType.DEGREE, "Bachelor of Business", "A three-year undergraduate degree in business.",
         "Complete 360 credits including core papers; up to 30 free-elective credits from micro-credentials.",
         credits=Decimal(360), level=7, level_framework=LevelFramework.NZQF,
         credit_rules=(CreditRule("Free electives from micro-credentials", (AchievementType.MICRO_CREDENTIAL,),
                                  Decimal(30), from_provider_id=str(uni)),),
-    ), effective=start))
+    ), effective=start)))
     for name, skill, extra in (
         ("communication", COMMUNICATION, TEAMWORK), ("self_management", SELF_MANAGEMENT, None),
     ):
         skills = (skill, extra) if extra else (skill,)
-        _remember(demo, name, ledger.define_achievement(uni_actor, AchievementSpec(
+        _remember(demo, name, ledger.execute(uni_actor, DefineAchievement(AchievementSpec(
             AchievementType.MICRO_CREDENTIAL, f"{skill.name} Micro-credential",
             f"Assessed {skill.name.lower()} in workplace settings.",
             "Pass a portfolio assessment and a practical observed task.",
             learning_outcomes=(f"Demonstrate {skill.name.lower()} in a professional context",),
             skills=skills, credits=Decimal(15), hours=Decimal(150), level=5, level_framework=LevelFramework.NZQF,
             review_date=start + timedelta(days=3 * 365), stacks_into=(degree,),
-        ), effective=start))
+        ), effective=start)))
     tafe = Actor.provider(demo.ids["tafe"])
-    _remember(demo, "care_certificate", ledger.define_achievement(tafe, AchievementSpec(
+    _remember(demo, "care_certificate", ledger.execute(tafe, DefineAchievement(AchievementSpec(
         AchievementType.CERTIFICATE, "Certificate III in Individual Support",
         "Entry-level qualification for care work.",
         "Demonstrate competency in all core units, including 120 hours of work placement.",
         skills=(PATIENT_CARE, TEAMWORK), credits=Decimal(40), level=3, level_framework=LevelFramework.AQF,
-    ), effective=start))
+    ), effective=start)))
 
 
 def _aroha_earns_micro_credentials(ledger: Ledger, demo: DemoIds, start: date) -> None:
     uni = Actor.provider(demo.ids["university"])
-    learner = _remember(demo, "aroha", ledger.register_learner(
-        uni, primary_identifier=Identifier("university student id", "S1234567"),
-        profile={"name": "Aroha Ngata", "email": "aroha@example.org"}, did="did:example:aroha", effective=start))
+    learner = _remember(demo, "aroha", ledger.execute(uni, RegisterLearner(
+        primary_identifier=Identifier("university student id", "S1234567"),
+        profile={"name": "Aroha Ngata", "email": "aroha@example.org"}, did="did:example:aroha", effective=start,
+    )))
     for n, (name, levels) in enumerate((
         ("communication", (SkillLevel(COMMUNICATION.url, 4), SkillLevel(TEAMWORK.url, 3))),
         ("self_management", (SkillLevel(SELF_MANAGEMENT.url, 3),)),
     )):
         term_start = start + timedelta(days=30 + 120 * n)
-        enrolment = ledger.enrol(uni, learner, achievement_id=demo.ids[name], term=f"{term_start.year}-T{n + 1}",
-                                 effective=term_start).id
-        ledger.record_assessment(uni, enrolment, title="Portfolio", outcome=AssessmentOutcome.PASSED, score="A-",
-                                 skill_levels=levels, evidence=(Evidence("Portfolio of workplace writing"),),
-                                 assessor="Dr Mere Tane", assessed_on=term_start + timedelta(days=80))
-        ledger.complete_enrolment(uni, enrolment, effective=term_start + timedelta(days=85))
-        _remember(demo, f"aroha_{name}", ledger.issue_credential(
-            uni, learner, achievement_id=demo.ids[name], basis=CredentialBasis.ENROLMENT, basis_id=enrolment,
-            issued_on=term_start + timedelta(days=90), expires_on=term_start + timedelta(days=90 + 5 * 365)))
+        enrolment = ledger.execute(uni, Enrol(
+            learner, achievement_id=demo.ids[name], term=f"{term_start.year}-T{n + 1}", effective=term_start,
+        )).id
+        ledger.execute(uni, RecordAssessment(
+            enrolment, title="Portfolio", outcome=AssessmentOutcome.PASSED, score="A-", skill_levels=levels,
+            evidence=(Evidence("Portfolio of workplace writing"),), assessor="Dr Mere Tane",
+            assessed_on=term_start + timedelta(days=80),
+        ))
+        ledger.execute(uni, CompleteEnrolment(enrolment, effective=term_start + timedelta(days=85)))
+        _remember(demo, f"aroha_{name}", ledger.execute(uni, IssueCredential(
+            learner, achievement_id=demo.ids[name], basis=CredentialBasis.ENROLMENT, basis_id=enrolment,
+            issued_on=term_start + timedelta(days=90), expires_on=term_start + timedelta(days=90 + 5 * 365),
+        )))
 
 
 def _sam_is_granted_rpl(ledger: Ledger, demo: DemoIds, start: date) -> None:
     tafe = Actor.provider(demo.ids["tafe"])
-    sam = _remember(demo, "sam", ledger.register_learner(
-        tafe, primary_identifier=Identifier("USI", "SAM0001234"),
-        profile={"name": "Sam O'Brien", "email": "sam@example.org"}, effective=start))
+    sam = _remember(demo, "sam", ledger.execute(tafe, RegisterLearner(
+        primary_identifier=Identifier("USI", "SAM0001234"), profile={"name": "Sam O'Brien", "email": "sam@example.org"},
+        effective=start,
+    )))
     sam_actor = Actor.learner(sam)
-    case = _remember(demo, "sam_rpl", ledger.apply_for_rpl(
-        sam_actor, sam, achievement_id=demo.ids["care_certificate"],
-        claim="Six years as a nurse assistant in aged care", effective=start + timedelta(days=60)))
-    ledger.submit_rpl_evidence(sam_actor, case, evidence=Evidence("Employer reference, Sunrise Aged Care"),
-                               effective=start + timedelta(days=61))
-    ledger.submit_rpl_evidence(sam_actor, case, evidence=Evidence("Observed practical assessment record"),
-                               effective=start + timedelta(days=62))
-    ledger.decide_rpl(tafe, case, decision=RplDecision(
+    case = _remember(demo, "sam_rpl", ledger.execute(sam_actor, ApplyForRpl(
+        sam, achievement_id=demo.ids["care_certificate"], claim="Six years as a nurse assistant in aged care",
+        effective=start + timedelta(days=60),
+    )))
+    ledger.execute(sam_actor, SubmitRplEvidence(
+        case, evidence=Evidence("Employer reference, Sunrise Aged Care"), effective=start + timedelta(days=61),
+    ))
+    ledger.execute(sam_actor, SubmitRplEvidence(
+        case, evidence=Evidence("Observed practical assessment record"), effective=start + timedelta(days=62),
+    ))
+    ledger.execute(tafe, DecideRpl(case, decision=RplDecision(
         RplOutcome.PARTIALLY_GRANTED, Decimal(20), (SkillLevel(PATIENT_CARE.url, 3),),
         "Care skills evidenced; teamwork in a clinical team not yet evidenced.", "Jo Assessor", (0, 1)),
-        effective=start + timedelta(days=75))
-    ledger.appeal_rpl(sam_actor, case, grounds="Ward team-leader reference was not considered",
-                      effective=start + timedelta(days=80))
-    ledger.submit_rpl_evidence(sam_actor, case, evidence=Evidence("Reference from ward team leader"),
-                               effective=start + timedelta(days=81))
-    ledger.revise_rpl(tafe, case, decision=RplDecision(
+        effective=start + timedelta(days=75)))
+    ledger.execute(sam_actor, AppealRpl(
+        case, grounds="Ward team-leader reference was not considered", effective=start + timedelta(days=80),
+    ))
+    ledger.execute(sam_actor, SubmitRplEvidence(
+        case, evidence=Evidence("Reference from ward team leader"), effective=start + timedelta(days=81),
+    ))
+    ledger.execute(tafe, ReviseRpl(case, decision=RplDecision(
         RplOutcome.GRANTED, Decimal(40), (SkillLevel(PATIENT_CARE.url, 4), SkillLevel(TEAMWORK.url, 3)),
         "On appeal: the team leader's reference evidences teamwork; full credit granted.", "Jo Assessor", (0, 1, 2)),
-        effective=start + timedelta(days=95))
-    _remember(demo, "sam_certificate", ledger.issue_credential(
-        tafe, sam, achievement_id=demo.ids["care_certificate"], basis=CredentialBasis.RECOGNITION, basis_id=case,
-        issued_on=start + timedelta(days=100)))
+        effective=start + timedelta(days=95)))
+    _remember(demo, "sam_certificate", ledger.execute(tafe, IssueCredential(
+        sam, achievement_id=demo.ids["care_certificate"], basis=CredentialBasis.RECOGNITION, basis_id=case,
+        issued_on=start + timedelta(days=100),
+    )))
 
 
 def _internship_and_revocation(ledger: Ledger, demo: DemoIds, start: date) -> None:
     aroha = demo.ids["aroha"]
     employer = Actor.employer(demo.ids["employer"])
-    internship = _remember(demo, "internship", ledger.state_work_experience(
-        Actor.learner(aroha), aroha, position=Position(
-            WorkKind.INTERNSHIP, "Harbour City Council", "Communications Intern",
-            Period(start + timedelta(days=200), start + timedelta(days=290)),
-            "Wrote public notices and ran community meetings.", (COMMUNICATION, DATA_ANALYSIS),
-            employer_id=demo.ids["employer"], placed_by=demo.ids["university"]),
-        effective=start + timedelta(days=291)))
-    ledger.attest_work_experience(employer, internship, confirmed_skills=(COMMUNICATION.url,),
-                                  statement="Aroha led our community notices.", effective=start + timedelta(days=300))
+    position = Position(
+        WorkKind.INTERNSHIP, "Harbour City Council", "Communications Intern",
+        Period(start + timedelta(days=200), start + timedelta(days=290)),
+        "Wrote public notices and ran community meetings.", (COMMUNICATION, DATA_ANALYSIS),
+        employer_id=demo.ids["employer"], placed_by=demo.ids["university"])
+    internship = _remember(demo, "internship", ledger.execute(Actor.learner(aroha), StateWorkExperience(
+        aroha, position=position, effective=start + timedelta(days=291))))
+    ledger.execute(employer, AttestWorkExperience(
+        internship, confirmed_skills=(COMMUNICATION.url,), statement="Aroha led our community notices.",
+        effective=start + timedelta(days=300),
+    ))
     uni = Actor.provider(demo.ids["university"])
     # An integrity finding: the self-management credential was issued on a mis-marked portfolio.
-    ledger.revoke_credential(uni, demo.ids["aroha_self_management"], reason="Issued in error: portfolio mis-marked",
-                             effective=start + timedelta(days=320))
+    ledger.execute(uni, RevokeCredential(
+        demo.ids["aroha_self_management"], reason="Issued in error: portfolio mis-marked",
+        effective=start + timedelta(days=320),
+    ))
 
 
 def _share_with_employer(ledger: Ledger, demo: DemoIds, today: date) -> None:
     aroha = demo.ids["aroha"]
-    share = ledger.grant_share(
-        Actor.learner(aroha), aroha, employer_id=demo.ids["employer"],
-        credential_ids=(demo.ids["aroha_communication"],), skill_urls=(COMMUNICATION.url, TEAMWORK.url),
-        purpose="Application for Communications Advisor", expires_at=datetime.combine(
-            today + timedelta(days=30), datetime.min.time()).astimezone())
+    share = ledger.execute(Actor.learner(aroha), GrantShare(
+        aroha, employer_id=demo.ids["employer"], credential_ids=(demo.ids["aroha_communication"],),
+        skill_urls=(COMMUNICATION.url, TEAMWORK.url), purpose="Application for Communications Advisor",
+        expires_at=datetime.combine(today + timedelta(days=30), datetime.min.time()).astimezone()))
     _remember(demo, "share", share)

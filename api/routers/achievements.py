@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Response
 
-from api.commands import AchievementDefinition
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
+from api.requests.catalogue import AchievementDefinition
 
 router = APIRouter(tags=["catalogue"])
 
@@ -14,4 +14,4 @@ router = APIRouter(tags=["catalogue"])
              summary="Define an achievement (provider): micro-credential, course, qualification, competency")
 def define_achievement(body: AchievementDefinition, actor: Principal, state: State, response: Response,
                        key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, None, key))
+    return written(response, state.ledger.execute(actor, body.to_command(None), key))

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, Field
 
-from api.commands import CredentialIssue, Reinstatement, Revocation, Supersession, Suspension
 from api.context import (
     WRITE_HEADERS,
     IdempotencyKey,
@@ -19,9 +18,10 @@ from api.context import (
     written,
 )
 from api.problems import responses
+from api.requests.credentials import CredentialIssue, Reinstatement, Revocation, Supersession, Suspension
+from application.authorization import Action, Parties, permits
 from domain.credential import Credential
 from domain.errors import NotFound
-from domain.values import ActorKind
 
 router = APIRouter(tags=["credentials"])
 ERRORS = responses(401, 403, 404, 409, 422)
@@ -46,7 +46,7 @@ class CredentialView(BaseModel):
              summary="Issue a credential for a completed enrolment or a standing RPL grant (the provider)")
 def issue(learner_id: UUID, body: CredentialIssue, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
-    outcome = body.run(state.ledger, actor, learner_id, key)
+    outcome = state.ledger.execute(actor, body.to_command(learner_id), key)
     document = state.ledger.load(Credential, outcome.id).document
     return {**written(response, outcome), "credential": document}
 
@@ -59,28 +59,28 @@ STATUS_ROUTE = {"status_code": 200, "response_model": WriteResult,
              summary="Revoke the credential (the issuing provider), with a reason")
 def revoke(credential_id: UUID, body: Revocation, actor: Principal, state: State, response: Response,
            key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, credential_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
 
 
 @router.post("/v1/credentials/{credential_id}/suspension", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Suspend the credential (the issuing provider), with a reason")
 def suspend(credential_id: UUID, body: Suspension, actor: Principal, state: State, response: Response,
             key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, credential_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
 
 
 @router.post("/v1/credentials/{credential_id}/reinstatement", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Reinstate a suspended credential (the issuing provider), with a reason")
 def reinstate(credential_id: UUID, body: Reinstatement, actor: Principal, state: State, response: Response,
               key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, credential_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
 
 
 @router.post("/v1/credentials/{credential_id}/supersession", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Supersede the credential by another of the same learner (the issuing provider)")
 def supersede(credential_id: UUID, body: Supersession, actor: Principal, state: State, response: Response,
               key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, credential_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
 
 
 @router.get("/v1/credentials/{credential_id}", response_model=CredentialView, dependencies=[ReadYourWrites],
@@ -91,7 +91,7 @@ def read_credential(credential_id: UUID, actor: Principal, state: State) -> dict
     if view is None:
         raise NotFound(f"no credential {credential_id}")
     view = jsonable_encoder(view)
-    allowed = actor.kind is ActorKind.ADMIN or actor.id in (view.get("learner_id"), view.get("provider_id"))
-    if not allowed:
+    holders = Parties(learner_id=UUID(str(view["learner_id"])), provider_id=UUID(str(view["provider_id"])))
+    if not permits(actor, Action.READ_CREDENTIAL, holders):
         raise NotFound(f"no credential {credential_id}")  # not revealed to others
     return dict(view)

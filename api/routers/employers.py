@@ -7,10 +7,10 @@ from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.context import Principal, ReadYourWrites, State, require
+from api.context import Principal, ReadYourWrites, State
 from api.problems import responses
 from api.types import BusinessDate, Url
-from domain.values import ActorKind
+from application.authorization import Action, check
 
 router = APIRouter(tags=["employers"])
 
@@ -35,7 +35,7 @@ class SkillQueryResult(BaseModel):
              description="A query, not a write: it records nothing. Only live shares with the calling employer "
                          "count, and only the skills each share grants.")
 def skill_query(body: SkillQuery, actor: Principal, state: State) -> dict[str, Any]:
-    require(actor, ActorKind.EMPLOYER)
+    check(actor, Action.QUERY_SKILLS)
     found = state.read_side.skill_query(UUID(actor.id), list(body.skills), verified_only=body.verified_only,
                                         min_level=body.min_level, since=body.since)
     return {"results": jsonable_encoder(found)}

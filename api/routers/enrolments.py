@@ -4,9 +4,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.commands import AssessmentRequest, CompletionRequest, EnrolmentRequest, WithdrawalRequest
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
+from api.requests.enrolments import AssessmentRequest, CompletionRequest, EnrolmentRequest, WithdrawalRequest
 
 router = APIRouter(tags=["enrolments"])
 ERRORS = responses(401, 403, 404, 409, 422)
@@ -18,7 +18,7 @@ ERRORS = responses(401, 403, 404, 409, 422)
              description="The enrolment id derives from learner, achievement and term: enrolling again finds it.")
 def enrol(learner_id: UUID, body: EnrolmentRequest, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, learner_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(learner_id), key))
 
 
 @router.post("/v1/enrolments/{enrolment_id}/assessments", status_code=201, response_model=WriteResult,
@@ -27,7 +27,7 @@ def enrol(learner_id: UUID, body: EnrolmentRequest, actor: Principal, state: Sta
              description="`id` in the answer is the assessment's id (a later correction names it in `corrects`).")
 def assess(enrolment_id: UUID, body: AssessmentRequest, actor: Principal, state: State, response: Response,
            key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, enrolment_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(enrolment_id), key))
 
 
 @router.post("/v1/enrolments/{enrolment_id}/completion", status_code=200, response_model=WriteResult,
@@ -35,7 +35,7 @@ def assess(enrolment_id: UUID, body: AssessmentRequest, actor: Principal, state:
              summary="Complete the enrolment (needs a passed assessment)")
 def complete(enrolment_id: UUID, body: CompletionRequest, actor: Principal, state: State, response: Response,
              key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, enrolment_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(enrolment_id), key))
 
 
 @router.post("/v1/enrolments/{enrolment_id}/withdrawal", status_code=200, response_model=WriteResult,
@@ -43,4 +43,4 @@ def complete(enrolment_id: UUID, body: CompletionRequest, actor: Principal, stat
              summary="Withdraw the enrolment (the enrolling provider or the learner), with a reason")
 def withdraw(enrolment_id: UUID, body: WithdrawalRequest, actor: Principal, state: State, response: Response,
              key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, enrolment_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(enrolment_id), key))

@@ -6,11 +6,11 @@ from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
-from api.commands import BATCH_ITEM_TYPES, BatchItem
-from api.context import POSITION_HEADER, WRITE_HEADERS, Principal, State, require
+from api.context import POSITION_HEADER, WRITE_HEADERS, Principal, State
 from api.problems import Problem, domain_problem, responses, validation_problem
+from api.requests.batch import BATCH_ITEM_TYPES, BatchItem
+from application.authorization import Action, check
 from domain.errors import DomainError, InvalidValue
-from domain.values import ActorKind
 
 router = APIRouter(tags=["events"])
 MAX_BATCH = 500
@@ -75,7 +75,7 @@ class EventPage(BaseModel):
                          "the good ones, and its `problem` says exactly what was wrong. A retried batch replays each "
                          "item that succeeded. The Idempotency-Key header is not used here.")
 def batch(body: EventBatch, actor: Principal, state: State, response: Response) -> dict[str, Any]:
-    require(actor, ActorKind.PROVIDER, ActorKind.ADMIN)
+    check(actor, Action.SUBMIT_BATCH)
     results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
     position = state.ledger.position()
     response.headers[POSITION_HEADER] = str(position)
@@ -91,7 +91,7 @@ def _run(index: int, item: Any, actor: Any, state: State) -> ItemResult:
     assert isinstance(item, BatchItem)
     command = getattr(item, "command", None)
     try:
-        outcome = item.run(state.ledger, actor, item.target(), item.idempotency_key)  # type: ignore[attr-defined]
+        outcome = state.ledger.execute(actor, item.to_command(item.target()), item.idempotency_key)
     except DomainError as error:
         found = domain_problem(error, instance)
         return ItemResult(index=index, command=command, ok=False, status=found.status, problem=found)
@@ -107,7 +107,7 @@ def _run(index: int, item: Any, actor: Any, state: State) -> ItemResult:
 def read_log(actor: Principal, state: State,
              after: Annotated[int, Query(ge=0, le=2**62, description="Events after this position")] = 0,
              limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    require(actor, ActorKind.ADMIN)
+    check(actor, Action.READ_EVENT_LOG)
     events = jsonable_encoder(state.read_side.events_after(after, limit))
     last = events[-1] if events else {}
     marker = last.get("position", last.get("id")) if isinstance(last, dict) else None

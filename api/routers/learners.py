@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 
 from api.context import AsOfQuery, Limit, Offset, Principal, ReadYourWrites, State, parse_as_of
 from api.problems import responses
+from application.authorization import Action, Parties, check, sees_record_entry
 from domain.errors import NotFound, NotPermitted
 from domain.values import Actor, ActorKind
 
@@ -32,18 +33,12 @@ class RecordPage(BaseModel):
 
 
 def _check_owner_or_admin(actor: Actor, learner_id: UUID) -> None:
-    if not (actor.is_learner(learner_id) or actor.kind is ActorKind.ADMIN):
-        raise NotPermitted("only the learner (or an admin) reads this view")
+    check(actor, Action.READ_LEARNER_VIEWS, Parties(learner_id=learner_id))
 
 
 def recorded_by(entry: dict[str, Any]) -> str:
     who = entry.get("recorded_by") or entry.get("actor") or ""
     return str(who.get("id", "") if isinstance(who, dict) else who)
-
-
-def _provider_recorded(entry: dict[str, Any], actor: Actor) -> bool:
-    who = recorded_by(entry)
-    return who in (str(actor), actor.id)
 
 
 EXACT_DECIMALS: dict[Any, Callable[[Any], Any]] = {Decimal: str}  # credits are exact: "7.5", never a float
@@ -55,15 +50,15 @@ EXACT_DECIMALS: dict[Any, Callable[[Any], Any]] = {Decimal: str}  # credits are 
 def record(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None, limit: Limit = 50,
            offset: Offset = 0) -> dict[str, Any]:
     when = parse_as_of(as_of)
+    check(actor, Action.READ_RECORD, Parties(learner_id=learner_id))
     if actor.kind is ActorKind.PROVIDER:
         entries = [e for e in jsonable_encoder(state.read_side.record(learner_id, as_of=when, limit=PROVIDER_SCAN))
-                   if _provider_recorded(e, actor)]
+                   if sees_record_entry(actor, recorded_by(e))]
         if not entries:
             raise NotPermitted("a provider reads only what it recorded about a learner")
         page = entries[offset:offset + limit]
         more = len(entries) > offset + limit
     else:
-        _check_owner_or_admin(actor, learner_id)
         page = jsonable_encoder(state.read_side.record(learner_id, as_of=when, limit=limit + 1, offset=offset))
         more = len(page) > limit
         page = page[:limit]

@@ -6,7 +6,6 @@ from uuid import UUID
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from api.commands import EmployerRegistration, ErasureRequest, LearnerRegistration
 from api.context import (
     WRITE_HEADERS,
     IdempotencyKey,
@@ -18,6 +17,8 @@ from api.context import (
     written,
 )
 from api.problems import responses
+from api.requests.principals import EmployerRegistration, ErasureRequest, LearnerRegistration
+from application.commands import IssueToken, RevokeToken
 from domain.values import Actor, ActorKind
 
 router = APIRouter(tags=["principals"])
@@ -30,7 +31,7 @@ router = APIRouter(tags=["principals"])
                          "finds them (no twin, no new token).")
 def register_learner(body: LearnerRegistration, actor: Principal, state: State, response: Response,
                      key: IdempotencyKey = None) -> dict[str, object]:
-    return registered(response, body.run(state.ledger, actor, None, key))
+    return registered(response, state.ledger.execute(actor, body.to_command(None), key))
 
 
 @router.post("/v1/employers", status_code=201, response_model=Registered,
@@ -38,7 +39,7 @@ def register_learner(body: LearnerRegistration, actor: Principal, state: State, 
              summary="Register an employer (admin); returns the id and an employer token")
 def register_employer(body: EmployerRegistration, actor: Principal, state: State, response: Response,
                       key: IdempotencyKey = None) -> dict[str, object]:
-    return registered(response, body.run(state.ledger, actor, None, key))
+    return registered(response, state.ledger.execute(actor, body.to_command(None), key))
 
 
 @router.post("/v1/learners/{learner_id}/erasure", status_code=200, response_model=WriteResult,
@@ -47,7 +48,7 @@ def register_employer(body: EmployerRegistration, actor: Principal, state: State
              tags=["learners"])
 def erase(learner_id: UUID, body: ErasureRequest, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, learner_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(learner_id), key))
 
 
 class TokenRequest(BaseModel):
@@ -65,11 +66,11 @@ class TokenRevocation(BaseModel):
 def issue_token(body: TokenRequest, actor: Principal, state: State, response: Response,
                 key: IdempotencyKey = None) -> dict[str, object]:
     principal = Actor(ActorKind(body.principal_kind), str(body.principal_id))
-    return registered(response, state.ledger.issue_token(actor, principal, idempotency_key=key))
+    return registered(response, state.ledger.execute(actor, IssueToken(principal), key))
 
 
 @router.post("/v1/tokens/revocation", status_code=200, response_model=WriteResult,
              responses={200: {"headers": WRITE_HEADERS}, **responses(401, 403, 404, 409, 422)},
              summary="Revoke a bearer token (its holder or an admin); it stops working at once", tags=["tokens"])
 def revoke_token(body: TokenRevocation, actor: Principal, state: State, response: Response) -> dict[str, object]:
-    return written(response, state.ledger.revoke_token(actor, body.token))
+    return written(response, state.ledger.execute(actor, RevokeToken(body.token)))

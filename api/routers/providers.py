@@ -4,7 +4,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.commands import ProviderRegistration
 from api.context import (
     WRITE_HEADERS,
     IdempotencyKey,
@@ -16,6 +15,8 @@ from api.context import (
     written,
 )
 from api.problems import responses
+from api.requests.principals import ProviderRegistration
+from application.commands import RotateProviderKey
 
 router = APIRouter(tags=["principals"])
 
@@ -25,7 +26,7 @@ router = APIRouter(tags=["principals"])
              summary="Register a provider (admin); returns its id, issuer id and bearer token")
 def register_provider(body: ProviderRegistration, actor: Principal, state: State, response: Response,
                       key: IdempotencyKey = None) -> dict[str, object]:
-    outcome = body.run(state.ledger, actor, None, key)
+    outcome = state.ledger.execute(actor, body.to_command(None), key)
     return registered(response, outcome, issuer_id=state.services.urls.issuer(outcome.id))
 
 
@@ -34,4 +35,4 @@ def register_provider(body: ProviderRegistration, actor: Principal, state: State
              summary="Rotate the provider's signing key (the provider itself or an admin); old keys still verify")
 def rotate_key(provider_id: UUID, actor: Principal, state: State, response: Response,
                key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.rotate_provider_key(actor, provider_id, idempotency_key=key))
+    return written(response, state.ledger.execute(actor, RotateProviderKey(provider_id), key))

@@ -4,9 +4,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.commands import RplAppeal, RplApplication, RplDecisionRequest, RplEvidence, RplRevision
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
+from api.requests.recognition import RplAppeal, RplApplication, RplDecisionRequest, RplEvidence, RplRevision
 
 router = APIRouter(tags=["rpl"])
 ERRORS = responses(401, 403, 404, 409, 422)
@@ -17,7 +17,7 @@ ERRORS = responses(401, 403, 404, 409, 422)
              summary="Open an RPL case for an achievement (the learner, or the achievement's provider)")
 def apply(learner_id: UUID, body: RplApplication, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, learner_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(learner_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/evidence", status_code=201, response_model=WriteResult,
@@ -25,7 +25,7 @@ def apply(learner_id: UUID, body: RplApplication, actor: Principal, state: State
              summary="Submit evidence (the learner or the provider holding the case)")
 def submit_evidence(case_id: UUID, body: RplEvidence, actor: Principal, state: State, response: Response,
                     key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, case_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/decision", status_code=200, response_model=WriteResult,
@@ -33,7 +33,7 @@ def submit_evidence(case_id: UUID, body: RplEvidence, actor: Principal, state: S
              summary="Decide the case (the provider): granted, partially granted or declined")
 def decide(case_id: UUID, body: RplDecisionRequest, actor: Principal, state: State, response: Response,
            key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, case_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/appeal", status_code=200, response_model=WriteResult,
@@ -41,7 +41,7 @@ def decide(case_id: UUID, body: RplDecisionRequest, actor: Principal, state: Sta
              summary="Appeal the decision (the learner)")
 def appeal(case_id: UUID, body: RplAppeal, actor: Principal, state: State, response: Response,
            key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, case_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/revision", status_code=200, response_model=WriteResult,
@@ -49,4 +49,4 @@ def appeal(case_id: UUID, body: RplAppeal, actor: Principal, state: State, respo
              summary="Revise the decision after an appeal (the provider)")
 def revise(case_id: UUID, body: RplRevision, actor: Principal, state: State, response: Response,
            key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, case_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))

@@ -12,7 +12,6 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 
-from api.commands import ShareGrant
 from api.context import (
     TOKEN_NOT_SHOWN,
     WRITE_HEADERS,
@@ -22,11 +21,13 @@ from api.context import (
     ReadYourWrites,
     State,
     WriteResult,
-    require,
     written,
 )
 from api.problems import ApiProblem, responses
-from domain.errors import DomainError, NotPermitted
+from api.requests.shares import ShareGrant
+from application.authorization import Action, Parties, check
+from application.commands import RecordShareOpening, RevokeShare
+from domain.errors import DomainError
 from domain.values import Actor, ActorKind
 
 router = APIRouter(tags=["shares"])
@@ -50,7 +51,7 @@ class ShareList(BaseModel):
              summary="Share chosen credentials and/or skills with an employer until a time (the learner)")
 def grant(learner_id: UUID, body: ShareGrant, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
-    outcome = body.run(state.ledger, actor, learner_id, key)
+    outcome = state.ledger.execute(actor, body.to_command(learner_id), key)
     token = outcome.token or None
     return {
         **written(response, outcome), "token": token,
@@ -63,8 +64,7 @@ def grant(learner_id: UUID, body: ShareGrant, actor: Principal, state: State, re
             responses=responses(401, 403, 404, 422, 503),
             summary="The learner's shares with their access log: who opened what, when (the learner)")
 def list_shares(learner_id: UUID, actor: Principal, state: State) -> dict[str, Any]:
-    if not (actor.is_learner(learner_id) or actor.kind is ActorKind.ADMIN):
-        raise NotPermitted("only the learner lists their shares")
+    check(actor, Action.READ_LEARNER_VIEWS, Parties(learner_id=learner_id))
     return {"shares": jsonable_encoder(state.read_side.shares(learner_id))}
 
 
@@ -73,8 +73,8 @@ def list_shares(learner_id: UUID, actor: Principal, state: State) -> dict[str, A
                summary="Revoke a share (the learner who granted it); the link stops working at once")
 def revoke(share_id: UUID, actor: Principal, state: State, response: Response,
            key: IdempotencyKey = None) -> dict[str, object]:
-    require(actor, ActorKind.LEARNER)
-    outcome = state.ledger.revoke_share(actor, UUID(actor.id), share_id, idempotency_key=key)
+    check(actor, Action.REVOKE_SHARE, Parties(learner_id=UUID(actor.id) if actor.kind is ActorKind.LEARNER else None))
+    outcome = state.ledger.execute(actor, RevokeShare(UUID(actor.id), share_id), key)
     return written(response, outcome)
 
 
@@ -94,9 +94,9 @@ def open_share(token: ShareToken, request: Request, state: State, actor: MaybePr
     employer_id = UUID(str(share["employer_id"]))
     viewer = str(actor) if actor is not None else "link holder (not signed in)"
     try:
-        state.ledger.record_share_opening(
+        state.ledger.execute(actor or Actor.employer(employer_id), RecordShareOpening(
             UUID(str(share["learner_id"])), UUID(str(share["share_id"])), viewer=viewer,
-            actor=actor or Actor.employer(employer_id))
+        ))
     except DomainError:
         raise _gone() from None
     view = state.read_side.employer_view(token)

@@ -4,9 +4,9 @@ from uuid import UUID
 
 from fastapi import APIRouter, Response
 
-from api.commands import Attestation, Dispute, WorkEnd, WorkExperienceStatement
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
+from api.requests.work_experience import Attestation, Dispute, WorkEnd, WorkExperienceStatement
 
 router = APIRouter(tags=["work experience"])
 ERRORS = responses(401, 403, 404, 409, 422)
@@ -17,7 +17,7 @@ ERRORS = responses(401, 403, 404, 409, 422)
              summary="State work experience (the learner): employment, internship, placement, WIL")
 def state_experience(learner_id: UUID, body: WorkExperienceStatement, actor: Principal, state: State,
                      response: Response, key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, learner_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(learner_id), key))
 
 
 @router.post("/v1/work-experience/{experience_id}/attestation", status_code=200, response_model=WriteResult,
@@ -25,7 +25,7 @@ def state_experience(learner_id: UUID, body: WorkExperienceStatement, actor: Pri
              summary="Attest it (the named employer or the placing provider), confirming stated skills")
 def attest(experience_id: UUID, body: Attestation, actor: Principal, state: State, response: Response,
            key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, experience_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(experience_id), key))
 
 
 @router.post("/v1/work-experience/{experience_id}/dispute", status_code=200, response_model=WriteResult,
@@ -33,7 +33,7 @@ def attest(experience_id: UUID, body: Attestation, actor: Principal, state: Stat
              summary="Dispute it (the named employer or the placing provider), with a reason")
 def dispute(experience_id: UUID, body: Dispute, actor: Principal, state: State, response: Response,
             key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, experience_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(experience_id), key))
 
 
 @router.post("/v1/work-experience/{experience_id}/end", status_code=200, response_model=WriteResult,
@@ -41,4 +41,4 @@ def dispute(experience_id: UUID, body: Dispute, actor: Principal, state: State, 
              summary="Record that it ended (the learner)")
 def end(experience_id: UUID, body: WorkEnd, actor: Principal, state: State, response: Response,
         key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, body.run(state.ledger, actor, experience_id, key))
+    return written(response, state.ledger.execute(actor, body.to_command(experience_id), key))

@@ -1,1 +1,2 @@
-"""The Ledger's commands, one module per area; each area is a mixin over the machinery in base.py."""
+"""The command handlers, one module per area: plain functions `(records, actor, command) -> Change`, each module
+listing its own in HANDLERS."""

@@ -1,87 +1,67 @@
 """Enrolments and their assessments, completion and withdrawal."""
 
-from datetime import date
-from typing import Any
 from uuid import UUID, uuid4
 
-from application.handlers.base import Change, LedgerBase, Written
+from application.authorization import Action, Parties, check
+from application.commands.base import Command
+from application.commands.enrolments import CompleteEnrolment, Enrol, RecordAssessment, WithdrawEnrolment
+from application.handlers.base import Change, Handler, Records, check_skills_aligned
 from domain.achievement import Achievement
 from domain.enrolment import Assessment, Enrolment
-from domain.learner import Learner
-from domain.values import Actor, Evidence, SkillLevel
+from domain.values import Actor
 
 
-class EnrolmentCommands(LedgerBase):
+def enrol(records: Records, actor: Actor, command: Enrol) -> Change:
+    """Enrolling the same learner in the same achievement for the same term finds the existing enrolment."""
+    achievement = records.load(Achievement, command.achievement_id)
+    check(actor, Action.ENROL, Parties(provider_id=achievement.provider_id))
+    records.check_standing(actor)
+    achievement.check_offered()
+    learner = records.active_learner(command.learner_id)
+    enrolment = Enrolment.enrol(
+        learner_id=learner.id, achievement_id=achievement.id, provider_id=achievement.provider_id,
+        term=command.term, actor=actor, effective=command.effective or records.today(),
+    )
+    if records.exists(enrolment.id):
+        return Change(enrolment.id)
+    learner.check_not_before(enrolment.enrolled_on, learner.registered_on, "this fact")
+    return Change(enrolment.id, [enrolment])
 
-    def enrol(
-        self, actor: Actor, learner_id: UUID, *, achievement_id: UUID, term: str, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        """Enrolling the same learner in the same achievement for the same term finds the existing enrolment."""
 
-        def operation() -> Change:
-            achievement = self._own_achievement(actor, achievement_id)
-            achievement.check_offered()
-            learner = self._active_learner(learner_id)
-            enrolment = Enrolment.enrol(
-                learner_id=learner.id, achievement_id=achievement.id, provider_id=achievement.provider_id,
-                term=term, actor=actor, effective=effective or self.today(),
-            )
-            if self.exists(enrolment.id):
-                return Change(enrolment.id)
-            self.check_not_before_registration(learner, enrolment.enrolled_on)
-            return Change(enrolment.id, [enrolment])
+def _enrolment_for(records: Records, actor: Actor, action: Action, enrolment_id: UUID) -> Enrolment:
+    enrolment = records.load(Enrolment, enrolment_id)
+    check(actor, action, Parties(learner_id=enrolment.learner_id, provider_id=enrolment.provider_id))
+    records.check_standing(actor)
+    return enrolment
 
-        return self._execute("enrol", actor, idempotency_key, (learner_id, achievement_id, term), operation)
 
-    @staticmethod
-    def check_not_before_registration(learner: Learner, effective: date) -> None:
-        learner.check_not_before(effective, learner.registered_on, "this fact")
+def record_assessment(records: Records, actor: Actor, command: RecordAssessment) -> Change:
+    enrolment = _enrolment_for(records, actor, Action.RECORD_IN_ENROLMENT, command.enrolment_id)
+    records.active_learner(enrolment.learner_id)
+    check_skills_aligned(records.load(Achievement, enrolment.achievement_id), command.skill_levels)
+    assessment = Assessment(
+        assessment_id=uuid4(), title=command.title, outcome=command.outcome, score=command.score,
+        skill_levels=command.skill_levels, evidence=command.evidence, assessor=command.assessor,
+        assessed_on=command.assessed_on or records.today(), corrects=command.corrects,
+    )
+    enrolment.record_assessment(assessment, actor, assessment.assessed_on)
+    return Change(assessment.assessment_id, [enrolment])
 
-    def record_assessment(
-        self, actor: Actor, enrolment_id: UUID, *, title: str, outcome: Any, score: str = "",
-        skill_levels: tuple[SkillLevel, ...] = (), evidence: tuple[Evidence, ...] = (), assessor: str,
-        assessed_on: date | None = None, corrects: UUID | None = None, idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            enrolment = self.load(Enrolment, enrolment_id)
-            enrolment.check_recorded_by(actor)
-            self._active_learner(enrolment.learner_id)
-            achievement = self.load(Achievement, enrolment.achievement_id)
-            self._check_skills_aligned(achievement, skill_levels)
-            assessment = Assessment(
-                assessment_id=uuid4(), title=title, outcome=outcome, score=score, skill_levels=skill_levels,
-                evidence=evidence, assessor=assessor, assessed_on=assessed_on or self.today(), corrects=corrects,
-            )
-            enrolment.record_assessment(assessment, actor, assessment.assessed_on)
-            return Change(assessment.assessment_id, [enrolment])
 
-        args = (enrolment_id, title, outcome, score, skill_levels, evidence, assessor, assessed_on, corrects)
-        return self._execute("record_assessment", actor, idempotency_key, args, operation)
+def complete_enrolment(records: Records, actor: Actor, command: CompleteEnrolment) -> Change:
+    enrolment = _enrolment_for(records, actor, Action.RECORD_IN_ENROLMENT, command.enrolment_id)
+    records.active_learner(enrolment.learner_id)
+    enrolment.complete(actor, command.effective or records.today())
+    return Change(enrolment.id, [enrolment])
 
-    def complete_enrolment(
-        self, actor: Actor, enrolment_id: UUID, *, effective: date | None = None, idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            enrolment = self.load(Enrolment, enrolment_id)
-            enrolment.check_recorded_by(actor)
-            self._active_learner(enrolment.learner_id)
-            enrolment.complete(actor, effective or self.today())
-            return Change(enrolment.id, [enrolment])
 
-        return self._execute("complete_enrolment", actor, idempotency_key, (enrolment_id, effective), operation)
+def withdraw_enrolment(records: Records, actor: Actor, command: WithdrawEnrolment) -> Change:
+    enrolment = _enrolment_for(records, actor, Action.WITHDRAW_ENROLMENT, command.enrolment_id)
+    enrolment.withdraw(command.reason, actor, command.effective or records.today())
+    return Change(enrolment.id, [enrolment])
 
-    def withdraw_enrolment(
-        self, actor: Actor, enrolment_id: UUID, *, reason: str, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            enrolment = self.load(Enrolment, enrolment_id)
-            enrolment.withdraw(reason, actor, effective or self.today())
-            return Change(enrolment.id, [enrolment])
 
-        args = (enrolment_id, reason, effective)
-        return self._execute("withdraw_enrolment", actor, idempotency_key, args, operation)
+HANDLERS: dict[type[Command], Handler] = {
+    Enrol: enrol, RecordAssessment: record_assessment, CompleteEnrolment: complete_enrolment,
+    WithdrawEnrolment: withdraw_enrolment,
+}

@@ -1,92 +1,66 @@
 """Recognition of prior learning: application, evidence, decision, appeal, revision."""
 
-from datetime import date
 from uuid import UUID
 
-from application.handlers.base import Change, LedgerBase, Written
+from application.authorization import Action, Parties, check
+from application.commands.base import Command
+from application.commands.recognition import AppealRpl, ApplyForRpl, DecideRpl, ReviseRpl, SubmitRplEvidence
+from application.handlers.base import Change, Handler, Records, check_skills_aligned
 from domain.achievement import Achievement
-from domain.errors import NotPermitted
-from domain.recognition import RecognitionCase, RplDecision
-from domain.values import Actor, Evidence
+from domain.recognition import RecognitionCase
+from domain.values import Actor
 
 
-class RecognitionCommands(LedgerBase):
+def apply_for_rpl(records: Records, actor: Actor, command: ApplyForRpl) -> Change:
+    records.check_standing(actor)
+    learner = records.active_learner(command.learner_id)
+    achievement = records.load(Achievement, command.achievement_id)
+    achievement.check_offered()
+    check(actor, Action.APPLY_FOR_RPL, Parties(learner_id=learner.id, provider_id=achievement.provider_id))
+    case = RecognitionCase.apply(
+        learner_id=learner.id, provider_id=achievement.provider_id, achievement_id=achievement.id,
+        claim=command.claim, actor=actor, effective=command.effective or records.today(),
+    )
+    return Change(case.id, [case])
 
-    def apply_for_rpl(
-        self, actor: Actor, learner_id: UUID, *, achievement_id: UUID, claim: str, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            learner = self._active_learner(learner_id)
-            achievement = self.load(Achievement, achievement_id)
-            achievement.check_offered()
-            if not (actor.is_learner(learner.id) or actor.is_provider(achievement.provider_id)):
-                raise NotPermitted("an RPL case is opened by the learner or the achievement's provider")
-            case = RecognitionCase.apply(
-                learner_id=learner.id, provider_id=achievement.provider_id, achievement_id=achievement.id,
-                claim=claim, actor=actor, effective=effective or self.today(),
-            )
-            return Change(case.id, [case])
 
-        args = (learner_id, achievement_id, claim, effective)
-        return self._execute("apply_for_rpl", actor, idempotency_key, args, operation)
+def _case_for(records: Records, actor: Actor, action: Action, case_id: UUID) -> RecognitionCase:
+    records.check_standing(actor)
+    case = records.load(RecognitionCase, case_id)
+    check(actor, action, Parties(learner_id=case.learner_id, provider_id=case.provider_id))
+    records.active_learner(case.learner_id)
+    return case
 
-    def submit_rpl_evidence(
-        self, actor: Actor, case_id: UUID, *, evidence: Evidence, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            case = self.load(RecognitionCase, case_id)
-            self._active_learner(case.learner_id)
-            case.submit_evidence(evidence, actor, effective or self.today())
-            return Change(case.id, [case])
 
-        args = (case_id, evidence, effective)
-        return self._execute("submit_rpl_evidence", actor, idempotency_key, args, operation)
+def submit_rpl_evidence(records: Records, actor: Actor, command: SubmitRplEvidence) -> Change:
+    case = _case_for(records, actor, Action.SUBMIT_RPL_EVIDENCE, command.case_id)
+    case.submit_evidence(command.evidence, actor, command.effective or records.today())
+    return Change(case.id, [case])
 
-    def decide_rpl(
-        self, actor: Actor, case_id: UUID, *, decision: RplDecision, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            case = self.load(RecognitionCase, case_id)
-            self._active_learner(case.learner_id)
-            achievement = self.load(Achievement, case.achievement_id)
-            self._check_skills_aligned(achievement, decision.skill_levels)
-            case.decide(decision, achievement.spec.credits, actor, effective or self.today())
-            return Change(case.id, [case])
 
-        args = (case_id, decision, effective)
-        return self._execute("decide_rpl", actor, idempotency_key, args, operation)
+def decide_rpl(records: Records, actor: Actor, command: DecideRpl) -> Change:
+    case = _case_for(records, actor, Action.DECIDE_RPL, command.case_id)
+    achievement = records.load(Achievement, case.achievement_id)
+    check_skills_aligned(achievement, command.decision.skill_levels)
+    case.decide(command.decision, achievement.spec.credits, actor, command.effective or records.today())
+    return Change(case.id, [case])
 
-    def appeal_rpl(
-        self, actor: Actor, case_id: UUID, *, grounds: str, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            case = self.load(RecognitionCase, case_id)
-            self._active_learner(case.learner_id)
-            case.appeal(grounds, actor, effective or self.today())
-            return Change(case.id, [case])
 
-        args = (case_id, grounds, effective)
-        return self._execute("appeal_rpl", actor, idempotency_key, args, operation)
+def appeal_rpl(records: Records, actor: Actor, command: AppealRpl) -> Change:
+    case = _case_for(records, actor, Action.APPEAL_RPL, command.case_id)
+    case.appeal(command.grounds, actor, command.effective or records.today())
+    return Change(case.id, [case])
 
-    def revise_rpl(
-        self, actor: Actor, case_id: UUID, *, decision: RplDecision, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            case = self.load(RecognitionCase, case_id)
-            self._active_learner(case.learner_id)
-            achievement = self.load(Achievement, case.achievement_id)
-            self._check_skills_aligned(achievement, decision.skill_levels)
-            case.revise(decision, achievement.spec.credits, actor, effective or self.today())
-            return Change(case.id, [case])
 
-        args = (case_id, decision, effective)
-        return self._execute("revise_rpl", actor, idempotency_key, args, operation)
+def revise_rpl(records: Records, actor: Actor, command: ReviseRpl) -> Change:
+    case = _case_for(records, actor, Action.DECIDE_RPL, command.case_id)
+    achievement = records.load(Achievement, case.achievement_id)
+    check_skills_aligned(achievement, command.decision.skill_levels)
+    case.revise(command.decision, achievement.spec.credits, actor, command.effective or records.today())
+    return Change(case.id, [case])
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    ApplyForRpl: apply_for_rpl, SubmitRplEvidence: submit_rpl_evidence, DecideRpl: decide_rpl,
+    AppealRpl: appeal_rpl, ReviseRpl: revise_rpl,
+}

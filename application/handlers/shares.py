@@ -1,77 +1,64 @@
 """Shares with employers, their openings, and erasure."""
 
 from collections.abc import Iterable
-from datetime import datetime
 from uuid import UUID, uuid4
 
-from application.handlers.base import Change, LedgerBase, Written
+from application.authorization import Action, Parties, check
+from application.commands.base import Command
+from application.commands.shares import EraseLearner, GrantShare, RecordShareOpening, RevokeShare
+from application.handlers.base import Change, Handler, Records
 from domain.access import hash_secret, new_secret
 from domain.credential import Credential
 from domain.employer import Employer
 from domain.errors import NotPermitted
 from domain.learner import Learner, Share
-from domain.values import Actor, ActorKind
+from domain.values import Actor
 
 
-class ShareCommands(LedgerBase):
+def grant_share(records: Records, actor: Actor, command: GrantShare) -> Change:
+    """The Change carries the share's link token (shown once; only its hash is kept)."""
+    check(actor, Action.GRANT_SHARE, Parties(learner_id=command.learner_id))
+    learner = records.active_learner(command.learner_id)
+    records.load(Employer, command.employer_id)
+    _check_credentials_held(records, learner.id, command.credential_ids)
+    token = new_secret()
+    share = Share(uuid4(), command.employer_id, command.credential_ids, command.skill_urls, command.purpose,
+                  command.expires_at, hash_secret(token))
+    learner.grant_share(share, actor, records.today(), records.clock())
+    return Change(share.share_id, [learner], token)
 
-    def grant_share(
-        self, actor: Actor, learner_id: UUID, *, employer_id: UUID, credential_ids: tuple[UUID, ...] = (),
-        skill_urls: tuple[str, ...] = (), purpose: str, expires_at: datetime, idempotency_key: str | None = None,
-    ) -> Written:
-        """Returns the share's id and its link token (shown once; only its hash is kept)."""
 
-        def operation() -> Change:
-            if not actor.is_learner(learner_id):
-                raise NotPermitted("only the learner shares their record")
-            learner = self._active_learner(learner_id)
-            self.load(Employer, employer_id)
-            self._check_credentials_held(learner.id, credential_ids)
-            token = new_secret()
-            share = Share(uuid4(), employer_id, credential_ids, skill_urls, purpose, expires_at, hash_secret(token))
-            learner.grant_share(share, actor, self.today(), self.clock())
-            return Change(share.share_id, [learner], token)
+def _check_credentials_held(records: Records, learner_id: UUID, credential_ids: Iterable[UUID]) -> None:
+    for credential_id in credential_ids:
+        if records.load(Credential, credential_id).learner_id != learner_id:
+            raise NotPermitted(f"credential {credential_id} is not the learner's to share")
 
-        args = (learner_id, employer_id, credential_ids, skill_urls, purpose, expires_at)
-        return self._execute("grant_share", actor, idempotency_key, args, operation)
 
-    def _check_credentials_held(self, learner_id: UUID, credential_ids: Iterable[UUID]) -> None:
-        for credential_id in credential_ids:
-            if self.load(Credential, credential_id).learner_id != learner_id:
-                raise NotPermitted(f"credential {credential_id} is not the learner's to share")
+def revoke_share(records: Records, actor: Actor, command: RevokeShare) -> Change:
+    check(actor, Action.REVOKE_SHARE, Parties(learner_id=command.learner_id))
+    learner = records.load(Learner, command.learner_id)
+    learner.revoke_share(command.share_id, actor, records.today())
+    return Change(command.share_id, [learner])
 
-    def revoke_share(
-        self, actor: Actor, learner_id: UUID, share_id: UUID, *, idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            if not actor.is_learner(learner_id):
-                raise NotPermitted("only the learner revokes their share")
-            learner = self.load(Learner, learner_id)
-            learner.revoke_share(share_id, actor, self.today())
-            return Change(share_id, [learner])
 
-        return self._execute("revoke_share", actor, idempotency_key, (learner_id, share_id), operation)
+def record_share_opening(records: Records, actor: Actor, command: RecordShareOpening) -> Change:
+    """Anyone holding a live share's link opens it: the link is the permission."""
+    learner = records.load(Learner, command.learner_id)
+    learner.record_opening(command.share_id, command.viewer, actor, records.today(), records.clock())
+    return Change(command.share_id, [learner])
 
-    def record_share_opening(self, learner_id: UUID, share_id: UUID, *, viewer: str, actor: Actor) -> Written:
-        def operation() -> Change:
-            learner = self.load(Learner, learner_id)
-            learner.record_opening(share_id, viewer, actor, self.today(), self.clock())
-            return Change(share_id, [learner])
 
-        return self._execute("record_share_opening", actor, None, (learner_id, share_id, viewer), operation)
+def erase_learner(records: Records, actor: Actor, command: EraseLearner) -> Change:
+    """Erasure records the fact, ends every share, and (once that is stored) destroys the key that sealed the
+    personal data."""
+    check(actor, Action.ERASE_LEARNER, Parties(learner_id=command.learner_id))
+    learner = records.load(Learner, command.learner_id)
+    learner.erase(command.reason, actor, records.today())
+    vault = records.vault
+    return Change(learner.id, [learner], after_saved=lambda: vault.forget(command.learner_id))
 
-    def erase_learner(
-        self, actor: Actor, learner_id: UUID, *, reason: str, idempotency_key: str | None = None,
-    ) -> Written:
-        """Erasure records the fact, ends every share, and destroys the key that sealed the personal data."""
 
-        def operation() -> Change:
-            if not (actor.is_learner(learner_id) or actor.kind is ActorKind.ADMIN):
-                raise NotPermitted("erasure is asked for by the learner (or carried out by an admin)")
-            learner = self.load(Learner, learner_id)
-            learner.erase(reason, actor, self.today())
-            return Change(learner.id, [learner])
-
-        written = self._execute("erase_learner", actor, idempotency_key, (learner_id, reason), operation)
-        self.vault.forget(learner_id)
-        return written
+HANDLERS: dict[type[Command], Handler] = {
+    GrantShare: grant_share, RevokeShare: revoke_share, RecordShareOpening: record_share_opening,
+    EraseLearner: erase_learner,
+}

@@ -1,69 +1,67 @@
 """Work experience: stated, attested or disputed, ended."""
 
-from datetime import date
 from uuid import UUID
 
-from application.handlers.base import Change, LedgerBase, Written
+from application.authorization import Action, Parties, check
+from application.commands.base import Command
+from application.commands.work_experience import (
+    AttestWorkExperience,
+    DisputeWorkExperience,
+    EndWorkExperience,
+    StateWorkExperience,
+)
+from application.handlers.base import Change, Handler, Records
 from domain.employer import Employer
 from domain.provider import Provider
 from domain.values import Actor
-from domain.work_experience import Position, WorkExperience
+from domain.work_experience import WorkExperience
 
 
-class WorkExperienceCommands(LedgerBase):
+def state_work_experience(records: Records, actor: Actor, command: StateWorkExperience) -> Change:
+    check(actor, Action.STATE_WORK_EXPERIENCE, Parties(learner_id=command.learner_id))
+    learner = records.active_learner(command.learner_id)
+    position = command.position
+    if position.employer_id is not None:
+        records.load(Employer, position.employer_id)
+    if position.placed_by is not None:
+        records.load(Provider, position.placed_by)
+    experience = WorkExperience.state(
+        learner_id=learner.id, position=position, actor=actor, effective=command.effective or records.today(),
+    )
+    return Change(experience.id, [experience])
 
-    def state_work_experience(
-        self, actor: Actor, learner_id: UUID, *, position: Position, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            learner = self._active_learner(learner_id)
-            if position.employer_id is not None:
-                self.load(Employer, position.employer_id)
-            if position.placed_by is not None:
-                self.load(Provider, position.placed_by)
-            experience = WorkExperience.state(
-                learner_id=learner.id, position=position, actor=actor, effective=effective or self.today(),
-            )
-            return Change(experience.id, [experience])
 
-        args = (learner_id, position, effective)
-        return self._execute("state_work_experience", actor, idempotency_key, args, operation)
+def _attested_experience(records: Records, actor: Actor, experience_id: UUID) -> WorkExperience:
+    records.check_standing(actor)
+    experience = records.load(WorkExperience, experience_id)
+    position = experience.position
+    check(actor, Action.ATTEST_WORK_EXPERIENCE,
+          Parties(employer_id=position.employer_id, provider_id=position.placed_by))
+    return experience
 
-    def attest_work_experience(
-        self, actor: Actor, experience_id: UUID, *, confirmed_skills: tuple[str, ...] = (), statement: str = "",
-        effective: date | None = None, idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            experience = self.load(WorkExperience, experience_id)
-            self._active_learner(experience.learner_id)
-            experience.attest(confirmed_skills, statement, actor, effective or self.today())
-            return Change(experience.id, [experience])
 
-        args = (experience_id, confirmed_skills, statement, effective)
-        return self._execute("attest_work_experience", actor, idempotency_key, args, operation)
+def attest_work_experience(records: Records, actor: Actor, command: AttestWorkExperience) -> Change:
+    experience = _attested_experience(records, actor, command.experience_id)
+    records.active_learner(experience.learner_id)
+    experience.attest(command.confirmed_skills, command.statement, actor, command.effective or records.today())
+    return Change(experience.id, [experience])
 
-    def dispute_work_experience(
-        self, actor: Actor, experience_id: UUID, *, reason: str, effective: date | None = None,
-        idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            self._check_standing(actor)
-            experience = self.load(WorkExperience, experience_id)
-            experience.dispute(reason, actor, effective or self.today())
-            return Change(experience.id, [experience])
 
-        args = (experience_id, reason, effective)
-        return self._execute("dispute_work_experience", actor, idempotency_key, args, operation)
+def dispute_work_experience(records: Records, actor: Actor, command: DisputeWorkExperience) -> Change:
+    experience = _attested_experience(records, actor, command.experience_id)
+    experience.dispute(command.reason, actor, command.effective or records.today())
+    return Change(experience.id, [experience])
 
-    def end_work_experience(
-        self, actor: Actor, experience_id: UUID, *, ended_on: date, idempotency_key: str | None = None,
-    ) -> Written:
-        def operation() -> Change:
-            experience = self.load(WorkExperience, experience_id)
-            self._active_learner(experience.learner_id)
-            experience.end(ended_on, actor, self.today())
-            return Change(experience.id, [experience])
 
-        return self._execute("end_work_experience", actor, idempotency_key, (experience_id, ended_on), operation)
+def end_work_experience(records: Records, actor: Actor, command: EndWorkExperience) -> Change:
+    experience = records.load(WorkExperience, command.experience_id)
+    check(actor, Action.END_WORK_EXPERIENCE, Parties(learner_id=experience.learner_id))
+    records.active_learner(experience.learner_id)
+    experience.end(command.ended_on, actor, records.today())
+    return Change(experience.id, [experience])
+
+
+HANDLERS: dict[type[Command], Handler] = {
+    StateWorkExperience: state_work_experience, AttestWorkExperience: attest_work_experience,
+    DisputeWorkExperience: dispute_work_experience, EndWorkExperience: end_work_experience,
+}

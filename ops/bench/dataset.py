@@ -35,7 +35,32 @@ from uuid import UUID
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
-from application.ledger import Ledger
+from application.commands import (
+    AppealRpl,
+    ApplyForRpl,
+    AttestWorkExperience,
+    Command,
+    CompleteEnrolment,
+    DecideRpl,
+    DefineAchievement,
+    Enrol,
+    GrantShare,
+    IssueCredential,
+    RecordAssessment,
+    RecordShareOpening,
+    RegisterEmployer,
+    RegisterLearner,
+    RegisterProvider,
+    ReinstateCredential,
+    ReviseRpl,
+    RevokeCredential,
+    StateWorkExperience,
+    SubmitRplEvidence,
+    SuspendCredential,
+    WithdrawEnrolment,
+)
+from application.handlers.base import Ports, Records
+from application.ledger import Ledger, Written
 from domain.achievement import Achievement, AchievementSpec
 from domain.credential import CredentialBasis
 from domain.employer import Employer
@@ -156,35 +181,44 @@ _SIGNING = threading.Lock()
 _KEPT = (Provider, Achievement, Employer, StatusList)
 
 
-class BufferedLedger(StoredLedger):
-    """The Ledger for the bulk path: commands run unchanged, but ``load``/``exists`` see this writer's aggregates in
-    memory first and ``_save`` keeps their new events until ``flush`` appends them with one ``Ledger.save`` call."""
+class BufferedRecords(Records):
+    """Records that see a bulk writer's aggregates in memory first."""
 
-    name = StoredLedger.name  # the same tables
-
-    def __init__(self, like: Ledger, capture: SaveCapture | None = None) -> None:
-        super().__init__(dict(like.env), keys=like._keys, vault=like._vault, signer=like._signer, clock=like.clock)
-        self._memory: dict[UUID, Aggregate] = {}
-        self._pending: list[Any] = []
-        self._capture = capture
-        self.appended = 0
+    def __init__(self, application: Application[UUID], ports: Ports, clock: Callable[[], datetime]) -> None:
+        super().__init__(application, ports, clock)
+        self.memory: dict[UUID, Aggregate] = {}
 
     def load(self, kind: type[Any], aggregate_id: UUID) -> Any:
-        found = self._memory.get(aggregate_id)
+        found = self.memory.get(aggregate_id)
         if found is None:
             found = super().load(kind, aggregate_id)
-            self._memory[aggregate_id] = found
+            self.memory[aggregate_id] = found
         elif not isinstance(found, kind):
             raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
         return found
 
     def exists(self, aggregate_id: UUID) -> bool:
-        return aggregate_id in self._memory or super().exists(aggregate_id)
+        return aggregate_id in self.memory or super().exists(aggregate_id)
+
+
+class BufferedLedger(StoredLedger):
+    """The Ledger for the bulk path: commands run unchanged, but their handlers read this writer's aggregates from
+    memory first and ``_save`` keeps their new events until ``flush`` appends them with one ``Ledger.save`` call."""
+
+    name = StoredLedger.name  # the same tables
+
+    def __init__(self, like: Ledger, capture: SaveCapture | None = None) -> None:
+        ports = like.records.ports
+        super().__init__(dict(like.env), keys=ports.keys, vault=ports.vault, signer=ports.signer, clock=like.clock)
+        self.records = self.buffered = BufferedRecords(self, ports, self.clock)
+        self._pending: list[Any] = []
+        self._capture = capture
+        self.appended = 0
 
     def _save(self, aggregates: list[Aggregate]) -> int:
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
         for aggregate in aggregates:
-            self._memory[aggregate.id] = aggregate
+            self.buffered.memory[aggregate.id] = aggregate
         self._pending.extend(events)
         if self._capture is not None:
             self._capture.keep(events)
@@ -196,7 +230,7 @@ class BufferedLedger(StoredLedger):
         if self._pending:
             Application.save(self, *self._pending)
         self._pending = []
-        self._memory = {k: v for k, v in self._memory.items() if isinstance(v, _KEPT)}
+        self.buffered.memory = {k: v for k, v in self.buffered.memory.items() if isinstance(v, _KEPT)}
         self.appended += count
         return count
 
@@ -296,21 +330,22 @@ def _catalogue(ledger: Ledger, size: Size, rng: random.Random, counter: _Counter
     start = date(2021, 1, 1)
     kinds = ("University", "Institute of Technology", "TAFE", "Bootcamp", "Professional Body")
     for p in range(size.providers):
-        provider = ledger.register_provider(
-            admin, name=f"{kinds[p % len(kinds)]} {p + 1}", website=f"https://provider{p + 1}.example.edu",
-            identifiers=(Identifier("NZQA provider", str(7000 + p)),), effective=start).id
+        provider = ledger.execute(admin, RegisterProvider(
+            name=f"{kinds[p % len(kinds)]} {p + 1}", website=f"https://provider{p + 1}.example.edu",
+            identifiers=(Identifier("NZQA provider", str(7000 + p)),), effective=start,
+        )).id
         counter.add()
         actor = Actor.provider(provider)
-        degree = ledger.define_achievement(actor, AchievementSpec(
+        degree = ledger.execute(actor, DefineAchievement(AchievementSpec(
             AchievementType.DEGREE, f"Bachelor of Applied Practice {p + 1}", "A three-year undergraduate degree.",
             "Complete 360 credits including core papers.", credits=Decimal(360), level=7,
-            level_framework=LevelFramework.NZQF), effective=start).id
+            level_framework=LevelFramework.NZQF), effective=start)).id
         counter.add()
         cat.achievements[provider] = []
         for a in range(size.achievements_per_provider):
             skills = tuple(rng.sample(SKILLS, rng.randint(1, 3)))
             kind = AchievementType.MICRO_CREDENTIAL if a % 3 else AchievementType.COURSE
-            achievement = ledger.define_achievement(actor, AchievementSpec(
+            achievement = ledger.execute(actor, DefineAchievement(AchievementSpec(
                 kind, f"{skills[0].name} {kind.value} {p + 1}.{a + 1}",
                 f"Assessed {', '.join(s.name.lower() for s in skills)} in workplace settings.",
                 "Pass a portfolio assessment and an observed practical task.",
@@ -318,13 +353,14 @@ def _catalogue(ledger: Ledger, size: Size, rng: random.Random, counter: _Counter
                 skills=skills, credits=Decimal(rng.choice((5, 10, 15, 20, 40))), hours=Decimal(rng.choice((50, 150))),
                 level=rng.randint(3, 7), level_framework=LevelFramework.NZQF,
                 review_date=start + timedelta(days=3 * 365), stacks_into=(degree,) if a % 3 else (),
-            ), effective=start).id
+            ), effective=start)).id
             counter.add()
             cat.achievements[provider].append((achievement, skills))
         cat.providers.append(provider)
     for e in range(size.employers):
-        cat.employers.append(ledger.register_employer(
-            admin, name=f"Employer {e + 1} Ltd", identifiers=(Identifier("NZBN", f"94290000{e:05d}"),)).id)
+        cat.employers.append(ledger.execute(admin, RegisterEmployer(
+            name=f"Employer {e + 1} Ltd", identifiers=(Identifier("NZBN", f"94290000{e:05d}"),),
+        )).id)
         counter.add()
     return cat
 
@@ -340,17 +376,17 @@ class _LearnerStory:
         self.shares: list[tuple[UUID, UUID, UUID, str]] = []
         self.learner: UUID = UUID(int=0)
 
-    def _do(self, command: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _do(self, actor: Actor, command: Command) -> Written:
         self.counter.add()
-        return command(*args, **kwargs)
+        return self.ledger.execute(actor, command)
 
     def live(self, size: Size) -> None:
-        rng, ledger = self.rng, self.ledger
+        rng = self.rng
         start = date(2021, 2, 1) + timedelta(days=rng.randint(0, 60))
-        self.learner = self._do(
-            ledger.register_learner, self.actor,
+        self.learner = self._do(self.actor, RegisterLearner(
             primary_identifier=Identifier("student id", f"S{self.n:08d}"),
-            profile={"name": f"Learner {self.n}", "email": f"learner{self.n}@example.org"}, effective=start).id
+            profile={"name": f"Learner {self.n}", "email": f"learner{self.n}@example.org"}, effective=start,
+        )).id
         learner_actor = Actor.learner(self.learner)
         day = start + timedelta(days=10)
         for k in range(rng.randint(*size.enrolments)):
@@ -362,76 +398,82 @@ class _LearnerStory:
             skills = tuple(rng.sample(SKILLS, 2))
             employer = rng.choice(self.cat.employers)
             began = start + timedelta(days=rng.randint(0, 300))
-            experience = self._do(ledger.state_work_experience, learner_actor, self.learner, position=Position(
+            experience = self._do(learner_actor, StateWorkExperience(self.learner, position=Position(
                 rng.choice((WorkKind.INTERNSHIP, WorkKind.EMPLOYMENT, WorkKind.PLACEMENT)), f"Employer {employer}",
                 "Analyst", Period(began, began + timedelta(days=90)), "Worked on the team's reporting.", skills,
-                employer_id=employer), effective=began + timedelta(days=91)).id
+                employer_id=employer), effective=began + timedelta(days=91))).id
             if rng.random() < 0.7:
-                self._do(ledger.attest_work_experience, Actor.employer(employer), experience,
-                         confirmed_skills=(skills[0].url,), statement="Confirmed.",
-                         effective=began + timedelta(days=95))
+                self._do(Actor.employer(employer), AttestWorkExperience(
+                    experience, confirmed_skills=(skills[0].url,), statement="Confirmed.",
+                    effective=began + timedelta(days=95),
+                ))
         if rng.random() < 0.15:
             self._rpl(learner_actor, day + timedelta(days=10))
         if self.credentials and rng.random() < 0.6:
             employer = rng.choice(self.cat.employers)
             chosen = tuple(rng.sample(self.credentials, min(len(self.credentials), rng.randint(1, 3))))
-            written = self._do(ledger.grant_share, learner_actor, self.learner, employer_id=employer,
-                               credential_ids=chosen, skill_urls=(), purpose="Job application",
-                               expires_at=datetime.now(UTC) + timedelta(days=3650))
+            written = self._do(learner_actor, GrantShare(
+                self.learner, employer_id=employer, credential_ids=chosen, skill_urls=(), purpose="Job application",
+                expires_at=datetime.now(UTC) + timedelta(days=3650),
+            ))
             self.shares.append((self.learner, written.id, employer, written.token))
             for _ in range(rng.randint(*size.openings)):
-                self._do(ledger.record_share_opening, self.learner, written.id, viewer=f"employer:{employer}",
-                         actor=Actor.employer(employer))
+                self._do(Actor.employer(employer), RecordShareOpening(
+                    self.learner, written.id, viewer=f"employer:{employer}",
+                ))
 
     def _enrolment(self, achievement: UUID, skills: Sequence[Skill], term: str, day: date,
                    credential_share: float = 1.0) -> None:
-        ledger, rng, actor = self.ledger, self.rng, self.actor
-        enrolment = self._do(ledger.enrol, actor, self.learner, achievement_id=achievement, term=term,
-                             effective=day).id
+        rng, actor = self.rng, self.actor
+        enrolment = self._do(actor, Enrol(self.learner, achievement_id=achievement, term=term, effective=day)).id
         for a in range(rng.randint(1, 3)):
             levels = tuple(SkillLevel(s.url, rng.randint(2, 5)) for s in skills)
-            self._do(ledger.record_assessment, actor, enrolment, title=f"Assessment {a + 1}",
-                     outcome=AssessmentOutcome.PASSED, score=rng.choice(("A", "B+", "B", "C")), skill_levels=levels,
-                     evidence=(Evidence(f"Portfolio item {a + 1}", f"https://evidence.example.org/{enrolment}/{a}"),),
-                     assessor="Dr Assessor", assessed_on=day + timedelta(days=10 + a))
+            self._do(actor, RecordAssessment(
+                enrolment, title=f"Assessment {a + 1}", outcome=AssessmentOutcome.PASSED,
+                score=rng.choice(("A", "B+", "B", "C")), skill_levels=levels,
+                evidence=(Evidence(f"Portfolio item {a + 1}", f"https://evidence.example.org/{enrolment}/{a}"),),
+                assessor="Dr Assessor", assessed_on=day + timedelta(days=10 + a),
+            ))
         if rng.random() < 0.1:
-            self._do(ledger.withdraw_enrolment, actor, enrolment, reason="Changed programme",
-                     effective=day + timedelta(days=15))
+            self._do(actor, WithdrawEnrolment(
+                enrolment, reason="Changed programme", effective=day + timedelta(days=15),
+            ))
             return
-        self._do(ledger.complete_enrolment, actor, enrolment, effective=day + timedelta(days=15))
+        self._do(actor, CompleteEnrolment(enrolment, effective=day + timedelta(days=15)))
         if credential_share < 1 and rng.random() >= credential_share:
             return
         with _SIGNING:  # see _SIGNING
-            credential = self._do(ledger.issue_credential, actor, self.learner, achievement_id=achievement,
-                                  basis=CredentialBasis.ENROLMENT, basis_id=enrolment,
-                                  issued_on=day + timedelta(days=16), expires_on=day + timedelta(days=16 + 5 * 365)).id
+            credential = self._do(actor, IssueCredential(
+                self.learner, achievement_id=achievement, basis=CredentialBasis.ENROLMENT, basis_id=enrolment,
+                issued_on=day + timedelta(days=16), expires_on=day + timedelta(days=16 + 5 * 365),
+            )).id
         roll = rng.random()
         if roll < 0.05:
-            self._do(ledger.revoke_credential, actor, credential, reason="Issued in error",
-                     effective=day + timedelta(days=30))
+            self._do(actor, RevokeCredential(credential, reason="Issued in error", effective=day + timedelta(days=30)))
             return
         if roll < 0.1:
-            self._do(ledger.suspend_credential, actor, credential, reason="Under review",
-                     effective=day + timedelta(days=20))
-            self._do(ledger.reinstate_credential, actor, credential, reason="Review closed",
-                     effective=day + timedelta(days=25))
+            self._do(actor, SuspendCredential(credential, reason="Under review", effective=day + timedelta(days=20)))
+            self._do(actor, ReinstateCredential(credential, reason="Review closed", effective=day + timedelta(days=25)))
         self.credentials.append(credential)
 
     def _rpl(self, learner_actor: Actor, day: date) -> None:
-        ledger, rng = self.ledger, self.rng
+        rng = self.rng
         achievement, skills = rng.choice(self.cat.achievements[self.provider])
-        case = self._do(ledger.apply_for_rpl, learner_actor, self.learner, achievement_id=achievement,
-                        claim="Several years of relevant work", effective=day).id
+        case = self._do(learner_actor, ApplyForRpl(
+            self.learner, achievement_id=achievement, claim="Several years of relevant work", effective=day,
+        )).id
         for e in range(2):
-            self._do(ledger.submit_rpl_evidence, learner_actor, case, evidence=Evidence(f"Reference {e + 1}"),
-                     effective=day + timedelta(days=1 + e))
+            self._do(learner_actor, SubmitRplEvidence(
+                case, evidence=Evidence(f"Reference {e + 1}"), effective=day + timedelta(days=1 + e),
+            ))
         levels = tuple(SkillLevel(s.url, 3) for s in skills)
-        self._do(ledger.decide_rpl, self.actor, case, decision=RplDecision(
+        self._do(self.actor, DecideRpl(case, decision=RplDecision(
             RplOutcome.PARTIALLY_GRANTED, Decimal(2), levels[:1], "Partly evidenced.", "Assessor", (0, 1)),
-            effective=day + timedelta(days=10))
+            effective=day + timedelta(days=10)))
         if rng.random() < 0.5:
-            self._do(ledger.appeal_rpl, learner_actor, case, grounds="A reference was not considered",
-                     effective=day + timedelta(days=12))
-            self._do(ledger.revise_rpl, self.actor, case, decision=RplDecision(
+            self._do(learner_actor, AppealRpl(
+                case, grounds="A reference was not considered", effective=day + timedelta(days=12),
+            ))
+            self._do(self.actor, ReviseRpl(case, decision=RplDecision(
                 RplOutcome.GRANTED, Decimal(5), levels, "On appeal: fully evidenced.", "Assessor", (0, 1)),
-                effective=day + timedelta(days=20))
+                effective=day + timedelta(days=20)))

@@ -33,6 +33,7 @@ from uuid import UUID
 
 import httpx
 
+from application.commands import DefineAchievement, Enrol, RecordAssessment, RegisterLearner, RegisterProvider
 from domain.achievement import AchievementSpec
 from domain.values import AchievementType, Actor, AssessmentOutcome, Evidence, Identifier, SkillLevel
 from ops.bench.appends import raw_insert_rate
@@ -61,10 +62,12 @@ def _enrolments(ledger: Any, actor: Actor, achievement: UUID, count: int, prefix
 
     def work(i: int) -> None:
         for n in range(i, count, CLIENTS):
-            learner = ledger.register_learner(actor, primary_identifier=Identifier("student id", f"{prefix}{n:07d}"),
-                                              effective=start).id
-            enrolment = ledger.enrol(actor, learner, achievement_id=achievement, term="2024-T1",
-                                     effective=start + timedelta(days=5)).id
+            learner = ledger.execute(actor, RegisterLearner(
+                primary_identifier=Identifier("student id", f"{prefix}{n:07d}"), effective=start,
+            )).id
+            enrolment = ledger.execute(actor, Enrol(
+                learner, achievement_id=achievement, term="2024-T1", effective=start + timedelta(days=5),
+            )).id
             with lock:
                 out.append(enrolment)
 
@@ -121,12 +124,12 @@ def in_process_load(ledger: Any, actor: Actor, enrolments: Sequence[UUID], comma
     def work(i: int) -> None:
         for k, n in enumerate(range(i, commands, clients)):
             body = _body(n)
-            ledger.record_assessment(
-                actor, own[i][k % len(own[i])], title=body["title"], outcome=AssessmentOutcome.PASSED,
-                score=body["score"], skill_levels=tuple(SkillLevel(s["skill_url"], s["level"])
-                                                        for s in body["skill_levels"]),
+            ledger.execute(actor, RecordAssessment(
+                own[i][k % len(own[i])], title=body["title"], outcome=AssessmentOutcome.PASSED, score=body["score"],
+                skill_levels=tuple(SkillLevel(s["skill_url"], s["level"]) for s in body["skill_levels"]),
                 evidence=tuple(Evidence(e["description"], e["url"]) for e in body["evidence"]),
-                assessor=body["assessor"], assessed_on=date(2024, 3, 1), idempotency_key=f"bench-{run_id}-{n}")
+                assessor=body["assessor"], assessed_on=date(2024, 3, 1),
+            ), f"bench-{run_id}-{n}")
 
     elapsed = run_threads(clients, work)
     return {"commands_per_s": commands / elapsed, "commands": commands, "seconds": elapsed, "threads": clients}
@@ -182,13 +185,14 @@ def measure_http(url: str, payloads: Sequence[tuple[str, bytes]], size: Size, ra
         server: Server | None = None
         try:
             ledger = services.ledger
-            provider = ledger.register_provider(Actor.admin(), name="HTTP bench polytechnic",
-                                                identifiers=(Identifier("NZQA provider", "9999"),),
-                                                effective=date(2024, 1, 1))
+            provider = ledger.execute(Actor.admin(), RegisterProvider(
+                name="HTTP bench polytechnic", identifiers=(Identifier("NZQA provider", "9999"),),
+                effective=date(2024, 1, 1),
+            ))
             actor = Actor.provider(provider.id)
-            achievement = ledger.define_achievement(actor, AchievementSpec(
+            achievement = ledger.execute(actor, DefineAchievement(AchievementSpec(
                 AchievementType.MICRO_CREDENTIAL, "Workplace data practice", "Assessed in the workplace.",
-                "Pass a portfolio.", skills=SKILLS[:2]), effective=date(2024, 1, 1)).id
+                "Pass a portfolio.", skills=SKILLS[:2]), effective=date(2024, 1, 1))).id
             log(f"  setting up {2 * per_run + warmup // PER_ENROLMENT + 4} enrolments")
             warm = _enrolments(ledger, actor, achievement, warmup // PER_ENROLMENT + CLIENTS, "W")
             over_http = _enrolments(ledger, actor, achievement, per_run, "H")

@@ -14,6 +14,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from application.commands import (
+    AttestWorkExperience,
+    CompleteEnrolment,
+    Enrol,
+    GrantShare,
+    IssueCredential,
+    RecordAssessment,
+    RegisterEmployer,
+    RegisterLearner,
+    StateWorkExperience,
+)
 from domain.credential import CredentialBasis
 from domain.values import Actor, AssessmentOutcome, Identifier, Period, SkillLevel
 from domain.work_experience import Position, WorkKind
@@ -51,30 +62,35 @@ def main() -> None:
     ledger = services.ledger
     demo = load_demo(ledger)
     uni = Actor.provider(demo.ids["university"])
-    employers = [demo.ids["employer"]] + [ledger.register_employer(Actor.admin(), name=f"Employer {n}").id
+    employers = [demo.ids["employer"]] + [ledger.execute(Actor.admin(), RegisterEmployer(name=f"Employer {n}")).id
                                          for n in range(4)]
     learners, tokens, with_clr = [], [], []
     started = time.perf_counter()
     for n in range(args.learners):
-        learner = ledger.register_learner(uni, primary_identifier=Identifier("bench", f"B{n}")).id
+        learner = ledger.execute(uni, RegisterLearner(primary_identifier=Identifier("bench", f"B{n}"))).id
         employer = employers[n % len(employers)]
-        experience = ledger.state_work_experience(Actor.learner(learner), learner, position=Position(
+        experience = ledger.execute(Actor.learner(learner), StateWorkExperience(learner, position=Position(
             WorkKind.EMPLOYMENT, "Employer", "Analyst", Period(datetime.now(UTC).date() - timedelta(days=400)),
-            skills=(COMMUNICATION, DATA_ANALYSIS), employer_id=employer)).id
-        ledger.attest_work_experience(Actor.employer(employer), experience, confirmed_skills=(COMMUNICATION.url,))
+            skills=(COMMUNICATION, DATA_ANALYSIS), employer_id=employer))).id
+        ledger.execute(Actor.employer(employer), AttestWorkExperience(
+            experience, confirmed_skills=(COMMUNICATION.url,),
+        ))
         credential_ids: tuple[Any, ...] = ()
         if n % args.credential_every == 0:
-            enrolment = ledger.enrol(uni, learner, achievement_id=demo.ids["communication"], term="2025-T1").id
-            ledger.record_assessment(uni, enrolment, title="Portfolio", outcome=AssessmentOutcome.PASSED,
-                                     skill_levels=(SkillLevel(COMMUNICATION.url, 1 + n % 5),
-                                                   SkillLevel(TEAMWORK.url, 2)), assessor="Assessor")
-            ledger.complete_enrolment(uni, enrolment)
-            credential_ids = (ledger.issue_credential(uni, learner, achievement_id=demo.ids["communication"],
-                                                      basis=CredentialBasis.ENROLMENT, basis_id=enrolment).id,)
+            enrolment = ledger.execute(uni, Enrol(learner, achievement_id=demo.ids["communication"], term="2025-T1")).id
+            ledger.execute(uni, RecordAssessment(
+                enrolment, title="Portfolio", outcome=AssessmentOutcome.PASSED, assessor="Assessor",
+                skill_levels=(SkillLevel(COMMUNICATION.url, 1 + n % 5), SkillLevel(TEAMWORK.url, 2)),
+            ))
+            ledger.execute(uni, CompleteEnrolment(enrolment))
+            credential_ids = (ledger.execute(uni, IssueCredential(
+                learner, achievement_id=demo.ids["communication"], basis=CredentialBasis.ENROLMENT, basis_id=enrolment,
+            )).id,)
             with_clr.append(learner)
-        share = ledger.grant_share(Actor.learner(learner), learner, employer_id=employer, credential_ids=credential_ids,
-                                   skill_urls=(COMMUNICATION.url, TEAMWORK.url), purpose="Application",
-                                   expires_at=datetime.now(UTC) + timedelta(days=30))
+        share = ledger.execute(Actor.learner(learner), GrantShare(
+            learner, employer_id=employer, credential_ids=credential_ids, skill_urls=(COMMUNICATION.url, TEAMWORK.url),
+            purpose="Application", expires_at=datetime.now(UTC) + timedelta(days=30),
+        ))
         learners.append(learner)
         tokens.append(share.token)
     write_seconds = time.perf_counter() - started

@@ -24,6 +24,21 @@ from uuid import UUID
 
 from eventsourcing.domain import DomainEventProtocol
 
+from application.commands import (
+    ApplyForRpl,
+    CompleteEnrolment,
+    DecideRpl,
+    DefineAchievement,
+    Enrol,
+    GrantShare,
+    IssueCredential,
+    RecordAssessment,
+    RegisterEmployer,
+    RegisterLearner,
+    RegisterProvider,
+    StateWorkExperience,
+    SubmitRplEvidence,
+)
 from application.ledger import Ledger, Written
 from domain.achievement import AchievementSpec
 from domain.credential import CredentialBasis
@@ -197,45 +212,44 @@ class World:
     # principals
 
     def provider(self, name: str = "Harbour University") -> Actor:
-        written = self.ledger.register_provider(
-            ADMIN, name=name, identifiers=(Identifier("NZQA provider", f"{7000 + self._next()}"),), effective=START,
-        )
+        written = self.ledger.execute(ADMIN, RegisterProvider(
+            name=name, identifiers=(Identifier("NZQA provider", f"{7000 + self._next()}"),), effective=START,
+        ))
         return Actor.provider(written.id)
 
     def employer(self, name: str = "Harbour City Council") -> Actor:
-        return Actor.employer(self.ledger.register_employer(ADMIN, name=name).id)
+        return Actor.employer(self.ledger.execute(ADMIN, RegisterEmployer(name=name)).id)
 
     def learner(self, by: Actor | None = None, number: str | None = None) -> UUID:
         number = number or f"S{1000000 + self._next()}"
-        return self.ledger.register_learner(
-            by or ADMIN, primary_identifier=Identifier("student id", number), profile={"name": "Aroha Ngata"},
-            effective=START,
-        ).id
+        return self.ledger.execute(by or ADMIN, RegisterLearner(
+            primary_identifier=Identifier("student id", number), profile={"name": "Aroha Ngata"}, effective=START,
+        )).id
 
     # catalogue
 
     def achievement(self, provider: Actor, spec: AchievementSpec | None = None) -> UUID:
-        return self.ledger.define_achievement(provider, spec or micro_credential(), effective=START).id
+        return self.ledger.execute(provider, DefineAchievement(spec or micro_credential(), effective=START)).id
 
     # enrolments
 
     def enrolment(self, provider: Actor, learner_id: UUID, achievement_id: UUID, term: str = "2024-T1") -> UUID:
-        return self.ledger.enrol(
-            provider, learner_id, achievement_id=achievement_id, term=term, effective=date(2024, 3, 1),
-        ).id
+        return self.ledger.execute(provider, Enrol(
+            learner_id, achievement_id=achievement_id, term=term, effective=date(2024, 3, 1),
+        )).id
 
     def assess(self, provider: Actor, enrolment_id: UUID, outcome: AssessmentOutcome = AssessmentOutcome.PASSED,
                **kwargs: Any) -> UUID:
-        return self.ledger.record_assessment(provider, enrolment_id, **{
+        return self.ledger.execute(provider, RecordAssessment(enrolment_id, **{
             "title": "Portfolio", "outcome": outcome, "score": "A-", "assessor": "Dr Mere Tane",
             "skill_levels": (SkillLevel(COMMUNICATION.url, 4),), "evidence": (Evidence("Portfolio"),),
             "assessed_on": date(2024, 5, 20), **kwargs,
-        }).id
+        })).id
 
     def completed_enrolment(self, provider: Actor, learner_id: UUID, achievement_id: UUID) -> UUID:
         enrolment = self.enrolment(provider, learner_id, achievement_id)
         self.assess(provider, enrolment)
-        self.ledger.complete_enrolment(provider, enrolment, effective=date(2024, 5, 25))
+        self.ledger.execute(provider, CompleteEnrolment(enrolment, effective=date(2024, 5, 25)))
         return enrolment
 
     # credentials
@@ -245,26 +259,29 @@ class World:
         learner_id = learner_id or self.learner()
         achievement_id = achievement_id or self.achievement(provider)
         enrolment = self.completed_enrolment(provider, learner_id, achievement_id)
-        return self.ledger.issue_credential(provider, learner_id, **{
+        return self.ledger.execute(provider, IssueCredential(learner_id, **{
             "achievement_id": achievement_id, "basis": CredentialBasis.ENROLMENT, "basis_id": enrolment,
             "issued_on": date(2024, 6, 1), **kwargs,
-        }).id
+        })).id
 
     # recognition of prior learning
 
     def rpl_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID, evidence: int = 1) -> UUID:
         learner = Actor.learner(learner_id)
-        case = self.ledger.apply_for_rpl(learner, learner_id, achievement_id=achievement_id,
-                                         claim="Six years as a nurse assistant", effective=date(2024, 4, 1)).id
+        case = self.ledger.execute(learner, ApplyForRpl(
+            learner_id, achievement_id=achievement_id, claim="Six years as a nurse assistant",
+            effective=date(2024, 4, 1),
+        )).id
         for n in range(evidence):
-            self.ledger.submit_rpl_evidence(learner, case, evidence=Evidence(f"Reference {n + 1}"),
-                                            effective=date(2024, 4, 2))
+            self.ledger.execute(learner, SubmitRplEvidence(
+                case, evidence=Evidence(f"Reference {n + 1}"), effective=date(2024, 4, 2),
+            ))
         return case
 
     def decided_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID,
                      decision: RplDecision | None = None) -> UUID:
         case = self.rpl_case(provider, learner_id, achievement_id)
-        self.ledger.decide_rpl(provider, case, decision=decision or rpl_decision(), effective=date(2024, 4, 20))
+        self.ledger.execute(provider, DecideRpl(case, decision=decision or rpl_decision(), effective=date(2024, 4, 20)))
         return case
 
     # work experience
@@ -279,19 +296,18 @@ class World:
         return Position(**{**fields, **changes})
 
     def experience(self, learner_id: UUID, position: Position) -> UUID:
-        return self.ledger.state_work_experience(
-            Actor.learner(learner_id), learner_id, position=position, effective=date(2024, 10, 1),
-        ).id
+        return self.ledger.execute(Actor.learner(learner_id), StateWorkExperience(
+            learner_id, position=position, effective=date(2024, 10, 1),
+        )).id
 
     # shares
 
     def share(self, learner_id: UUID, employer: Actor, credential_ids: tuple[UUID, ...] = (),
               hours: float = 24 * 30) -> Written:
-        return self.ledger.grant_share(
-            Actor.learner(learner_id), learner_id, employer_id=UUID(employer.id), credential_ids=credential_ids,
-            skill_urls=(COMMUNICATION.url,), purpose="Application for Communications Advisor",
-            expires_at=self.clock.now + timedelta(hours=hours),
-        )
+        return self.ledger.execute(Actor.learner(learner_id), GrantShare(
+            learner_id, employer_id=UUID(employer.id), credential_ids=credential_ids, skill_urls=(COMMUNICATION.url,),
+            purpose="Application for Communications Advisor", expires_at=self.clock.now + timedelta(hours=hours),
+        ))
 
 
 def events_of(ledger: Ledger) -> Iterator[DomainEventProtocol[Any]]:

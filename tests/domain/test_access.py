@@ -4,6 +4,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.commands import IssueToken, RegisterEmployer, RevokeToken
 from domain.access import AccessToken, hash_secret
 from domain.errors import InvalidValue, NotFound, NotPermitted, RuleBroken
 from domain.values import Actor, Identifier
@@ -16,7 +17,7 @@ def uni(world):
 
 
 def test_an_admin_issues_a_token_to_a_principal(ledger, uni):
-    outcome = when(ledger, lambda: ledger.issue_token(ADMIN, uni))
+    outcome = when(ledger, lambda: ledger.execute(ADMIN, IssueToken(uni)))
     [issued] = outcome.then(("AccessToken.Issued", {"principal": uni, "actor": ADMIN}))
     token = outcome.result.token
     assert issued.originator_id == AccessToken.id_for(token) == outcome.result.id
@@ -25,21 +26,23 @@ def test_an_admin_issues_a_token_to_a_principal(ledger, uni):
 
 
 def test_only_an_admin_issues_tokens(ledger, uni):
-    when(ledger, lambda: ledger.issue_token(uni, uni)).then_refused(NotPermitted, "not-permitted")
+    when(ledger, lambda: ledger.execute(uni, IssueToken(uni))).then_refused(NotPermitted, "not-permitted")
 
 
 def test_no_token_for_an_admin_principal(ledger):
-    when(ledger, lambda: ledger.issue_token(ADMIN, Actor.admin())).then_refused(NotPermitted, "not-permitted")
+    when(ledger, lambda: ledger.execute(ADMIN, IssueToken(Actor.admin()))).then_refused(NotPermitted, "not-permitted")
 
 
 def test_no_token_for_an_unknown_principal(ledger):
     for principal in (Actor.learner(uuid4()), Actor.provider(uuid4()), Actor.employer(uuid4())):
-        when(ledger, lambda p=principal: ledger.issue_token(ADMIN, p)).then_refused(NotFound, "not-found")
+        when(ledger, lambda p=principal: ledger.execute(ADMIN, IssueToken(p))).then_refused(NotFound, "not-found")
 
 
 def test_no_token_for_a_principal_of_another_kind(ledger, uni):
     """A provider's id presented as a learner's is not a learner."""
-    when(ledger, lambda: ledger.issue_token(ADMIN, Actor.learner(UUID(uni.id)))).then_refused(NotFound, "not-found")
+    when(ledger, lambda: ledger.execute(ADMIN, IssueToken(
+        Actor.learner(UUID(uni.id)),
+    ))).then_refused(NotFound, "not-found")
 
 
 def test_an_unknown_token_belongs_to_no_one(ledger):
@@ -47,47 +50,48 @@ def test_an_unknown_token_belongs_to_no_one(ledger):
 
 
 def test_the_holder_revokes_their_token_once(ledger, uni):
-    token = ledger.issue_token(ADMIN, uni).token
-    when(ledger, lambda: ledger.revoke_token(uni, token)).then(("AccessToken.Revoked", {"actor": uni}))
+    token = ledger.execute(ADMIN, IssueToken(uni)).token
+    when(ledger, lambda: ledger.execute(uni, RevokeToken(token))).then(("AccessToken.Revoked", {"actor": uni}))
     assert ledger.principal_for(token) is None
-    when(ledger, lambda: ledger.revoke_token(uni, token)).then_refused(RuleBroken, "token-already-revoked")
+    when(ledger, lambda: ledger.execute(uni, RevokeToken(token))).then_refused(RuleBroken, "token-already-revoked")
 
 
 def test_an_admin_revokes_any_token(ledger, uni):
-    token = ledger.issue_token(ADMIN, uni).token
-    when(ledger, lambda: ledger.revoke_token(ADMIN, token)).then("AccessToken.Revoked")
+    token = ledger.execute(ADMIN, IssueToken(uni)).token
+    when(ledger, lambda: ledger.execute(ADMIN, RevokeToken(token))).then("AccessToken.Revoked")
 
 
 def test_no_one_else_revokes_a_token(ledger, world, uni):
-    token = ledger.issue_token(ADMIN, uni).token
+    token = ledger.execute(ADMIN, IssueToken(uni)).token
     other = world.provider("Other Polytechnic")
-    when(ledger, lambda: ledger.revoke_token(other, token)).then_refused(NotPermitted, "not-permitted")
+    when(ledger, lambda: ledger.execute(other, RevokeToken(token))).then_refused(NotPermitted, "not-permitted")
     assert ledger.principal_for(token) == uni
 
 
 def test_revoking_an_unknown_token_is_refused(ledger, uni):
-    when(ledger, lambda: ledger.revoke_token(uni, "not-a-token")).then_refused(NotFound, "not-found")
+    when(ledger, lambda: ledger.execute(uni, RevokeToken("not-a-token"))).then_refused(NotFound, "not-found")
 
 
 def test_revoking_one_token_leaves_the_principals_other_tokens(ledger, uni):
-    first, second = ledger.issue_token(ADMIN, uni).token, ledger.issue_token(ADMIN, uni).token
-    ledger.revoke_token(uni, first)
+    first, second = ledger.execute(ADMIN, IssueToken(uni)).token, ledger.execute(ADMIN, IssueToken(uni)).token
+    ledger.execute(uni, RevokeToken(first))
     assert ledger.principal_for(second) == uni
 
 
 # ---- employers ---------------------------------------------------------------------------------------------------
 
 def test_an_admin_registers_an_employer_with_a_token(ledger):
-    outcome = when(ledger, lambda: ledger.register_employer(ADMIN, name="Harbour City Council",
-                                                            identifiers=(Identifier("NZBN", "9429000000001"),)))
+    outcome = when(ledger, lambda: ledger.execute(ADMIN, RegisterEmployer(
+        name="Harbour City Council", identifiers=(Identifier("NZBN", "9429000000001"),),
+    )))
     registered, _ = outcome.then(("Employer.Registered", {"name": "Harbour City Council"}), "AccessToken.Issued")
     assert ledger.principal_for(outcome.result.token) == Actor.employer(registered.originator_id)
 
 
 def test_only_an_admin_registers_employers(ledger, uni):
-    when(ledger, lambda: ledger.register_employer(uni, name="Harbour City Council")).then_refused(
+    when(ledger, lambda: ledger.execute(uni, RegisterEmployer(name="Harbour City Council"))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_an_employer_has_a_name(ledger):
-    when(ledger, lambda: ledger.register_employer(ADMIN, name=" ")).then_refused(InvalidValue, "invalid-value")
+    when(ledger, lambda: ledger.execute(ADMIN, RegisterEmployer(name=" "))).then_refused(InvalidValue, "invalid-value")

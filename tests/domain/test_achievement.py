@@ -6,6 +6,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.commands import DefineAchievement, Enrol, RetireAchievement, ReviewAchievement
 from domain.achievement import Achievement
 from domain.errors import InvalidValue, NotFound, NotPermitted, RuleBroken
 from domain.values import AchievementType, Actor, CreditRule, LevelFramework
@@ -18,7 +19,7 @@ def uni(world):
 
 
 def define(ledger, actor, spec, effective=START):
-    return lambda: ledger.define_achievement(actor, spec, effective=effective)
+    return lambda: ledger.execute(actor, DefineAchievement(spec, effective=effective))
 
 
 def test_a_provider_defines_an_achievement(ledger, uni):
@@ -132,7 +133,7 @@ def test_stacking_into_an_unknown_achievement_is_refused(ledger, uni):
 
 def test_stacking_into_a_retired_qualification_is_refused(ledger, world, uni):
     bachelor = world.achievement(uni, degree())
-    ledger.retire_achievement(uni, bachelor, reason="Programme closed")
+    ledger.execute(uni, RetireAchievement(bachelor, reason="Programme closed"))
     when(ledger, define(ledger, uni, micro_credential(stacks_into=(bachelor,)))).then_refused(
         RuleBroken, "achievement-retired")
 
@@ -145,41 +146,49 @@ def course(world, uni):
 
 
 def test_the_provider_reviews_an_achievement(ledger, uni, course):
-    when(ledger, lambda: ledger.review_achievement(uni, course, next_review_date=date(2028, 2, 1),
-                                                   effective=date(2025, 1, 20))).then(
+    when(ledger, lambda: ledger.execute(uni, ReviewAchievement(
+        course, next_review_date=date(2028, 2, 1), effective=date(2025, 1, 20),
+    ))).then(
         ("Achievement.Reviewed", {"next_review_date": date(2028, 2, 1)}))
     assert ledger.load(Achievement, course).spec.review_date == date(2028, 2, 1)
 
 
 def test_the_next_review_falls_after_the_review(ledger, uni, course):
-    when(ledger, lambda: ledger.review_achievement(uni, course, next_review_date=date(2025, 1, 20),
-                                                   effective=date(2025, 1, 20))).then_refused(
+    when(ledger, lambda: ledger.execute(uni, ReviewAchievement(
+        course, next_review_date=date(2025, 1, 20), effective=date(2025, 1, 20),
+    ))).then_refused(
         InvalidValue, "invalid-value")
 
 
 def test_only_its_provider_reviews_or_retires_an_achievement(ledger, world, course):
     other = world.provider("Other Polytechnic")
-    when(ledger, lambda: ledger.review_achievement(other, course, next_review_date=date(2028, 1, 1))).then_refused(
+    when(ledger, lambda: ledger.execute(other, ReviewAchievement(
+        course, next_review_date=date(2028, 1, 1),
+    ))).then_refused(
         NotPermitted, "not-permitted")
-    when(ledger, lambda: ledger.retire_achievement(other, course, reason="x")).then_refused(
+    when(ledger, lambda: ledger.execute(other, RetireAchievement(course, reason="x"))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_the_provider_retires_an_achievement_once(ledger, uni, course):
-    when(ledger, lambda: ledger.retire_achievement(uni, course, reason="Replaced")).then(
+    when(ledger, lambda: ledger.execute(uni, RetireAchievement(course, reason="Replaced"))).then(
         ("Achievement.Retired", {"reason": "Replaced"}))
-    when(ledger, lambda: ledger.retire_achievement(uni, course, reason="again")).then_refused(
+    when(ledger, lambda: ledger.execute(uni, RetireAchievement(course, reason="again"))).then_refused(
         RuleBroken, "achievement-retired")
-    when(ledger, lambda: ledger.review_achievement(uni, course, next_review_date=date(2028, 1, 1))).then_refused(
+    when(ledger, lambda: ledger.execute(uni, ReviewAchievement(
+        course, next_review_date=date(2028, 1, 1),
+    ))).then_refused(
         RuleBroken, "achievement-retired")
 
 
 def test_no_enrolment_in_a_retired_achievement(ledger, world, uni, course):
     learner = world.learner()
-    ledger.retire_achievement(uni, course, reason="Replaced")
-    when(ledger, lambda: ledger.enrol(uni, learner, achievement_id=course, term="2025-T1")).then_refused(
+    ledger.execute(uni, RetireAchievement(course, reason="Replaced"))
+    when(ledger, lambda: ledger.execute(uni, Enrol(learner, achievement_id=course, term="2025-T1"))).then_refused(
         RuleBroken, "achievement-retired")
 
 
 def test_a_retirement_gives_a_reason(ledger, uni, course):
-    when(ledger, lambda: ledger.retire_achievement(uni, course, reason="")).then_refused(InvalidValue, "invalid-value")
+    when(ledger, lambda: ledger.execute(uni, RetireAchievement(
+        course, reason="",
+    ))).then_refused(InvalidValue, "invalid-value")

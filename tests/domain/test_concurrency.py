@@ -5,7 +5,8 @@ from datetime import date
 
 from eventsourcing.persistence import IntegrityError
 
-from application.handlers import base as ledger_module
+from application import ledger as ledger_module
+from application.commands import RevokeCredential
 from domain.errors import ConcurrencyConflict, RuleBroken
 from tests.domain.gwt import when
 
@@ -19,13 +20,13 @@ def test_a_collision_re_checks_the_rules_against_what_the_winner_wrote(ledger, w
     def save_after_a_concurrent_revocation(*aggregates):
         if not calls:
             calls.append("collided")
-            ledger.revoke_credential(uni, credential, reason="The other writer")
+            ledger.execute(uni, RevokeCredential(credential, reason="The other writer"))
             raise IntegrityError("duplicate originator version")
         return save(*aggregates)
 
     monkeypatch.setattr(ledger, "save", save_after_a_concurrent_revocation)
     monkeypatch.setattr(ledger_module, "BACKOFF_SECONDS", 0)
-    outcome = when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="Ours"))
+    outcome = when(ledger, lambda: ledger.execute(uni, RevokeCredential(credential, reason="Ours")))
     assert outcome.names == ["Credential.Revoked"] and outcome.events[0].reason == "The other writer"
     assert isinstance(outcome.error, RuleBroken) and outcome.error.code == "credential-revoked"
 

@@ -6,6 +6,15 @@ from uuid import UUID
 
 import pytest
 
+from application.commands import (
+    AppealRpl,
+    EraseLearner,
+    IssueCredential,
+    ReinstateCredential,
+    RevokeCredential,
+    SupersedeCredential,
+    SuspendCredential,
+)
 from domain.credential import Credential, CredentialBasis, CredentialStatus
 from domain.enrolment import Enrolment
 from domain.errors import InvalidValue, NotPermitted, RuleBroken
@@ -34,8 +43,9 @@ def credential(world, uni, learner, course):
 
 
 def issue(ledger, provider, learner, course, basis_id, basis=CredentialBasis.ENROLMENT, **kwargs):
-    return lambda: ledger.issue_credential(provider, learner, achievement_id=course, basis=basis, basis_id=basis_id,
-                                           **{"issued_on": date(2024, 6, 1), **kwargs})
+    return lambda: ledger.execute(provider, IssueCredential(
+        learner, achievement_id=course, basis=basis, basis_id=basis_id, **{"issued_on": date(2024, 6, 1), **kwargs},
+    ))
 
 
 # ---- issuing -----------------------------------------------------------------------------------------------------
@@ -123,7 +133,7 @@ def test_a_credential_expires_on_its_expiry_date(ledger, world, uni, learner, co
 
 def test_no_credential_for_an_erased_learner(ledger, world, uni, learner, course):
     enrolment = world.completed_enrolment(uni, learner, course)
-    ledger.erase_learner(Actor.learner(learner), learner, reason="Asked to be forgotten")
+    ledger.execute(Actor.learner(learner), EraseLearner(learner, reason="Asked to be forgotten"))
     when(ledger, issue(ledger, uni, learner, course, enrolment)).then_refused(RuleBroken, "learner-erased")
 
 
@@ -157,7 +167,7 @@ def test_no_credential_for_an_undecided_rpl_case(ledger, world, uni, learner, ca
 
 def test_no_credential_while_the_grant_is_under_appeal(ledger, world, uni, learner, care):
     case = world.decided_case(uni, learner, care, rpl_decision(RplOutcome.PARTIALLY_GRANTED, Decimal(20)))
-    ledger.appeal_rpl(Actor.learner(learner), case, grounds="More evidence", effective=date(2024, 4, 25))
+    ledger.execute(Actor.learner(learner), AppealRpl(case, grounds="More evidence", effective=date(2024, 4, 25)))
     when(ledger, issue(ledger, uni, learner, care, case, basis=CredentialBasis.RECOGNITION)).then_refused(
         RuleBroken, "not-granted")
 
@@ -174,124 +184,129 @@ def test_the_rpl_case_must_be_this_learners_for_this_achievement(ledger, world, 
 # ---- status: suspend, reinstate, revoke, supersede -------------------------------------------------------------------
 
 def test_the_issuer_suspends_and_reinstates(ledger, uni, learner, credential):
-    when(ledger, lambda: ledger.suspend_credential(uni, credential, reason="Under investigation",
-                                                   effective=date(2024, 7, 1))).then(
+    when(ledger, lambda: ledger.execute(uni, SuspendCredential(
+        credential, reason="Under investigation", effective=date(2024, 7, 1),
+    ))).then(
         ("Credential.Suspended", {"learner_id": learner, "reason": "Under investigation"}))
-    when(ledger, lambda: ledger.reinstate_credential(uni, credential, reason="Cleared", effective=date(2024, 7, 9))
+    when(ledger, lambda: ledger.execute(uni, ReinstateCredential(
+        credential, reason="Cleared", effective=date(2024, 7, 9),
+    ))
          ).then(("Credential.Reinstated", {"learner_id": learner, "reason": "Cleared"}))
     assert ledger.load(Credential, credential).status is CredentialStatus.ACTIVE
 
 
 def test_a_suspended_credential_is_not_suspended_again(ledger, uni, credential):
-    ledger.suspend_credential(uni, credential, reason="Investigation")
-    when(ledger, lambda: ledger.suspend_credential(uni, credential, reason="Again")).then_refused(
+    ledger.execute(uni, SuspendCredential(credential, reason="Investigation"))
+    when(ledger, lambda: ledger.execute(uni, SuspendCredential(credential, reason="Again"))).then_refused(
         RuleBroken, "credential-suspended")
 
 
 def test_only_a_suspended_credential_is_reinstated(ledger, uni, credential):
-    when(ledger, lambda: ledger.reinstate_credential(uni, credential, reason="x")).then_refused(
+    when(ledger, lambda: ledger.execute(uni, ReinstateCredential(credential, reason="x"))).then_refused(
         RuleBroken, "credential-active")
 
 
 def test_the_issuer_revokes(ledger, uni, learner, credential):
-    when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="Issued in error",
-                                                  effective=date(2024, 8, 1))).then(
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(
+        credential, reason="Issued in error", effective=date(2024, 8, 1),
+    ))).then(
         ("Credential.Revoked", {"learner_id": learner, "reason": "Issued in error", "actor": uni}))
 
 
 def test_a_suspended_credential_can_be_revoked(ledger, uni, credential):
-    ledger.suspend_credential(uni, credential, reason="Investigation")
-    when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="Misconduct found")).then(
+    ledger.execute(uni, SuspendCredential(credential, reason="Investigation"))
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(credential, reason="Misconduct found"))).then(
         "Credential.Revoked")
 
 
 def test_no_second_revocation(ledger, uni, credential):
-    ledger.revoke_credential(uni, credential, reason="Issued in error")
-    when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="Again")).then_refused(
+    ledger.execute(uni, RevokeCredential(credential, reason="Issued in error"))
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(credential, reason="Again"))).then_refused(
         RuleBroken, "credential-revoked")
 
 
-@pytest.mark.parametrize("command", ["suspend_credential", "reinstate_credential"])
+@pytest.mark.parametrize("command", [SuspendCredential, ReinstateCredential])
 def test_a_revoked_credential_is_final(ledger, uni, credential, command):
-    ledger.revoke_credential(uni, credential, reason="Issued in error")
-    when(ledger, lambda: getattr(ledger, command)(uni, credential, reason="x")).then_refused(
+    ledger.execute(uni, RevokeCredential(credential, reason="Issued in error"))
+    when(ledger, lambda: ledger.execute(uni, command(credential, reason="x"))).then_refused(
         RuleBroken, "credential-revoked")
 
 
-@pytest.mark.parametrize("command", ["suspend_credential", "reinstate_credential", "revoke_credential"])
+@pytest.mark.parametrize("command", [SuspendCredential, ReinstateCredential, RevokeCredential])
 def test_only_the_issuing_provider_changes_status(ledger, world, learner, credential, command):
     other = world.provider("Other Polytechnic")
-    when(ledger, lambda: getattr(ledger, command)(other, credential, reason="x")).then_refused(
+    when(ledger, lambda: ledger.execute(other, command(credential, reason="x"))).then_refused(
         NotPermitted, "not-permitted")
-    when(ledger, lambda: getattr(ledger, command)(Actor.learner(learner), credential, reason="x")).then_refused(
+    when(ledger, lambda: ledger.execute(Actor.learner(learner), command(credential, reason="x"))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_a_status_change_gives_a_reason(ledger, uni, credential):
-    when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="")).then_refused(
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(credential, reason=""))).then_refused(
         InvalidValue, "invalid-value")
 
 
-@pytest.mark.parametrize("command", ["suspend_credential", "revoke_credential"])
+@pytest.mark.parametrize("command", [SuspendCredential, RevokeCredential])
 def test_a_status_change_cannot_precede_the_issue(ledger, uni, credential, command):
-    when(ledger, lambda: getattr(ledger, command)(uni, credential, reason="x", effective=date(2024, 5, 31))
+    when(ledger, lambda: ledger.execute(uni, command(credential, reason="x", effective=date(2024, 5, 31)))
          ).then_refused(RuleBroken, "date-out-of-order")
 
 
 def test_a_reinstatement_cannot_precede_the_issue(ledger, uni, credential):
-    ledger.suspend_credential(uni, credential, reason="x", effective=date(2024, 7, 1))
-    when(ledger, lambda: ledger.reinstate_credential(uni, credential, reason="x", effective=date(2024, 5, 31))
+    ledger.execute(uni, SuspendCredential(credential, reason="x", effective=date(2024, 7, 1)))
+    when(ledger, lambda: ledger.execute(uni, ReinstateCredential(credential, reason="x", effective=date(2024, 5, 31)))
          ).then_refused(RuleBroken, "date-out-of-order")
 
 
 def test_a_credential_is_superseded_by_a_newer_one(ledger, world, uni, learner, course, credential):
     replacement = world.credential(uni, learner, world.achievement(uni))
-    when(ledger, lambda: ledger.supersede_credential(uni, credential, replaced_by=replacement,
-                                                     effective=date(2024, 9, 1))).then(
+    when(ledger, lambda: ledger.execute(uni, SupersedeCredential(
+        credential, replaced_by=replacement, effective=date(2024, 9, 1),
+    ))).then(
         ("Credential.Superseded", {"learner_id": learner, "replaced_by": replacement}))
     assert ledger.load(Credential, credential).status is CredentialStatus.SUPERSEDED
 
 
 def test_a_superseded_credential_is_final(ledger, world, uni, learner, credential):
     replacement = world.credential(uni, learner, world.achievement(uni))
-    ledger.supersede_credential(uni, credential, replaced_by=replacement)
-    when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="x")).then_refused(
+    ledger.execute(uni, SupersedeCredential(credential, replaced_by=replacement))
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(credential, reason="x"))).then_refused(
         RuleBroken, "credential-superseded")
-    when(ledger, lambda: ledger.supersede_credential(uni, credential, replaced_by=replacement)).then_refused(
+    when(ledger, lambda: ledger.execute(uni, SupersedeCredential(credential, replaced_by=replacement))).then_refused(
         RuleBroken, "credential-superseded")
 
 
 def test_a_revoked_credential_is_not_superseded(ledger, world, uni, learner, credential):
     replacement = world.credential(uni, learner, world.achievement(uni))
-    ledger.revoke_credential(uni, credential, reason="x")
-    when(ledger, lambda: ledger.supersede_credential(uni, credential, replaced_by=replacement)).then_refused(
+    ledger.execute(uni, RevokeCredential(credential, reason="x"))
+    when(ledger, lambda: ledger.execute(uni, SupersedeCredential(credential, replaced_by=replacement))).then_refused(
         RuleBroken, "credential-revoked")
 
 
 def test_the_replacement_is_another_credential_of_the_same_learner(ledger, world, uni, credential):
-    when(ledger, lambda: ledger.supersede_credential(uni, credential, replaced_by=credential)).then_refused(
+    when(ledger, lambda: ledger.execute(uni, SupersedeCredential(credential, replaced_by=credential))).then_refused(
         RuleBroken, "bad-replacement")
     someone_elses = world.credential(uni)
-    when(ledger, lambda: ledger.supersede_credential(uni, credential, replaced_by=someone_elses)).then_refused(
+    when(ledger, lambda: ledger.execute(uni, SupersedeCredential(credential, replaced_by=someone_elses))).then_refused(
         RuleBroken, "bad-replacement")
 
 
 def test_the_replacement_is_active(ledger, world, uni, learner, credential):
     replacement = world.credential(uni, learner, world.achievement(uni))
-    ledger.revoke_credential(uni, replacement, reason="Also in error")
-    when(ledger, lambda: ledger.supersede_credential(uni, credential, replaced_by=replacement)).then_refused(
+    ledger.execute(uni, RevokeCredential(replacement, reason="Also in error"))
+    when(ledger, lambda: ledger.execute(uni, SupersedeCredential(credential, replaced_by=replacement))).then_refused(
         RuleBroken, "bad-replacement")
 
 
 def test_the_replacement_is_issued_by_the_same_provider(ledger, world, uni, learner, credential):
     other = world.provider("Other Polytechnic")
     theirs = world.credential(other, learner, world.achievement(other))
-    when(ledger, lambda: ledger.supersede_credential(uni, credential, replaced_by=theirs)).then_refused(
+    when(ledger, lambda: ledger.execute(uni, SupersedeCredential(credential, replaced_by=theirs))).then_refused(
         RuleBroken, "bad-replacement")
 
 
 def test_only_the_issuer_supersedes(ledger, world, uni, learner, credential):
     replacement = world.credential(uni, learner, world.achievement(uni))
     other = world.provider("Other Polytechnic")
-    when(ledger, lambda: ledger.supersede_credential(other, credential, replaced_by=replacement)).then_refused(
+    when(ledger, lambda: ledger.execute(other, SupersedeCredential(credential, replaced_by=replacement))).then_refused(
         NotPermitted, "not-permitted")

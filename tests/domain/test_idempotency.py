@@ -5,6 +5,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands import CompleteEnrolment, Enrol, GrantShare, RegisterLearner
 from domain.errors import IdempotencyKeyReused, RuleBroken
 from domain.idempotency import IdempotencyKey
 from domain.values import Actor, Identifier
@@ -27,8 +28,9 @@ def course(world, uni):
 
 
 def enrol(ledger, uni, learner, course, key="enrol-1", term="2024-T1"):
-    return lambda: ledger.enrol(uni, learner, achievement_id=course, term=term, effective=date(2024, 3, 1),
-                                idempotency_key=key)
+    return lambda: ledger.execute(uni, Enrol(
+        learner, achievement_id=course, term=term, effective=date(2024, 3, 1),
+    ), key)
 
 
 def test_the_key_is_claimed_in_the_same_append_as_the_command(ledger, uni, learner, course):
@@ -40,8 +42,9 @@ def test_the_key_is_claimed_in_the_same_append_as_the_command(ledger, uni, learn
 
 
 def test_a_replay_returns_the_first_outcome_and_records_nothing(ledger, uni, learner, course):
-    first = ledger.enrol(uni, learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1),
-                         idempotency_key="enrol-1")
+    first = ledger.execute(uni, Enrol(
+        learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1),
+    ), "enrol-1")
     again = when(ledger, enrol(ledger, uni, learner, course)).then_nothing()
     assert again.id == first.id and again.replayed
     assert again.position == ledger.position()
@@ -52,9 +55,10 @@ def test_a_replay_of_a_command_that_creates_a_random_id_returns_that_id(ledger, 
     aroha = Actor.learner(learner)
 
     def share():
-        return ledger.grant_share(aroha, learner, employer_id=UUID(employer.id), skill_urls=("urn:skill:x",),
-                                  purpose="Job", expires_at=world.clock.now + timedelta(days=30),
-                                  idempotency_key="share-1")
+        return ledger.execute(aroha, GrantShare(
+            learner, employer_id=UUID(employer.id), skill_urls=("urn:skill:x",), purpose="Job",
+            expires_at=world.clock.now + timedelta(days=30),
+        ), "share-1")
 
     first = share()
     again = when(ledger, share).then_nothing()
@@ -62,34 +66,33 @@ def test_a_replay_of_a_command_that_creates_a_random_id_returns_that_id(ledger, 
 
 
 def test_the_same_key_for_a_different_command_is_refused(ledger, uni, learner, course):
-    ledger.enrol(uni, learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1),
-                 idempotency_key="enrol-1")
+    ledger.execute(uni, Enrol(learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1)), "enrol-1")
     when(ledger, enrol(ledger, uni, learner, course, term="2024-T2")).then_refused(
         IdempotencyKeyReused, "idempotency-key-reused")
 
 
 def test_the_same_key_for_another_kind_of_command_is_refused(ledger, uni, learner, course):
-    ledger.enrol(uni, learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1),
-                 idempotency_key="k")
-    when(ledger, lambda: ledger.register_learner(uni, primary_identifier=Identifier("student id", "S9"),
-                                                 idempotency_key="k")).then_refused(
+    ledger.execute(uni, Enrol(learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1)), "k")
+    when(ledger, lambda: ledger.execute(uni, RegisterLearner(
+        primary_identifier=Identifier("student id", "S9"),
+    ), "k")).then_refused(
         IdempotencyKeyReused, "idempotency-key-reused")
 
 
 def test_keys_belong_to_the_principal_that_used_them(ledger, world, uni, learner, course):
-    ledger.enrol(uni, learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1),
-                 idempotency_key="k")
+    ledger.execute(uni, Enrol(learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1)), "k")
     other = world.provider("Other Polytechnic")
     theirs = world.achievement(other)
-    when(ledger, lambda: ledger.enrol(other, learner, achievement_id=theirs, term="2024-T1",
-                                      idempotency_key="k")).then("Enrolment.Enrolled", "IdempotencyKey.Claimed")
+    when(ledger, lambda: ledger.execute(other, Enrol(
+        learner, achievement_id=theirs, term="2024-T1",
+    ), "k")).then("Enrolment.Enrolled", "IdempotencyKey.Claimed")
 
 
 def test_a_refused_command_does_not_claim_its_key(ledger, world, uni, learner, course):
     enrolment = world.enrolment(uni, learner, course)
 
     def complete():
-        return ledger.complete_enrolment(uni, enrolment, effective=date(2024, 6, 1), idempotency_key="done")
+        return ledger.execute(uni, CompleteEnrolment(enrolment, effective=date(2024, 6, 1)), "done")
 
     when(ledger, complete).then_refused(RuleBroken, "not-assessed")
     world.assess(uni, enrolment)
@@ -99,7 +102,7 @@ def test_a_refused_command_does_not_claim_its_key(ledger, world, uni, learner, c
 
 def test_a_replayed_registration_does_not_hand_out_the_token_again(ledger):
     def register():
-        return ledger.register_learner(ADMIN, primary_identifier=Identifier("USI", "SAM0001"), idempotency_key="r1")
+        return ledger.execute(ADMIN, RegisterLearner(primary_identifier=Identifier("USI", "SAM0001")), "r1")
 
     first = register()
     again = when(ledger, register).then_nothing()
@@ -109,7 +112,8 @@ def test_a_replayed_registration_does_not_hand_out_the_token_again(ledger):
 def test_a_repeated_registration_with_a_new_key_records_only_the_key(ledger, world):
     """Registering an existing learner records no learner event; the new key is still claimed so it replays."""
     learner = world.learner(number="S1000001")
-    outcome = when(ledger, lambda: ledger.register_learner(
-        ADMIN, primary_identifier=Identifier("student id", "S1000001"), idempotency_key="r2"))
+    outcome = when(ledger, lambda: ledger.execute(ADMIN, RegisterLearner(
+        primary_identifier=Identifier("student id", "S1000001"),
+    ), "r2"))
     outcome.then("IdempotencyKey.Claimed")
     assert outcome.result.id == learner

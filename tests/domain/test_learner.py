@@ -5,6 +5,24 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.commands import (
+    AppealRpl,
+    ApplyForRpl,
+    AttestWorkExperience,
+    CompleteEnrolment,
+    DecideRpl,
+    EndWorkExperience,
+    Enrol,
+    EraseLearner,
+    GrantShare,
+    IssueCredential,
+    RecordShareOpening,
+    RegisterLearner,
+    RevokeCredential,
+    RevokeShare,
+    StateWorkExperience,
+    SubmitRplEvidence,
+)
 from domain.credential import CredentialBasis
 from domain.enrolment import Enrolment
 from domain.errors import InvalidValue, NotFound, NotPermitted, RuleBroken
@@ -36,8 +54,9 @@ def employer(world):
 # ---- registration --------------------------------------------------------------------------------------------------
 
 def register(ledger, actor, number="S7654321", **kwargs):
-    return lambda: ledger.register_learner(actor, primary_identifier=Identifier("student id", number),
-                                           profile={"name": "Sam O'Brien"}, **kwargs)
+    return lambda: ledger.execute(actor, RegisterLearner(
+        primary_identifier=Identifier("student id", number), profile={"name": "Sam O'Brien"}, **kwargs,
+    ))
 
 
 def test_an_admin_registers_a_learner_who_gets_a_token(ledger):
@@ -94,9 +113,10 @@ def test_the_learner_shares_chosen_credentials_with_an_employer(ledger, world, u
 
 def test_only_the_learner_shares(ledger, world, learner, employer, uni):
     for someone in (uni, employer, ADMIN, Actor.learner(world.learner())):
-        when(ledger, lambda s=someone: ledger.grant_share(
-            s, learner, employer_id=UUID(employer.id), skill_urls=("urn:x",), purpose="x",
-            expires_at=world.clock.now + timedelta(days=1))).then_refused(NotPermitted, "not-permitted")
+        when(ledger, lambda s=someone: ledger.execute(s, GrantShare(
+            learner, employer_id=UUID(employer.id), skill_urls=("urn:x",), purpose="x",
+            expires_at=world.clock.now + timedelta(days=1),
+        ))).then_refused(NotPermitted, "not-permitted")
 
 
 @pytest.mark.parametrize("hours", [0, -1])
@@ -115,9 +135,9 @@ def test_a_share_goes_to_a_registered_employer(ledger, world, learner):
 
 def test_a_share_grants_something_for_a_purpose(ledger, world, learner, aroha, employer):
     def share(**changes):
-        return lambda: ledger.grant_share(aroha, learner, **{
+        return lambda: ledger.execute(aroha, GrantShare(learner, **{
             "employer_id": UUID(employer.id), "skill_urls": ("urn:skill",), "purpose": "Job application",
-            "expires_at": world.clock.now + timedelta(days=1), **changes})
+            "expires_at": world.clock.now + timedelta(days=1), **changes}))
 
     when(ledger, share(skill_urls=())).then_refused(InvalidValue, "invalid-value")
     when(ledger, share(purpose="")).then_refused(InvalidValue, "invalid-value")
@@ -125,37 +145,41 @@ def test_a_share_grants_something_for_a_purpose(ledger, world, learner, aroha, e
 
 def test_the_learner_revokes_a_share_once(ledger, world, learner, aroha, employer):
     share = world.share(learner, employer).id
-    when(ledger, lambda: ledger.revoke_share(aroha, learner, share)).then(
+    when(ledger, lambda: ledger.execute(aroha, RevokeShare(learner, share))).then(
         ("Learner.ShareRevoked", {"share_id": share}))
-    when(ledger, lambda: ledger.revoke_share(aroha, learner, share)).then_refused(RuleBroken, "share-already-revoked")
+    when(ledger, lambda: ledger.execute(aroha, RevokeShare(
+        learner, share,
+    ))).then_refused(RuleBroken, "share-already-revoked")
 
 
 def test_only_the_learner_revokes_a_share(ledger, world, learner, employer):
     share = world.share(learner, employer).id
-    when(ledger, lambda: ledger.revoke_share(employer, learner, share)).then_refused(NotPermitted, "not-permitted")
+    when(ledger, lambda: ledger.execute(employer, RevokeShare(
+        learner, share,
+    ))).then_refused(NotPermitted, "not-permitted")
 
 
 def test_revoking_an_unknown_share_is_refused(ledger, learner, aroha):
-    when(ledger, lambda: ledger.revoke_share(aroha, learner, uuid4())).then_refused(NotFound, "not-found")
+    when(ledger, lambda: ledger.execute(aroha, RevokeShare(learner, uuid4()))).then_refused(NotFound, "not-found")
 
 
 def test_opening_a_live_share_is_recorded(ledger, world, learner, employer):
     share = world.share(learner, employer).id
-    when(ledger, lambda: ledger.record_share_opening(learner, share, viewer="hr@council.example", actor=employer)
+    when(ledger, lambda: ledger.execute(employer, RecordShareOpening(learner, share, viewer="hr@council.example"))
          ).then(("Learner.ShareOpened", {"share_id": share, "viewer": "hr@council.example", "actor": employer}))
 
 
 def test_opening_a_revoked_share_is_refused(ledger, world, learner, aroha, employer):
     share = world.share(learner, employer).id
-    ledger.revoke_share(aroha, learner, share)
-    when(ledger, lambda: ledger.record_share_opening(learner, share, viewer="hr", actor=employer)).then_refused(
+    ledger.execute(aroha, RevokeShare(learner, share))
+    when(ledger, lambda: ledger.execute(employer, RecordShareOpening(learner, share, viewer="hr"))).then_refused(
         RuleBroken, "share-ended")
 
 
 def test_opening_an_expired_share_is_refused(ledger, world, clock, learner, employer):
     share = world.share(learner, employer, hours=2).id
     clock.advance(hours=2)
-    when(ledger, lambda: ledger.record_share_opening(learner, share, viewer="hr", actor=employer)).then_refused(
+    when(ledger, lambda: ledger.execute(employer, RecordShareOpening(learner, share, viewer="hr"))).then_refused(
         RuleBroken, "share-ended")
 
 
@@ -164,7 +188,7 @@ def test_opening_an_expired_share_is_refused(ledger, world, clock, learner, empl
 def test_the_learner_asks_for_erasure(ledger, fixed_services, world, learner, aroha, employer):
     world.share(learner, employer)
     sealed = ledger.load(Learner, learner).sealed_profile
-    when(ledger, lambda: ledger.erase_learner(aroha, learner, reason="Asked to be forgotten")).then(
+    when(ledger, lambda: ledger.execute(aroha, EraseLearner(learner, reason="Asked to be forgotten"))).then(
         ("Learner.Erased", {"originator_id": learner, "reason": "Asked to be forgotten"}))
     erased = ledger.load(Learner, learner)
     assert erased.sealed_profile == "" and all(s.revoked for s in erased.shares.values())
@@ -172,25 +196,25 @@ def test_the_learner_asks_for_erasure(ledger, fixed_services, world, learner, ar
 
 
 def test_an_admin_carries_out_erasure(ledger, learner):
-    when(ledger, lambda: ledger.erase_learner(ADMIN, learner, reason="Court order")).then("Learner.Erased")
+    when(ledger, lambda: ledger.execute(ADMIN, EraseLearner(learner, reason="Court order"))).then("Learner.Erased")
 
 
 def test_no_one_else_erases_a_learner(ledger, world, uni, learner):
     for someone in (uni, Actor.learner(world.learner())):
-        when(ledger, lambda s=someone: ledger.erase_learner(s, learner, reason="x")).then_refused(
+        when(ledger, lambda s=someone: ledger.execute(s, EraseLearner(learner, reason="x"))).then_refused(
             NotPermitted, "not-permitted")
 
 
 def test_a_learner_is_erased_once(ledger, aroha, learner):
-    ledger.erase_learner(aroha, learner, reason="Asked")
-    when(ledger, lambda: ledger.erase_learner(aroha, learner, reason="Again")).then_refused(
+    ledger.execute(aroha, EraseLearner(learner, reason="Asked"))
+    when(ledger, lambda: ledger.execute(aroha, EraseLearner(learner, reason="Again"))).then_refused(
         RuleBroken, "learner-erased")
 
 
 def test_an_erased_learners_shares_cannot_be_opened(ledger, world, learner, aroha, employer):
     share = world.share(learner, employer).id
-    ledger.erase_learner(aroha, learner, reason="Asked")
-    when(ledger, lambda: ledger.record_share_opening(learner, share, viewer="hr", actor=employer)).then_refused(
+    ledger.execute(aroha, EraseLearner(learner, reason="Asked"))
+    when(ledger, lambda: ledger.execute(employer, RecordShareOpening(learner, share, viewer="hr"))).then_refused(
         RuleBroken, "share-ended")
 
 
@@ -209,27 +233,29 @@ class TestAnErasedLearnerRefusesNewFacts:
         case = world.rpl_case(uni, learner, care)
         decided = world.decided_case(uni, learner, care)
         experience = world.experience(learner, world.position(employer))
-        ledger.erase_learner(aroha, learner, reason="Asked to be forgotten")
+        ledger.execute(aroha, EraseLearner(learner, reason="Asked to be forgotten"))
         return dict(course=course, care=care, open=open_enrolment, passed=passed, completed=completed,
                     credential=credential, case=case, decided=decided, experience=experience)
 
     def test_refused(self, ledger, world, uni, learner, aroha, employer, history):
         h = history
         commands = {
-            "enrol": lambda: ledger.enrol(uni, learner, achievement_id=h["course"], term="2025-T1"),
+            "enrol": lambda: ledger.execute(uni, Enrol(learner, achievement_id=h["course"], term="2025-T1")),
             "assessment": lambda: world.assess(uni, h["open"]),
-            "completion": lambda: ledger.complete_enrolment(uni, h["passed"]),
-            "credential": lambda: ledger.issue_credential(
-                uni, learner, achievement_id=ledger.load(Enrolment, h["completed"]).achievement_id,
-                basis=CredentialBasis.ENROLMENT, basis_id=h["completed"], issued_on=date(2024, 6, 1)),
-            "rpl application": lambda: ledger.apply_for_rpl(aroha, learner, achievement_id=h["care"], claim="x"),
-            "rpl evidence": lambda: ledger.submit_rpl_evidence(uni, h["case"], evidence=Evidence("x")),
-            "rpl decision": lambda: ledger.decide_rpl(uni, h["case"], decision=rpl_decision()),
-            "rpl appeal": lambda: ledger.appeal_rpl(aroha, h["decided"], grounds="x"),
-            "work experience": lambda: ledger.state_work_experience(aroha, learner, position=world.position()),
-            "attestation": lambda: ledger.attest_work_experience(
-                employer, h["experience"], effective=date(2024, 10, 2)),
-            "end of work": lambda: ledger.end_work_experience(aroha, h["experience"], ended_on=date(2025, 1, 1)),
+            "completion": lambda: ledger.execute(uni, CompleteEnrolment(h["passed"])),
+            "credential": lambda: ledger.execute(uni, IssueCredential(
+                learner, achievement_id=ledger.load(Enrolment, h["completed"]).achievement_id,
+                basis=CredentialBasis.ENROLMENT, basis_id=h["completed"], issued_on=date(2024, 6, 1),
+            )),
+            "rpl application": lambda: ledger.execute(aroha, ApplyForRpl(learner, achievement_id=h["care"], claim="x")),
+            "rpl evidence": lambda: ledger.execute(uni, SubmitRplEvidence(h["case"], evidence=Evidence("x"))),
+            "rpl decision": lambda: ledger.execute(uni, DecideRpl(h["case"], decision=rpl_decision())),
+            "rpl appeal": lambda: ledger.execute(aroha, AppealRpl(h["decided"], grounds="x")),
+            "work experience": lambda: ledger.execute(aroha, StateWorkExperience(learner, position=world.position())),
+            "attestation": lambda: ledger.execute(employer, AttestWorkExperience(
+                h["experience"], effective=date(2024, 10, 2),
+            )),
+            "end of work": lambda: ledger.execute(aroha, EndWorkExperience(h["experience"], ended_on=date(2025, 1, 1))),
             "share": lambda: world.share(learner, employer),
         }
         for name, command in commands.items():
@@ -239,5 +265,7 @@ class TestAnErasedLearnerRefusesNewFacts:
                 raise AssertionError(f"{name}: {failure}") from failure
 
     def test_the_issuer_still_revokes_their_credential(self, ledger, uni, history):
-        when(ledger, lambda: ledger.revoke_credential(uni, history["credential"], reason="Issued in error")).then(
+        when(ledger, lambda: ledger.execute(uni, RevokeCredential(
+            history["credential"], reason="Issued in error",
+        ))).then(
             "Credential.Revoked")

@@ -5,6 +5,26 @@ from uuid import UUID
 
 import pytest
 
+from application.commands import (
+    AppealRpl,
+    ApplyForRpl,
+    AttestWorkExperience,
+    CompleteEnrolment,
+    DecideRpl,
+    DefineAchievement,
+    DeregisterProvider,
+    DisputeWorkExperience,
+    Enrol,
+    IssueCredential,
+    RegisterProvider,
+    ReviewAchievement,
+    ReviseRpl,
+    RevokeCredential,
+    RotateProviderKey,
+    SubmitRplEvidence,
+    SuspendCredential,
+    WithdrawEnrolment,
+)
 from domain.credential import CredentialBasis
 from domain.errors import InvalidValue, NotFound, NotPermitted, RuleBroken
 from domain.provider import Provider
@@ -14,9 +34,9 @@ from tests.domain.gwt import ADMIN, START, certificate, micro_credential, rpl_de
 
 
 def register(ledger, actor=ADMIN, **changes):
-    return lambda: ledger.register_provider(actor, **{
+    return lambda: ledger.execute(actor, RegisterProvider(**{
         "name": "Harbour University", "identifiers": (Identifier("NZQA provider", "7001"),),
-        "website": "https://harbour.example.ac.nz", "effective": START, **changes})
+        "website": "https://harbour.example.ac.nz", "effective": START, **changes}))
 
 
 @pytest.fixture
@@ -52,45 +72,50 @@ def test_a_provider_is_registered_with_identifiers_a_name_and_an_https_website(l
 def test_the_provider_rotates_its_key_and_keeps_the_old_one(ledger, uni):
     provider_id = UUID(uni.id)
     old = ledger.load(Provider, provider_id).active_key_id
-    [rotated] = when(ledger, lambda: ledger.rotate_provider_key(uni, provider_id)).then("Provider.KeyRotated")
+    [rotated] = when(ledger, lambda: ledger.execute(uni, RotateProviderKey(provider_id))).then("Provider.KeyRotated")
     provider = ledger.load(Provider, provider_id)
     assert provider.active_key_id == rotated.signing_key.key_id != old
     assert old in provider.keys
 
 
 def test_an_admin_rotates_a_providers_key(ledger, uni):
-    when(ledger, lambda: ledger.rotate_provider_key(ADMIN, UUID(uni.id))).then("Provider.KeyRotated")
+    when(ledger, lambda: ledger.execute(ADMIN, RotateProviderKey(UUID(uni.id)))).then("Provider.KeyRotated")
 
 
 def test_no_other_provider_rotates_the_key(ledger, world, uni):
     other = world.provider("Other Polytechnic")
-    when(ledger, lambda: ledger.rotate_provider_key(other, UUID(uni.id))).then_refused(NotPermitted, "not-permitted")
+    when(ledger, lambda: ledger.execute(other, RotateProviderKey(
+        UUID(uni.id),
+    ))).then_refused(NotPermitted, "not-permitted")
 
 
 def test_an_admin_deregisters_a_provider(ledger, uni):
-    when(ledger, lambda: ledger.deregister_provider(ADMIN, UUID(uni.id), reason="Accreditation lapsed",
-                                                    effective=date(2025, 1, 1))).then(
+    when(ledger, lambda: ledger.execute(ADMIN, DeregisterProvider(
+        UUID(uni.id), reason="Accreditation lapsed", effective=date(2025, 1, 1),
+    ))).then(
         ("Provider.Deregistered", {"reason": "Accreditation lapsed"}))
 
 
 def test_only_an_admin_deregisters(ledger, uni):
-    when(ledger, lambda: ledger.deregister_provider(uni, UUID(uni.id), reason="x")).then_refused(
+    when(ledger, lambda: ledger.execute(uni, DeregisterProvider(UUID(uni.id), reason="x"))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_a_provider_is_deregistered_once(ledger, uni):
-    ledger.deregister_provider(ADMIN, UUID(uni.id), reason="Accreditation lapsed")
-    when(ledger, lambda: ledger.deregister_provider(ADMIN, UUID(uni.id), reason="x")).then_refused(
+    ledger.execute(ADMIN, DeregisterProvider(UUID(uni.id), reason="Accreditation lapsed"))
+    when(ledger, lambda: ledger.execute(ADMIN, DeregisterProvider(UUID(uni.id), reason="x"))).then_refused(
         RuleBroken, "provider-deregistered")
 
 
 def test_a_deregistration_cannot_precede_the_registration(ledger, uni):
-    when(ledger, lambda: ledger.deregister_provider(ADMIN, UUID(uni.id), reason="x", effective=date(2023, 1, 1))
+    when(ledger, lambda: ledger.execute(ADMIN, DeregisterProvider(UUID(uni.id), reason="x", effective=date(2023, 1, 1)))
          ).then_refused(RuleBroken, "date-out-of-order")
 
 
 def test_deregistering_an_unknown_provider_is_refused(ledger):
-    when(ledger, lambda: ledger.deregister_provider(ADMIN, UUID(int=7), reason="x")).then_refused(NotFound, "not-found")
+    when(ledger, lambda: ledger.execute(ADMIN, DeregisterProvider(
+        UUID(int=7), reason="x",
+    ))).then_refused(NotFound, "not-found")
 
 
 class TestADeregisteredProviderWritesNothing:
@@ -107,9 +132,9 @@ class TestADeregisteredProviderWritesNothing:
         credential = world.credential(uni, learner, world.achievement(uni))
         case = world.rpl_case(uni, learner, care)
         decided = world.decided_case(uni, learner, care)
-        ledger.appeal_rpl(Actor.learner(learner), decided, grounds="x", effective=date(2024, 4, 25))
+        ledger.execute(Actor.learner(learner), AppealRpl(decided, grounds="x", effective=date(2024, 4, 25)))
         experience = world.experience(learner, world.position(placed_by=uni))
-        ledger.deregister_provider(ADMIN, UUID(uni.id), reason="Accreditation lapsed")
+        ledger.execute(ADMIN, DeregisterProvider(UUID(uni.id), reason="Accreditation lapsed"))
         return dict(learner=learner, course=course, care=care, open=open_enrolment, passed=passed,
                     completed_course=completed_course, completed=completed, credential=credential, case=case,
                     decided=decided, experience=experience)
@@ -117,25 +142,26 @@ class TestADeregisteredProviderWritesNothing:
     def test_refused(self, ledger, world, uni, history):
         h = history
         commands = {
-            "define": lambda: ledger.define_achievement(uni, micro_credential()),
-            "review": lambda: ledger.review_achievement(uni, h["course"], next_review_date=date(2027, 1, 1)),
+            "define": lambda: ledger.execute(uni, DefineAchievement(micro_credential())),
+            "review": lambda: ledger.execute(uni, ReviewAchievement(h["course"], next_review_date=date(2027, 1, 1))),
             "register learner": lambda: world.learner(by=uni),
-            "enrol": lambda: ledger.enrol(uni, h["learner"], achievement_id=h["course"], term="2025-T1"),
+            "enrol": lambda: ledger.execute(uni, Enrol(h["learner"], achievement_id=h["course"], term="2025-T1")),
             "assess": lambda: world.assess(uni, h["open"]),
-            "complete": lambda: ledger.complete_enrolment(uni, h["passed"]),
-            "withdraw": lambda: ledger.withdraw_enrolment(uni, h["open"], reason="x"),
-            "issue": lambda: ledger.issue_credential(
-                uni, h["learner"], achievement_id=h["completed_course"], basis=CredentialBasis.ENROLMENT,
-                basis_id=h["completed"]),
-            "suspend": lambda: ledger.suspend_credential(uni, h["credential"], reason="x"),
-            "revoke": lambda: ledger.revoke_credential(uni, h["credential"], reason="x"),
-            "apply rpl": lambda: ledger.apply_for_rpl(uni, h["learner"], achievement_id=h["care"], claim="x"),
-            "rpl evidence": lambda: ledger.submit_rpl_evidence(uni, h["case"], evidence=Evidence("x")),
-            "decide": lambda: ledger.decide_rpl(uni, h["case"], decision=rpl_decision()),
-            "revise": lambda: ledger.revise_rpl(uni, h["decided"], decision=rpl_decision()),
-            "attest": lambda: ledger.attest_work_experience(uni, h["experience"], effective=date(2024, 10, 2)),
-            "dispute": lambda: ledger.dispute_work_experience(uni, h["experience"], reason="x"),
-            "rotate key": lambda: ledger.rotate_provider_key(uni, UUID(uni.id)),
+            "complete": lambda: ledger.execute(uni, CompleteEnrolment(h["passed"])),
+            "withdraw": lambda: ledger.execute(uni, WithdrawEnrolment(h["open"], reason="x")),
+            "issue": lambda: ledger.execute(uni, IssueCredential(
+                h["learner"], achievement_id=h["completed_course"], basis=CredentialBasis.ENROLMENT,
+                basis_id=h["completed"],
+            )),
+            "suspend": lambda: ledger.execute(uni, SuspendCredential(h["credential"], reason="x")),
+            "revoke": lambda: ledger.execute(uni, RevokeCredential(h["credential"], reason="x")),
+            "apply rpl": lambda: ledger.execute(uni, ApplyForRpl(h["learner"], achievement_id=h["care"], claim="x")),
+            "rpl evidence": lambda: ledger.execute(uni, SubmitRplEvidence(h["case"], evidence=Evidence("x"))),
+            "decide": lambda: ledger.execute(uni, DecideRpl(h["case"], decision=rpl_decision())),
+            "revise": lambda: ledger.execute(uni, ReviseRpl(h["decided"], decision=rpl_decision())),
+            "attest": lambda: ledger.execute(uni, AttestWorkExperience(h["experience"], effective=date(2024, 10, 2))),
+            "dispute": lambda: ledger.execute(uni, DisputeWorkExperience(h["experience"], reason="x")),
+            "rotate key": lambda: ledger.execute(uni, RotateProviderKey(UUID(uni.id))),
         }
         for name, command in commands.items():
             try:
@@ -145,5 +171,7 @@ class TestADeregisteredProviderWritesNothing:
 
     def test_what_it_wrote_stays_and_the_learner_still_acts(self, ledger, world, history):
         learner = Actor.learner(history["learner"])
-        when(ledger, lambda: ledger.withdraw_enrolment(learner, history["open"], reason="Provider closed")).then(
+        when(ledger, lambda: ledger.execute(learner, WithdrawEnrolment(
+            history["open"], reason="Provider closed",
+        ))).then(
             "Enrolment.Withdrawn")

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from application.commands import AppealRpl, ApplyForRpl, DecideRpl, RetireAchievement, ReviseRpl, SubmitRplEvidence
 from domain.errors import InvalidValue, NotPermitted, RuleBroken
 from domain.recognition import RecognitionCase
 from domain.values import Actor, Evidence, RplOutcome, SkillLevel
@@ -39,80 +40,87 @@ def case(world, tafe, learner, care):
 
 @pytest.fixture
 def decided(ledger, tafe, case):
-    ledger.decide_rpl(tafe, case, decision=rpl_decision(RplOutcome.PARTIALLY_GRANTED, Decimal(20)),
-                      effective=date(2024, 4, 20))
+    ledger.execute(tafe, DecideRpl(
+        case, decision=rpl_decision(RplOutcome.PARTIALLY_GRANTED, Decimal(20)), effective=date(2024, 4, 20),
+    ))
     return case
 
 
 @pytest.fixture
 def appealed(ledger, sam, decided):
-    ledger.appeal_rpl(sam, decided, grounds="The ward reference was not considered", effective=date(2024, 4, 25))
+    ledger.execute(sam, AppealRpl(
+        decided, grounds="The ward reference was not considered", effective=date(2024, 4, 25),
+    ))
     return decided
 
 
 def decide(ledger, actor, case, decision=None, effective=date(2024, 4, 20)):
-    return lambda: ledger.decide_rpl(actor, case, decision=decision or rpl_decision(), effective=effective)
+    return lambda: ledger.execute(actor, DecideRpl(case, decision=decision or rpl_decision(), effective=effective))
 
 
 # ---- applying and evidence ---------------------------------------------------------------------------------------
 
 def test_the_learner_applies(ledger, tafe, learner, sam, care):
-    when(ledger, lambda: ledger.apply_for_rpl(sam, learner, achievement_id=care, claim="Six years in aged care",
-                                              effective=date(2024, 4, 1))).then(
+    when(ledger, lambda: ledger.execute(sam, ApplyForRpl(
+        learner, achievement_id=care, claim="Six years in aged care", effective=date(2024, 4, 1),
+    ))).then(
         ("RecognitionCase.Applied", {"learner_id": learner, "achievement_id": care, "claim": "Six years in aged care"}))
 
 
 def test_the_achievements_provider_opens_a_case_for_the_learner(ledger, tafe, learner, care):
-    when(ledger, lambda: ledger.apply_for_rpl(tafe, learner, achievement_id=care, claim="Transfer")).then(
+    when(ledger, lambda: ledger.execute(tafe, ApplyForRpl(learner, achievement_id=care, claim="Transfer"))).then(
         "RecognitionCase.Applied")
 
 
 def test_no_one_else_opens_a_case(ledger, world, learner, care):
     stranger = Actor.learner(world.learner())
-    when(ledger, lambda: ledger.apply_for_rpl(stranger, learner, achievement_id=care, claim="x")).then_refused(
+    when(ledger, lambda: ledger.execute(stranger, ApplyForRpl(learner, achievement_id=care, claim="x"))).then_refused(
         NotPermitted, "not-permitted")
     other = world.provider("Other Polytechnic")
-    when(ledger, lambda: ledger.apply_for_rpl(other, learner, achievement_id=care, claim="x")).then_refused(
+    when(ledger, lambda: ledger.execute(other, ApplyForRpl(learner, achievement_id=care, claim="x"))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_an_application_states_a_claim(ledger, learner, sam, care):
-    when(ledger, lambda: ledger.apply_for_rpl(sam, learner, achievement_id=care, claim="")).then_refused(
+    when(ledger, lambda: ledger.execute(sam, ApplyForRpl(learner, achievement_id=care, claim=""))).then_refused(
         InvalidValue, "invalid-value")
 
 
 def test_no_rpl_for_a_retired_achievement(ledger, tafe, learner, sam, care):
-    ledger.retire_achievement(tafe, care, reason="Replaced by the 2025 certificate")
-    when(ledger, lambda: ledger.apply_for_rpl(sam, learner, achievement_id=care, claim="x")).then_refused(
+    ledger.execute(tafe, RetireAchievement(care, reason="Replaced by the 2025 certificate"))
+    when(ledger, lambda: ledger.execute(sam, ApplyForRpl(learner, achievement_id=care, claim="x"))).then_refused(
         RuleBroken, "achievement-retired")
 
 
 def test_the_learner_and_the_provider_submit_evidence(ledger, tafe, learner, sam, case):
-    when(ledger, lambda: ledger.submit_rpl_evidence(sam, case, evidence=Evidence("Employer reference"),
-                                                    effective=date(2024, 4, 3))).then(
+    when(ledger, lambda: ledger.execute(sam, SubmitRplEvidence(
+        case, evidence=Evidence("Employer reference"), effective=date(2024, 4, 3),
+    ))).then(
         ("RecognitionCase.EvidenceSubmitted", {"learner_id": learner, "evidence": Evidence("Employer reference")}))
-    when(ledger, lambda: ledger.submit_rpl_evidence(tafe, case, evidence=Evidence("Observation record"))).then(
+    when(ledger, lambda: ledger.execute(tafe, SubmitRplEvidence(case, evidence=Evidence("Observation record")))).then(
         "RecognitionCase.EvidenceSubmitted")
 
 
 def test_no_one_else_submits_evidence(ledger, world, case):
     employer = world.employer()
-    when(ledger, lambda: ledger.submit_rpl_evidence(employer, case, evidence=Evidence("x"))).then_refused(
+    when(ledger, lambda: ledger.execute(employer, SubmitRplEvidence(case, evidence=Evidence("x")))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_evidence_cannot_precede_the_application(ledger, sam, case):
-    when(ledger, lambda: ledger.submit_rpl_evidence(sam, case, evidence=Evidence("x"), effective=date(2024, 3, 1))
+    when(ledger, lambda: ledger.execute(sam, SubmitRplEvidence(
+        case, evidence=Evidence("x"), effective=date(2024, 3, 1),
+    ))
          ).then_refused(RuleBroken, "date-out-of-order")
 
 
 def test_no_evidence_after_the_decision_unless_appealed(ledger, sam, decided):
-    when(ledger, lambda: ledger.submit_rpl_evidence(sam, decided, evidence=Evidence("x"))).then_refused(
+    when(ledger, lambda: ledger.execute(sam, SubmitRplEvidence(decided, evidence=Evidence("x")))).then_refused(
         RuleBroken, "case-decided")
 
 
 def test_evidence_is_accepted_again_during_an_appeal(ledger, sam, appealed):
-    when(ledger, lambda: ledger.submit_rpl_evidence(sam, appealed, evidence=Evidence("Ward reference"))).then(
+    when(ledger, lambda: ledger.execute(sam, SubmitRplEvidence(appealed, evidence=Evidence("Ward reference")))).then(
         "RecognitionCase.EvidenceSubmitted")
 
 
@@ -187,38 +195,47 @@ def test_credits_carry_at_most_two_decimals(ledger, tafe, case):
 # ---- appeal and revision -------------------------------------------------------------------------------------------
 
 def test_the_learner_appeals_a_decision(ledger, learner, sam, decided):
-    when(ledger, lambda: ledger.appeal_rpl(sam, decided, grounds="Reference not considered",
-                                           effective=date(2024, 4, 25))).then(
+    when(ledger, lambda: ledger.execute(sam, AppealRpl(
+        decided, grounds="Reference not considered", effective=date(2024, 4, 25),
+    ))).then(
         ("RecognitionCase.Appealed", {"learner_id": learner, "grounds": "Reference not considered"}))
 
 
 def test_only_the_learner_appeals(ledger, world, tafe, decided):
-    when(ledger, lambda: ledger.appeal_rpl(tafe, decided, grounds="x")).then_refused(NotPermitted, "not-permitted")
+    when(ledger, lambda: ledger.execute(tafe, AppealRpl(
+        decided, grounds="x",
+    ))).then_refused(NotPermitted, "not-permitted")
     stranger = Actor.learner(world.learner())
-    when(ledger, lambda: ledger.appeal_rpl(stranger, decided, grounds="x")).then_refused(NotPermitted, "not-permitted")
+    when(ledger, lambda: ledger.execute(stranger, AppealRpl(
+        decided, grounds="x",
+    ))).then_refused(NotPermitted, "not-permitted")
 
 
 def test_an_appeal_follows_a_decision(ledger, sam, case):
-    when(ledger, lambda: ledger.appeal_rpl(sam, case, grounds="x")).then_refused(RuleBroken, "case-undecided")
+    when(ledger, lambda: ledger.execute(sam, AppealRpl(case, grounds="x"))).then_refused(RuleBroken, "case-undecided")
 
 
 def test_one_appeal_at_a_time(ledger, sam, appealed):
-    when(ledger, lambda: ledger.appeal_rpl(sam, appealed, grounds="again")).then_refused(
+    when(ledger, lambda: ledger.execute(sam, AppealRpl(appealed, grounds="again"))).then_refused(
         RuleBroken, "case-under-appeal")
 
 
 def test_an_appeal_cannot_precede_the_decision(ledger, sam, decided):
-    when(ledger, lambda: ledger.appeal_rpl(sam, decided, grounds="x", effective=date(2024, 4, 19))).then_refused(
+    when(ledger, lambda: ledger.execute(sam, AppealRpl(
+        decided, grounds="x", effective=date(2024, 4, 19),
+    ))).then_refused(
         RuleBroken, "date-out-of-order")
 
 
 def test_an_appeal_gives_grounds(ledger, sam, decided):
-    when(ledger, lambda: ledger.appeal_rpl(sam, decided, grounds=" ")).then_refused(InvalidValue, "invalid-value")
+    when(ledger, lambda: ledger.execute(sam, AppealRpl(
+        decided, grounds=" ",
+    ))).then_refused(InvalidValue, "invalid-value")
 
 
 def revise(ledger, actor, case, decision=None, effective=date(2024, 5, 5)):
     decision = decision or rpl_decision(reviewed=(0, 1))
-    return lambda: ledger.revise_rpl(actor, case, decision=decision, effective=effective)
+    return lambda: ledger.execute(actor, ReviseRpl(case, decision=decision, effective=effective))
 
 
 def test_after_an_appeal_the_provider_revises_naming_the_decision_it_corrects(ledger, tafe, learner, appealed):
@@ -231,9 +248,10 @@ def test_after_an_appeal_the_provider_revises_naming_the_decision_it_corrects(le
 
 
 def test_a_second_appeal_leads_to_a_third_decision_correcting_the_second(ledger, tafe, sam, appealed):
-    ledger.revise_rpl(tafe, appealed, decision=rpl_decision(RplOutcome.PARTIALLY_GRANTED, Decimal(30)),
-                      effective=date(2024, 5, 5))
-    ledger.appeal_rpl(sam, appealed, grounds="Still short", effective=date(2024, 5, 10))
+    ledger.execute(tafe, ReviseRpl(
+        appealed, decision=rpl_decision(RplOutcome.PARTIALLY_GRANTED, Decimal(30)), effective=date(2024, 5, 5),
+    ))
+    ledger.execute(sam, AppealRpl(appealed, grounds="Still short", effective=date(2024, 5, 10)))
     [revised] = when(ledger, revise(ledger, tafe, appealed, effective=date(2024, 5, 20))).then(
         "RecognitionCase.Revised")
     assert (revised.decision.number, revised.decision.corrects) == (3, 2)

@@ -5,6 +5,7 @@ from uuid import uuid4
 
 import pytest
 
+from application.commands import AttestWorkExperience, DisputeWorkExperience, EndWorkExperience, StateWorkExperience
 from domain.errors import InvalidValue, NotFound, NotPermitted, RuleBroken
 from domain.values import Actor, Period
 from domain.work_experience import WorkKind
@@ -37,16 +38,18 @@ def internship(world, learner, employer, uni):
 
 
 def attest(ledger, actor, experience, skills=(COMMUNICATION.url,), effective=date(2024, 10, 5)):
-    return lambda: ledger.attest_work_experience(actor, experience, confirmed_skills=skills,
-                                                 statement="Led our community notices.", effective=effective)
+    return lambda: ledger.execute(actor, AttestWorkExperience(
+        experience, confirmed_skills=skills, statement="Led our community notices.", effective=effective,
+    ))
 
 
 # ---- stating -------------------------------------------------------------------------------------------------------
 
 def test_the_learner_states_their_work_experience(ledger, world, learner, aroha, employer):
     position = world.position(employer)
-    [stated] = when(ledger, lambda: ledger.state_work_experience(aroha, learner, position=position,
-                                                                  effective=date(2024, 10, 1))).then(
+    [stated] = when(ledger, lambda: ledger.execute(aroha, StateWorkExperience(
+        learner, position=position, effective=date(2024, 10, 1),
+    ))).then(
         ("WorkExperience.Stated", {"learner_id": learner, "actor": aroha}))
     assert stated.position == position
 
@@ -54,26 +57,26 @@ def test_the_learner_states_their_work_experience(ledger, world, learner, aroha,
 def test_work_experience_is_stated_only_by_the_learner(ledger, world, learner, employer, uni):
     position = world.position(employer)
     for someone in (employer, uni, Actor.learner(world.learner()), Actor.admin()):
-        when(ledger, lambda s=someone: ledger.state_work_experience(s, learner, position=position)).then_refused(
+        when(ledger, lambda s=someone: ledger.execute(s, StateWorkExperience(learner, position=position))).then_refused(
             NotPermitted, "not-permitted")
 
 
 def test_the_named_employer_must_be_registered(ledger, world, learner, aroha):
     position = world.position(Actor.employer(uuid4()))
-    when(ledger, lambda: ledger.state_work_experience(aroha, learner, position=position)).then_refused(
+    when(ledger, lambda: ledger.execute(aroha, StateWorkExperience(learner, position=position))).then_refused(
         NotFound, "not-found")
 
 
 def test_the_placing_provider_must_be_registered(ledger, world, learner, aroha):
     position = world.position(placed_by=Actor.provider(uuid4()))
-    when(ledger, lambda: ledger.state_work_experience(aroha, learner, position=position)).then_refused(
+    when(ledger, lambda: ledger.execute(aroha, StateWorkExperience(learner, position=position))).then_refused(
         NotFound, "not-found")
 
 
 def test_a_position_names_an_employer_and_a_role(ledger, world, learner, aroha):
     for changes in ({"employer_name": ""}, {"role": " "}, {"skills": (COMMUNICATION, COMMUNICATION)}):
         position = world.position(**changes)
-        when(ledger, lambda p=position: ledger.state_work_experience(aroha, learner, position=p)).then_refused(
+        when(ledger, lambda p=position: ledger.execute(aroha, StateWorkExperience(learner, position=p))).then_refused(
             InvalidValue, "invalid-value")
 
 
@@ -115,33 +118,33 @@ def test_an_attestation_cannot_predate_the_experience(ledger, employer, internsh
 
 
 def test_an_experience_is_attested_once(ledger, employer, uni, internship):
-    ledger.attest_work_experience(employer, internship, effective=date(2024, 10, 5))
+    ledger.execute(employer, AttestWorkExperience(internship, effective=date(2024, 10, 5)))
     when(ledger, attest(ledger, employer, internship)).then_refused(RuleBroken, "already-answered")
     when(ledger, attest(ledger, uni, internship)).then_refused(RuleBroken, "already-answered")
 
 
 def test_the_named_employer_disputes(ledger, learner, employer, internship):
-    when(ledger, lambda: ledger.dispute_work_experience(employer, internship, reason="No record of this intern")
+    when(ledger, lambda: ledger.execute(employer, DisputeWorkExperience(internship, reason="No record of this intern"))
          ).then(("WorkExperience.Disputed", {"learner_id": learner, "reason": "No record of this intern"}))
 
 
 def test_a_disputed_experience_is_not_attested_afterwards(ledger, employer, internship):
-    ledger.dispute_work_experience(employer, internship, reason="No record")
+    ledger.execute(employer, DisputeWorkExperience(internship, reason="No record"))
     when(ledger, attest(ledger, employer, internship)).then_refused(RuleBroken, "already-answered")
-    when(ledger, lambda: ledger.dispute_work_experience(employer, internship, reason="again")).then_refused(
+    when(ledger, lambda: ledger.execute(employer, DisputeWorkExperience(internship, reason="again"))).then_refused(
         RuleBroken, "already-answered")
 
 
 def test_no_one_else_disputes(ledger, world, aroha, internship):
-    when(ledger, lambda: ledger.dispute_work_experience(aroha, internship, reason="x")).then_refused(
+    when(ledger, lambda: ledger.execute(aroha, DisputeWorkExperience(internship, reason="x"))).then_refused(
         NotPermitted, "not-permitted")
     other = world.employer("Another Council")
-    when(ledger, lambda: ledger.dispute_work_experience(other, internship, reason="x")).then_refused(
+    when(ledger, lambda: ledger.execute(other, DisputeWorkExperience(internship, reason="x"))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_a_dispute_gives_a_reason(ledger, employer, internship):
-    when(ledger, lambda: ledger.dispute_work_experience(employer, internship, reason="")).then_refused(
+    when(ledger, lambda: ledger.execute(employer, DisputeWorkExperience(internship, reason=""))).then_refused(
         InvalidValue, "invalid-value")
 
 
@@ -154,23 +157,29 @@ def current_job(world, learner, employer):
 
 
 def test_the_learner_records_the_end(ledger, learner, aroha, current_job):
-    when(ledger, lambda: ledger.end_work_experience(aroha, current_job, ended_on=date(2025, 3, 31))).then(
+    when(ledger, lambda: ledger.execute(aroha, EndWorkExperience(current_job, ended_on=date(2025, 3, 31)))).then(
         ("WorkExperience.Ended", {"learner_id": learner, "ended_on": date(2025, 3, 31)}))
 
 
 def test_only_the_learner_records_the_end(ledger, employer, current_job):
-    when(ledger, lambda: ledger.end_work_experience(employer, current_job, ended_on=date(2025, 3, 31))).then_refused(
+    when(ledger, lambda: ledger.execute(employer, EndWorkExperience(
+        current_job, ended_on=date(2025, 3, 31),
+    ))).then_refused(
         NotPermitted, "not-permitted")
 
 
 def test_an_experience_ends_once(ledger, aroha, internship, current_job):
-    when(ledger, lambda: ledger.end_work_experience(aroha, internship, ended_on=date(2025, 3, 31))).then_refused(
+    when(ledger, lambda: ledger.execute(aroha, EndWorkExperience(internship, ended_on=date(2025, 3, 31)))).then_refused(
         RuleBroken, "already-ended")
-    ledger.end_work_experience(aroha, current_job, ended_on=date(2025, 3, 31))
-    when(ledger, lambda: ledger.end_work_experience(aroha, current_job, ended_on=date(2025, 4, 30))).then_refused(
+    ledger.execute(aroha, EndWorkExperience(current_job, ended_on=date(2025, 3, 31)))
+    when(ledger, lambda: ledger.execute(aroha, EndWorkExperience(
+        current_job, ended_on=date(2025, 4, 30),
+    ))).then_refused(
         RuleBroken, "already-ended")
 
 
 def test_an_experience_cannot_end_before_it_starts(ledger, aroha, current_job):
-    when(ledger, lambda: ledger.end_work_experience(aroha, current_job, ended_on=date(2024, 6, 30))).then_refused(
+    when(ledger, lambda: ledger.execute(aroha, EndWorkExperience(
+        current_job, ended_on=date(2024, 6, 30),
+    ))).then_refused(
         RuleBroken, "date-out-of-order")

@@ -14,6 +14,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands import ApplyForRpl, Enrol, IssueCredential, RegisterLearner, RevokeCredential
 from application.ledger import Ledger
 from domain.credential import Credential, CredentialBasis, CredentialStatus
 from domain.enrolment import Enrolment
@@ -62,7 +63,7 @@ def test_the_ledger_runs_on_postgres(ledger, world):
     credential = world.credential(uni)
     assert ledger.load(Credential, credential).status is CredentialStatus.ACTIVE
     assert ledger.recorder.__class__.__module__ == "adapters.storage.postgres"
-    when(ledger, lambda: ledger.revoke_credential(uni, credential, reason="Issued in error")).then(
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(credential, reason="Issued in error"))).then(
         "Credential.Revoked")
 
 
@@ -73,8 +74,9 @@ def test_an_idempotent_replay_records_nothing_on_postgres(ledger, world):
     learner, course = world.learner(), world.achievement(uni)
 
     def enrol(term: str = "2024-T1") -> Any:
-        return ledger.enrol(uni, learner, achievement_id=course, term=term, effective=date(2024, 3, 1),
-                            idempotency_key="sis-42")
+        return ledger.execute(uni, Enrol(
+            learner, achievement_id=course, term=term, effective=date(2024, 3, 1),
+        ), "sis-42")
 
     first = when(ledger, enrol)
     first.then("Enrolment.Enrolled", "IdempotencyKey.Claimed")
@@ -90,8 +92,9 @@ def test_concurrent_commands_with_the_same_key_have_one_outcome(ledger, world):
     care = world.achievement(uni)
     sam = Actor.learner(learner)
 
-    results = race(8, lambda _: ledger.apply_for_rpl(sam, learner, achievement_id=care, claim="Aged care",
-                                                     effective=date(2024, 4, 1), idempotency_key="rpl-1"))
+    results = race(8, lambda _: ledger.execute(sam, ApplyForRpl(
+        learner, achievement_id=care, claim="Aged care", effective=date(2024, 4, 1),
+    ), "rpl-1"))
     assert not [r for r in results if isinstance(r, DomainError)], results
     assert len({r.id for r in results}) == 1  # type: ignore[union-attr]
     assert sum(1 for r in results if not r.replayed) == 1  # type: ignore[union-attr]
@@ -118,7 +121,7 @@ def test_concurrent_revocations_of_one_credential_revoke_it_once(ledger, world):
     uni = world.provider()
     credential = world.credential(uni)
 
-    results = race(4, lambda i: ledger.revoke_credential(uni, credential, reason=f"Revocation {i}"))
+    results = race(4, lambda i: ledger.execute(uni, RevokeCredential(credential, reason=f"Revocation {i}")))
     refused = [r for r in results if isinstance(r, DomainError)]
     assert len(refused) == 3, results
     assert all(isinstance(r, RuleBroken) and r.code == "credential-revoked" for r in refused), refused
@@ -130,8 +133,9 @@ def test_concurrent_registrations_of_one_learner_make_one_learner(ledger, world)
     uni = world.provider()
     identifier = Identifier("USI", "SAM0001234")
 
-    results = race(8, lambda i: ledger.register_learner(uni if i % 2 else ADMIN, primary_identifier=identifier,
-                                                        profile={"name": "Sam O'Brien"}))
+    results = race(8, lambda i: ledger.execute(uni if i % 2 else ADMIN, RegisterLearner(
+        primary_identifier=identifier, profile={"name": "Sam O'Brien"},
+    )))
     assert not [r for r in results if isinstance(r, DomainError)], results
     assert {r.id for r in results} == {Learner.create_id(identifier)}  # type: ignore[union-attr]
     assert sum(1 for r in results if r.token) == 1, "one learner, one token"  # type: ignore[union-attr]
@@ -144,8 +148,9 @@ def test_concurrent_enrolments_with_the_same_natural_key_make_one_enrolment(ledg
     uni = world.provider()
     learner, course = world.learner(), world.achievement(uni)
 
-    results = race(6, lambda _: ledger.enrol(uni, learner, achievement_id=course, term="2024-T1",
-                                             effective=date(2024, 3, 1)))
+    results = race(6, lambda _: ledger.execute(uni, Enrol(
+        learner, achievement_id=course, term="2024-T1", effective=date(2024, 3, 1),
+    )))
     assert not [r for r in results if isinstance(r, DomainError)], results
     assert len({r.id for r in results}) == 1  # type: ignore[union-attr]
     assert count(ledger, "Enrolment.Enrolled") == 1
@@ -157,9 +162,10 @@ def test_concurrent_issuances_by_one_provider_get_distinct_status_indexes(ledger
     learners = [world.learner() for _ in range(4)]
     enrolments = [world.completed_enrolment(uni, learner, course) for learner in learners]
 
-    results = race(4, lambda i: ledger.issue_credential(
-        uni, learners[i], achievement_id=course, basis=CredentialBasis.ENROLMENT, basis_id=enrolments[i],
-        issued_on=date(2024, 6, 1)))
+    results = race(4, lambda i: ledger.execute(uni, IssueCredential(
+        learners[i], achievement_id=course, basis=CredentialBasis.ENROLMENT, basis_id=enrolments[i],
+        issued_on=date(2024, 6, 1),
+    )))
     assert not [r for r in results if isinstance(r, DomainError)], results
     indexes = sorted(ledger.load(Credential, r.id).status_index for r in results)  # type: ignore[union-attr]
     assert indexes == [0, 1, 2, 3]

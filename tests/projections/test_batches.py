@@ -5,6 +5,7 @@ from uuid import UUID
 
 import pytest
 
+from application.commands import DeregisterProvider, IssueToken, RecordShareOpening, RotateProviderKey
 from credentials import publisher as publisher_module
 from domain.values import Actor
 from ops.demo import load_demo
@@ -19,8 +20,8 @@ def demo_log(sqlite_settings):
     """The demo story, then a key rotation and a deregistration (which re-indexes every learner)."""
     services = build_services(sqlite_settings)
     ids = load_demo(services.ledger)
-    services.ledger.rotate_provider_key(Actor.admin(), ids.ids["tafe"])
-    services.ledger.deregister_provider(Actor.admin(), ids.ids["tafe"], reason="Closed")
+    services.ledger.execute(Actor.admin(), RotateProviderKey(ids.ids["tafe"]))
+    services.ledger.execute(Actor.admin(), DeregisterProvider(ids.ids["tafe"], reason="Closed"))
     aroha = ids.ids["aroha"]
     end = services.ledger.position()
     yield sqlite_settings, services, ids, end, aroha
@@ -75,7 +76,7 @@ def test_the_tracking_position_reaches_positions_no_view_uses(demo_log):
     settings, services, ids, end, _aroha = demo_log
     rows_after(settings, 500, end)
     # An access token's events: no view uses them.
-    written = services.ledger.issue_token(Actor.admin(), Actor.employer(ids.ids["employer"]))
+    written = services.ledger.execute(Actor.admin(), IssueToken(Actor.employer(ids.ids["employer"])))
     runner = ViewsRunner(settings, size=500)
     try:
         runner.step()
@@ -105,8 +106,9 @@ def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
             assert view is not None and view.credentials[0].verification.signature_valid
         # A new fact for the learner: the kept CLR is for an earlier position, so the read signs (and keeps) anew.
         share = read_side.share_by_token(ids.tokens["share"])
-        services.ledger.record_share_opening(aroha, UUID(share["share_id"]), viewer="HR",
-                                             actor=Actor.employer(ids.ids["employer"]))
+        services.ledger.execute(Actor.employer(ids.ids["employer"]), RecordShareOpening(
+            aroha, UUID(share["share_id"]), viewer="HR",
+        ))
         runner = ViewsRunner(settings)
         try:
             runner.catch_up(services.ledger.position(), timeout=60)

@@ -7,6 +7,7 @@ from uuid import UUID, uuid4
 
 import pytest
 
+from application.commands import RecordShareOpening, RevokeShare
 from credentials.data_integrity import verify
 from credentials.multikey import multibase_to_public_key
 from credentials.schema import validate_credential
@@ -112,14 +113,15 @@ def test_shares_employer_view_and_openings(demo):
     assert view.credentials[0].verification.valid
     assert {s.skill.url for s in view.skills} == {COMMUNICATION.url, TEAMWORK.url}
     assert not hasattr(view, "learner_id") and DATA_ANALYSIS.url not in str(view)
-    written = services.ledger.record_share_opening(
+    written = services.ledger.execute(Actor.employer(ids.ids["employer"]), RecordShareOpening(
         ids.ids["aroha"], UUID(share["share_id"]), viewer="Harbour City Council HR",
-        actor=Actor.employer(ids.ids["employer"]))
+    ))
     assert read_side.wait_for(written.position)
     [listed] = read_side.shares(ids.ids["aroha"])
     assert [o.viewer for o in listed.openings] == ["Harbour City Council HR"]
-    revoked = services.ledger.revoke_share(Actor.learner(ids.ids["aroha"]), ids.ids["aroha"],
-                                           UUID(share["share_id"]))
+    revoked = services.ledger.execute(Actor.learner(ids.ids["aroha"]), RevokeShare(
+        ids.ids["aroha"], UUID(share["share_id"]),
+    ))
     assert read_side.wait_for(revoked.position)
     assert read_side.employer_view(token) is None
     assert read_side.share_by_token(token)["live"] is False

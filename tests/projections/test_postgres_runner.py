@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from application.commands import RegisterEmployer, RegisterLearner
 from credentials.schema import validate_credential
 from domain.values import Actor, Identifier
 from ops.demo import load_demo
@@ -55,9 +56,9 @@ def test_killed_runner_resumes_and_equals_a_clean_rebuild(postgres_settings):
             services.ledger.recorder.select_notifications(start=1, limit=1)[0].originator_id).id)
         for n in range(300):  # two events each: enough for the runner to be killed in the middle of its work
             if n % 5:
-                services.ledger.register_employer(Actor.admin(), name=f"Employer {n}")
+                services.ledger.execute(Actor.admin(), RegisterEmployer(name=f"Employer {n}"))
             else:
-                services.ledger.register_learner(provider, primary_identifier=Identifier("kill-test", f"K{n}"))
+                services.ledger.execute(provider, RegisterLearner(primary_identifier=Identifier("kill-test", f"K{n}")))
         end = services.ledger.position()
     finally:
         services.close()

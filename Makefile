@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JS := tests/interop/js
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-unit lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ lint: $(STAMP)
 
 test: $(STAMP) $(JS)/node_modules/.installed lint
 	$(BIN)/pytest
+
+# The fast tier: domain rules, command handlers and read models in memory with fake ports. The database URL points
+# nowhere, so a test that reached for PostgreSQL would fail here instead of quietly slowing the tier down.
+UNIT_TESTS := $(wildcard tests/domain tests/application tests/read_models)
+test-unit: $(STAMP)
+	LER_TEST_POSTGRES_URL=postgresql://unit-tier@127.0.0.1:9/none CI=true $(BIN)/pytest $(UNIT_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m ops.bench $(BENCH_ARGS)

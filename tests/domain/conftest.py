@@ -1,13 +1,11 @@
-"""The domain tests run the real Ledger (SQLite in a temporary folder, real Ed25519 signing) on a fixed clock."""
-
-from collections.abc import Iterator
+"""The domain tests run the Ledger in memory (the library's POPO recorders, the stored format's transcoder) with fake
+ports and a fixed clock: no database, no real signing. Storage and signing have tiers of their own."""
 
 import pytest
 
 from application.ledger import Ledger
 from tests.domain.gwt import FixedClock, World
-from wiring.services import Services, build_services
-from wiring.settings import Settings
+from tests.fakes import FakePersonalDataVault, FakeSigner, memory_ledger
 
 
 @pytest.fixture
@@ -16,15 +14,18 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def fixed_services(sqlite_settings: Settings, clock: FixedClock) -> Iterator[Services]:
-    built = build_services(sqlite_settings, clock=clock)
-    yield built
-    built.close()
+def vault() -> FakePersonalDataVault:
+    return FakePersonalDataVault()
 
 
 @pytest.fixture
-def ledger(fixed_services: Services) -> Ledger:
-    return fixed_services.ledger
+def signer() -> FakeSigner:
+    return FakeSigner()
+
+
+@pytest.fixture
+def ledger(clock: FixedClock, vault: FakePersonalDataVault, signer: FakeSigner) -> Ledger:
+    return memory_ledger(clock, vault=vault, signer=signer)
 
 
 @pytest.fixture

@@ -50,7 +50,7 @@ def issue(ledger, provider, learner, course, basis_id, basis=CredentialBasis.ENR
 
 # ---- issuing -----------------------------------------------------------------------------------------------------
 
-def test_a_credential_is_issued_for_a_completed_enrolment_signed_once(ledger, world, uni, learner, course):
+def test_a_credential_is_issued_for_a_completed_enrolment_signed_once(ledger, signer, world, uni, learner, course):
     enrolment = world.completed_enrolment(uni, learner, course)
     issued, allocated = when(ledger, issue(ledger, uni, learner, course, enrolment,
                                            expires_on=date(2029, 6, 1))).then(
@@ -62,8 +62,8 @@ def test_a_credential_is_issued_for_a_completed_enrolment_signed_once(ledger, wo
     assert issued.terms.skill_levels == (SkillLevel(COMMUNICATION.url, 4),)
     assert issued.terms.score == "A-"
     assert issued.terms.expires_on == date(2029, 6, 1)
-    [proof] = issued.document["proof"] if isinstance(issued.document["proof"], list) else [issued.document["proof"]]
-    assert proof["cryptosuite"] == "eddsa-rdfc-2022"
+    assert [draft.credential_id for draft in signer.signed] == [issued.originator_id], "signed once, at issuance"
+    assert issued.document["id"] == f"urn:uuid:{issued.originator_id}", "the signed document is stored in the event"
     assert allocated.credential_id == issued.originator_id
 
 

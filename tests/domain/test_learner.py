@@ -84,10 +84,10 @@ def test_registering_the_same_identifier_again_finds_the_same_learner(ledger, un
     assert written.token == "", "no second token for a learner who exists already"
 
 
-def test_the_personal_data_is_sealed_apart(ledger, fixed_services, learner):
+def test_the_personal_data_is_sealed_apart(ledger, vault, learner):
     registered = ledger.load(Learner, learner)
     assert "Aroha" not in registered.sealed_profile
-    assert fixed_services.personal_data.open(learner, registered.sealed_profile)["name"] == "Aroha Ngata"
+    assert vault.open(learner, registered.sealed_profile)["name"] == "Aroha Ngata"
 
 
 def test_a_did_starts_with_did(ledger):
@@ -185,14 +185,14 @@ def test_opening_an_expired_share_is_refused(ledger, world, clock, learner, empl
 
 # ---- erasure -------------------------------------------------------------------------------------------------------
 
-def test_the_learner_asks_for_erasure(ledger, fixed_services, world, learner, aroha, employer):
+def test_the_learner_asks_for_erasure(ledger, vault, world, learner, aroha, employer):
     world.share(learner, employer)
     sealed = ledger.load(Learner, learner).sealed_profile
     when(ledger, lambda: ledger.execute(aroha, EraseLearner(learner, reason="Asked to be forgotten"))).then(
         ("Learner.Erased", {"originator_id": learner, "reason": "Asked to be forgotten"}))
     erased = ledger.load(Learner, learner)
     assert erased.sealed_profile == "" and all(s.revoked for s in erased.shares.values())
-    assert fixed_services.personal_data.open(learner, sealed) is None, "the per-learner key is destroyed"
+    assert vault.open(learner, sealed) is None, "the per-learner key is destroyed"
 
 
 def test_an_admin_carries_out_erasure(ledger, learner):

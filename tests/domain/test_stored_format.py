@@ -55,6 +55,8 @@ from domain.values import (
     SkillLevel,
 )
 from domain.work_experience import Position, WorkExperience, WorkKind
+from tests.domain.gwt import FixedClock
+from tests.fakes import memory_ledger
 
 GOLDEN = Path(__file__).resolve().parent.parent / "golden"
 UPDATE = os.environ.get("LER_UPDATE_GOLDEN", "") == "1"
@@ -305,12 +307,9 @@ def from_golden(path: Path) -> StoredEvent:
 
 
 @pytest.fixture(scope="module")
-def mapper(tmp_path_factory: pytest.TempPathFactory) -> Any:
-    from wiring.services import build_services
-    from wiring.settings import load_settings
-    services = build_services(load_settings({"LER_DATA_DIR": str(tmp_path_factory.mktemp("golden"))}))
-    yield services.ledger.mapper
-    services.close()
+def mapper() -> Any:
+    """The stored format's mapper (the same transcoder and value types on every store)."""
+    return memory_ledger(FixedClock()).mapper
 
 
 @pytest.mark.parametrize("sample", SAMPLES, ids=lambda s: s.name)

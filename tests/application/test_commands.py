@@ -1,0 +1,61 @@
+"""Commands are frozen data: their name and idempotency fingerprint derive from the command itself."""
+
+import dataclasses
+from datetime import date
+from uuid import uuid4
+
+import pytest
+
+from application.commands import (
+    Enrol,
+    RecordAssessment,
+    RegisterLearner,
+    RevokeCredential,
+    SuspendCredential,
+)
+from domain.values import AssessmentOutcome, Identifier, SkillLevel
+
+LEARNER, COURSE = uuid4(), uuid4()
+
+
+def test_the_name_is_the_class_name_in_snake_case() -> None:
+    assert Enrol.command_name == "enrol"
+    assert RecordAssessment.command_name == "record_assessment"
+    assert RegisterLearner.command_name == "register_learner"
+
+
+def test_a_command_is_frozen() -> None:
+    command = Enrol(LEARNER, COURSE, "2025-T1")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        command.term = "2025-T2"  # type: ignore[misc]
+
+
+def test_equal_commands_have_equal_fingerprints() -> None:
+    assert Enrol(LEARNER, COURSE, "2025-T1").fingerprint() == Enrol(LEARNER, COURSE, "2025-T1").fingerprint()
+
+
+@pytest.mark.parametrize("change", [
+    {"term": "2025-T2"}, {"achievement_id": uuid4()}, {"effective": date(2025, 3, 1)},
+])
+def test_any_field_changes_the_fingerprint(change: dict[str, object]) -> None:
+    command = Enrol(LEARNER, COURSE, "2025-T1")
+    assert dataclasses.replace(command, **change).fingerprint() != command.fingerprint()  # type: ignore[arg-type]
+
+
+def test_nested_values_count() -> None:
+    assessed = RecordAssessment(uuid4(), "Portfolio", AssessmentOutcome.PASSED, "Dr Tane",
+                                skill_levels=(SkillLevel("https://skills.example/a", 3),))
+    higher = dataclasses.replace(assessed, skill_levels=(SkillLevel("https://skills.example/a", 4),))
+    assert higher.fingerprint() != assessed.fingerprint()
+
+
+def test_the_order_a_mapping_was_filled_in_does_not_count() -> None:
+    identifier = Identifier("student id", "S1")
+    one = RegisterLearner(identifier, {"name": "Aroha", "email": "a@example.org"})
+    other = RegisterLearner(identifier, {"email": "a@example.org", "name": "Aroha"})
+    assert one.fingerprint() == other.fingerprint()
+
+
+def test_the_same_fields_in_another_command_are_another_command() -> None:
+    credential = uuid4()
+    assert SuspendCredential(credential, "x").fingerprint() != RevokeCredential(credential, "x").fingerprint()

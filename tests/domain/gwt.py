@@ -5,10 +5,10 @@
 *Then* asserts the new events by class name and attributes (:meth:`Outcome.then`), or a domain error by class and
 ``code`` with nothing appended (:meth:`Outcome.then_refused`).
 
-    when(ledger, lambda: ledger.revoke_credential(uni, cred, reason="mis-marked")).then(
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(cred, reason="mis-marked"))).then(
         ("Credential.Revoked", {"reason": "mis-marked"}),
     )
-    when(ledger, lambda: ledger.revoke_credential(uni, cred, reason="again")).then_refused(
+    when(ledger, lambda: ledger.execute(uni, RevokeCredential(cred, reason="again"))).then_refused(
         RuleBroken, "credential-revoked",
     )
 """

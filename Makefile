@@ -32,7 +32,7 @@ test: $(STAMP) $(JS)/node_modules/.installed lint
 # nowhere, so a test that reached for PostgreSQL would fail here instead of quietly slowing the tier down.
 UNIT_TESTS := $(wildcard tests/domain tests/application tests/read_models)
 test-unit: $(STAMP)
-	LER_TEST_POSTGRES_URL=postgresql://unit-tier@127.0.0.1:9/none CI=true $(BIN)/pytest $(UNIT_TESTS)
+	LER_TEST_POSTGRES_URL=postgresql://unit-tier@127.0.0.1:9/none CI=true $(BIN)/pytest -p no:schemathesis -p no:anyio $(UNIT_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m ops.bench $(BENCH_ARGS)

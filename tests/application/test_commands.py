@@ -6,6 +6,7 @@ from uuid import uuid4
 
 import pytest
 
+import application.commands as commands
 from application.commands import (
     Enrol,
     RecordAssessment,
@@ -13,6 +14,8 @@ from application.commands import (
     RevokeCredential,
     SuspendCredential,
 )
+from application.commands.credentials import CredentialStatusChange
+from application.ledger import HANDLERS
 from domain.values import AssessmentOutcome, Identifier, SkillLevel
 
 LEARNER, COURSE = uuid4(), uuid4()
@@ -59,3 +62,8 @@ def test_the_order_a_mapping_was_filled_in_does_not_count() -> None:
 def test_the_same_fields_in_another_command_are_another_command() -> None:
     credential = uuid4()
     assert SuspendCredential(credential, "x").fingerprint() != RevokeCredential(credential, "x").fingerprint()
+
+
+def test_every_command_has_one_handler() -> None:
+    declared = {getattr(commands, name) for name in commands.__all__} - {commands.Command, CredentialStatusChange}
+    assert declared == set(HANDLERS)

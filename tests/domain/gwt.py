@@ -1,6 +1,6 @@
 """Given / when / then for the Ledger.
 
-*Given* is a history made by commands already applied through the Ledger (see :class:`World`).
+*Given* is a history of events made by the aggregates themselves and saved into the log (see :class:`World`).
 *When* runs one command and captures what it appended to the notification log (:func:`when`).
 *Then* asserts the new events by class name and attributes (:meth:`Outcome.then`), or a domain error by class and
 ``code`` with nothing appended (:meth:`Outcome.then_refused`).
@@ -20,30 +20,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
-from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.domain import Aggregate, DomainEventProtocol
 
 from application.commands import (
-    ApplyForRpl,
-    CompleteEnrolment,
-    DecideRpl,
-    DefineAchievement,
-    Enrol,
     GrantShare,
-    IssueCredential,
     RecordAssessment,
-    RegisterEmployer,
-    RegisterLearner,
-    RegisterProvider,
-    StateWorkExperience,
-    SubmitRplEvidence,
 )
 from application.ledger import Ledger, Written
-from domain.achievement import AchievementSpec
-from domain.credential import CredentialBasis
+from domain.achievement import Achievement, AchievementSpec
+from domain.credential import Credential, CredentialBasis, CredentialTerms
+from domain.employer import Employer
+from domain.enrolment import Assessment, Enrolment
 from domain.errors import DomainError
-from domain.recognition import RplDecision
+from domain.learner import Learner
+from domain.provider import Provider
+from domain.recognition import RecognitionCase, RplDecision
+from domain.status_list import StatusList
 from domain.values import (
     AchievementType,
     Actor,
@@ -56,7 +50,7 @@ from domain.values import (
     Skill,
     SkillLevel,
 )
-from domain.work_experience import Position, WorkKind
+from domain.work_experience import Position, WorkExperience, WorkKind
 
 # ---- when / then ----------------------------------------------------------------------------------------------
 
@@ -191,6 +185,14 @@ def certificate(**changes: Any) -> AchievementSpec:
     return AchievementSpec(**{**spec, **changes})
 
 
+PORTFOLIO: dict[str, Any] = {
+    "title": "Portfolio", "score": "A-", "assessor": "Dr Mere Tane", "outcome": AssessmentOutcome.PASSED,
+    "skill_levels": (SkillLevel(COMMUNICATION.url, 4),), "evidence": (Evidence("Portfolio"),),
+    "assessed_on": date(2024, 5, 20),
+}
+"""The assessment the givens pass with."""
+
+
 def rpl_decision(outcome: RplOutcome = RplOutcome.GRANTED, credits: Decimal = Decimal(40),
                  levels: tuple[SkillLevel, ...] = (SkillLevel(PATIENT_CARE.url, 3),),
                  reviewed: tuple[int, ...] = (0,)) -> RplDecision:
@@ -198,7 +200,9 @@ def rpl_decision(outcome: RplOutcome = RplOutcome.GRANTED, credits: Decimal = De
 
 
 class World:
-    """Builds the *given* part of a scenario: each method applies commands through the Ledger and returns ids."""
+    """Builds the *given* part of a scenario as events: each method makes the aggregates itself (as their own rules
+    allow), saves their events into the log, and returns ids. `assess` and `share` are commands through the Ledger:
+    tests use them as the *when*."""
 
     def __init__(self, ledger: Ledger, clock: FixedClock):
         self.ledger = ledger
@@ -209,80 +213,115 @@ class World:
         self._counter += 1
         return self._counter
 
+    def given(self, *aggregates: Aggregate) -> None:
+        self.ledger.save(*aggregates)
+
     # principals
 
     def provider(self, name: str = "Harbour University") -> Actor:
-        written = self.ledger.execute(ADMIN, RegisterProvider(
-            name=name, identifiers=(Identifier("NZQA provider", f"{7000 + self._next()}"),), effective=START,
-        ))
-        return Actor.provider(written.id)
+        provider = Provider.register(
+            name=name, identifiers=(Identifier("NZQA provider", f"{7000 + self._next()}"),), website="",
+            signing_key=self.ledger.records.keys.new_signing_key(), actor=ADMIN, effective=START,
+        )
+        self.given(provider, StatusList.open(provider_id=provider.id, actor=ADMIN, effective=START))
+        return Actor.provider(provider.id)
 
     def employer(self, name: str = "Harbour City Council") -> Actor:
-        return Actor.employer(self.ledger.execute(ADMIN, RegisterEmployer(name=name)).id)
+        employer = Employer.register(name=name, identifiers=(), actor=ADMIN, effective=START)
+        self.given(employer)
+        return Actor.employer(employer.id)
 
     def learner(self, by: Actor | None = None, number: str | None = None) -> UUID:
-        number = number or f"S{1000000 + self._next()}"
-        return self.ledger.execute(by or ADMIN, RegisterLearner(
-            primary_identifier=Identifier("student id", number), profile={"name": "Aroha Ngata"}, effective=START,
-        )).id
+        identifier = Identifier("student id", number or f"S{1000000 + self._next()}")
+        learner_id = Learner.create_id(identifier)
+        sealed = self.ledger.records.vault.seal(learner_id, {
+            "name": "Aroha Ngata", "identifier_scheme": identifier.scheme, "identifier": identifier.value})
+        self.given(Learner.register(
+            primary_identifier=identifier, did="", sealed_profile=sealed, identity_hash="sha256$given",
+            identity_salt="given", actor=by or ADMIN, effective=START,
+        ))
+        return learner_id
 
     # catalogue
 
     def achievement(self, provider: Actor, spec: AchievementSpec | None = None) -> UUID:
-        return self.ledger.execute(provider, DefineAchievement(spec or micro_credential(), effective=START)).id
+        achievement = Achievement.define(provider_id=UUID(provider.id), spec=spec or micro_credential(), actor=provider,
+                                         effective=START)
+        self.given(achievement)
+        return achievement.id
 
     # enrolments
 
+    def _enrolment(self, provider: Actor, learner_id: UUID, achievement_id: UUID, term: str) -> Enrolment:
+        return Enrolment.enrol(learner_id=learner_id, achievement_id=achievement_id, provider_id=UUID(provider.id),
+                               term=term, actor=provider, effective=date(2024, 3, 1))
+
     def enrolment(self, provider: Actor, learner_id: UUID, achievement_id: UUID, term: str = "2024-T1") -> UUID:
-        return self.ledger.execute(provider, Enrol(
-            learner_id, achievement_id=achievement_id, term=term, effective=date(2024, 3, 1),
-        )).id
+        enrolment = self._enrolment(provider, learner_id, achievement_id, term)
+        self.given(enrolment)
+        return enrolment.id
 
     def assess(self, provider: Actor, enrolment_id: UUID, outcome: AssessmentOutcome = AssessmentOutcome.PASSED,
                **kwargs: Any) -> UUID:
-        return self.ledger.execute(provider, RecordAssessment(enrolment_id, **{
-            "title": "Portfolio", "outcome": outcome, "score": "A-", "assessor": "Dr Mere Tane",
-            "skill_levels": (SkillLevel(COMMUNICATION.url, 4),), "evidence": (Evidence("Portfolio"),),
-            "assessed_on": date(2024, 5, 20), **kwargs,
-        })).id
+        """A command (through the Ledger): the *when* of the assessment tests."""
+        return self.ledger.execute(provider, RecordAssessment(enrolment_id, **{**PORTFOLIO, "outcome": outcome,
+                                                                               **kwargs})).id
 
     def completed_enrolment(self, provider: Actor, learner_id: UUID, achievement_id: UUID) -> UUID:
-        enrolment = self.enrolment(provider, learner_id, achievement_id)
-        self.assess(provider, enrolment)
-        self.ledger.execute(provider, CompleteEnrolment(enrolment, effective=date(2024, 5, 25)))
-        return enrolment
+        enrolment = self._enrolment(provider, learner_id, achievement_id, "2024-T1")
+        enrolment.record_assessment(Assessment(assessment_id=uuid4(), corrects=None, **PORTFOLIO), provider,
+                                    PORTFOLIO["assessed_on"])
+        enrolment.complete(provider, date(2024, 5, 25))
+        self.given(enrolment)
+        return enrolment.id
 
     # credentials
 
     def credential(self, provider: Actor, learner_id: UUID | None = None, achievement_id: UUID | None = None,
-                   **kwargs: Any) -> UUID:
+                   issued_on: date = date(2024, 6, 1), expires_on: date | None = None) -> UUID:
         learner_id = learner_id or self.learner()
         achievement_id = achievement_id or self.achievement(provider)
         enrolment = self.completed_enrolment(provider, learner_id, achievement_id)
-        return self.ledger.execute(provider, IssueCredential(learner_id, **{
-            "achievement_id": achievement_id, "basis": CredentialBasis.ENROLMENT, "basis_id": enrolment,
-            "issued_on": date(2024, 6, 1), **kwargs,
-        })).id
+        credits = self.ledger.load(Achievement, achievement_id).spec.credits
+        terms = CredentialTerms(CredentialBasis.ENROLMENT, enrolment, issued_on, expires_on, credits,
+                                PORTFOLIO["skill_levels"], PORTFOLIO["score"])
+        status_list = self.ledger.load(StatusList, StatusList.create_id(UUID(provider.id)))
+        credential_id = uuid4()
+        index = status_list.allocate(credential_id, provider, issued_on)
+        credential = Credential.issue(
+            credential_id=credential_id, learner_id=learner_id, provider_id=UUID(provider.id),
+            achievement_id=achievement_id, terms=terms, status_index=index,
+            document={"id": f"urn:uuid:{credential_id}", "proof": {"type": "GivenInTheTest"}}, actor=provider,
+            effective=issued_on,
+        )
+        self.given(credential, status_list)
+        return credential_id
 
     # recognition of prior learning
 
-    def rpl_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID, evidence: int = 1) -> UUID:
+    def _rpl_case(self, learner_id: UUID, achievement_id: UUID, evidence: int) -> RecognitionCase:
         learner = Actor.learner(learner_id)
-        case = self.ledger.execute(learner, ApplyForRpl(
-            learner_id, achievement_id=achievement_id, claim="Six years as a nurse assistant",
+        case = RecognitionCase.apply(
+            learner_id=learner_id, provider_id=self.ledger.load(Achievement, achievement_id).provider_id,
+            achievement_id=achievement_id, claim="Six years as a nurse assistant", actor=learner,
             effective=date(2024, 4, 1),
-        )).id
+        )
         for n in range(evidence):
-            self.ledger.execute(learner, SubmitRplEvidence(
-                case, evidence=Evidence(f"Reference {n + 1}"), effective=date(2024, 4, 2),
-            ))
+            case.submit_evidence(Evidence(f"Reference {n + 1}"), learner, date(2024, 4, 2))
         return case
+
+    def rpl_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID, evidence: int = 1) -> UUID:
+        case = self._rpl_case(learner_id, achievement_id, evidence)
+        self.given(case)
+        return case.id
 
     def decided_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID,
                      decision: RplDecision | None = None) -> UUID:
-        case = self.rpl_case(provider, learner_id, achievement_id)
-        self.ledger.execute(provider, DecideRpl(case, decision=decision or rpl_decision(), effective=date(2024, 4, 20)))
-        return case
+        case = self._rpl_case(learner_id, achievement_id, 1)
+        credits = self.ledger.load(Achievement, achievement_id).spec.credits
+        case.decide(decision or rpl_decision(), credits, provider, date(2024, 4, 20))
+        self.given(case)
+        return case.id
 
     # work experience
 
@@ -296,17 +335,20 @@ class World:
         return Position(**{**fields, **changes})
 
     def experience(self, learner_id: UUID, position: Position) -> UUID:
-        return self.ledger.execute(Actor.learner(learner_id), StateWorkExperience(
-            learner_id, position=position, effective=date(2024, 10, 1),
-        )).id
+        experience = WorkExperience.state(learner_id=learner_id, position=position, actor=Actor.learner(learner_id),
+                                          effective=date(2024, 10, 1))
+        self.given(experience)
+        return experience.id
 
     # shares
 
     def share(self, learner_id: UUID, employer: Actor, credential_ids: tuple[UUID, ...] = (),
               hours: float = 24 * 30) -> Written:
+        """A command (through the Ledger): the *when* of the share tests, and a given where a share must exist."""
         return self.ledger.execute(Actor.learner(learner_id), GrantShare(
-            learner_id, employer_id=UUID(employer.id), credential_ids=credential_ids, skill_urls=(COMMUNICATION.url,),
-            purpose="Application for Communications Advisor", expires_at=self.clock.now + timedelta(hours=hours),
+            learner_id, employer_id=UUID(employer.id), credential_ids=credential_ids,
+            skill_urls=(COMMUNICATION.url,), purpose="Application for Communications Advisor",
+            expires_at=self.clock.now + timedelta(hours=hours),
         ))
 
 

@@ -16,6 +16,7 @@ from application.commands import (
     DisputeWorkExperience,
     Enrol,
     IssueCredential,
+    RegisterLearner,
     RegisterProvider,
     ReviewAchievement,
     ReviseRpl,
@@ -144,7 +145,7 @@ class TestADeregisteredProviderWritesNothing:
         commands = {
             "define": lambda: ledger.execute(uni, DefineAchievement(micro_credential())),
             "review": lambda: ledger.execute(uni, ReviewAchievement(h["course"], next_review_date=date(2027, 1, 1))),
-            "register learner": lambda: world.learner(by=uni),
+            "register learner": lambda: ledger.execute(uni, RegisterLearner(Identifier("student id", "S7777777"))),
             "enrol": lambda: ledger.execute(uni, Enrol(h["learner"], achievement_id=h["course"], term="2025-T1")),
             "assess": lambda: world.assess(uni, h["open"]),
             "complete": lambda: ledger.execute(uni, CompleteEnrolment(h["passed"])),

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.types import Code, Credits, RequiredShortText, RequiredText, ShortText, Url
+from api.types import Code, Credits, RequiredShortText, RequiredText, Url
 from application.commands import Command
 from domain.errors import InvalidValue
 from domain.values import AchievementType, CreditRule, Evidence, Identifier, Skill, SkillLevel
@@ -77,6 +77,3 @@ class CreditRuleIn(Model):
         return CreditRule(self.label, tuple(self.accepts), self.max_credits,
                           str(self.from_provider_id) if self.from_provider_id else "", self.accepts_rpl)
 
-
-__all__ = ["CommandRequest", "CreditRuleIn", "EvidenceIn", "IdentifierIn", "Model", "ShortText", "SkillIn",
-           "SkillLevelIn", "required"]

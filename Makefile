@@ -30,9 +30,10 @@ test: $(STAMP) $(JS)/node_modules/.installed lint
 
 # The fast tier: domain rules, command handlers and read models in memory with fake ports. The database URL points
 # nowhere, so a test that reached for PostgreSQL would fail here instead of quietly slowing the tier down.
+# Loading the hypothesis, schemathesis and anyio pytest plugins cost more CPU than the tier's tests; it uses none.
 UNIT_TESTS := $(wildcard tests/domain tests/application tests/read_models)
 test-unit: $(STAMP)
-	LER_TEST_POSTGRES_URL=postgresql://unit-tier@127.0.0.1:9/none CI=true $(BIN)/pytest -p no:schemathesis -p no:anyio $(UNIT_TESTS)
+	LER_TEST_POSTGRES_URL=postgresql://unit-tier@127.0.0.1:9/none CI=true $(BIN)/pytest -p no:schemathesis -p no:anyio -p no:hypothesispytest $(UNIT_TESTS)
 
 bench: $(STAMP)
 	$(BIN)/python -m ops.bench $(BENCH_ARGS)

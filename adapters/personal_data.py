@@ -1,22 +1,28 @@
-"""Personal data kept apart from the facts: each learner's profile is sealed in their event under a per-learner key;
-the keys live in their own table, and erasure deletes the key, which leaves the sealed profile unreadable."""
+"""Personal data kept apart from the facts: each learner's profile and free text are sealed in their events under a
+per-learner key; the keys live in their own table, wrapped under a key-encryption key, and erasure deletes the key,
+which leaves everything sealed under it unreadable."""
 
 import secrets
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
 import psycopg
 
+from adapters.key_encryption import Keyring
 from adapters.sealing import seal, unseal
 
 PROFILE_CONTEXT = b"ler-ledger/learner-profile"
+TEXT_CONTEXT = b"ler-ledger/learner-text"
+SEALED_TEXT = "sealed:v1:"
+SEALED_JSON = "sealed-json:v1:"
 
 
-class KeyStore:
+class KeyStore(Protocol):
     """Where per-learner keys live: a table that, unlike the event log, allows deletion."""
 
     def get(self, learner_id: UUID) -> str | None: ...
@@ -25,11 +31,16 @@ class KeyStore:
 
     def delete(self, learner_id: UUID) -> None: ...
 
+    def replace(self, learner_id: UUID, old: str, new: str) -> bool: ...
+
+    def all(self) -> Iterator[tuple[UUID, str]]: ...
+
 
 class SqliteKeyStore(KeyStore):
     def __init__(self, path: Path):
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
         self._lock = threading.Lock()
+        self._db.execute("PRAGMA secure_delete = ON")
         self._db.execute("CREATE TABLE IF NOT EXISTS learner_keys (learner_id TEXT PRIMARY KEY, sealed_key TEXT)")
 
     def get(self, learner_id: UUID) -> str | None:
@@ -48,6 +59,19 @@ class SqliteKeyStore(KeyStore):
     def delete(self, learner_id: UUID) -> None:
         with self._lock:
             self._db.execute("DELETE FROM learner_keys WHERE learner_id = ?", (str(learner_id),))
+
+    def replace(self, learner_id: UUID, old: str, new: str) -> bool:
+        with self._lock:
+            cursor = self._db.execute(
+                "UPDATE learner_keys SET sealed_key = ? WHERE learner_id = ? AND sealed_key = ?",
+                (new, str(learner_id), old),
+            )
+            return cursor.rowcount == 1
+
+    def all(self) -> Iterator[tuple[UUID, str]]:
+        with self._lock:
+            rows = self._db.execute("SELECT learner_id, sealed_key FROM learner_keys").fetchall()
+        return ((UUID(learner_id), sealed) for learner_id, sealed in rows)
 
 
 class PostgresKeyStore(KeyStore):
@@ -73,23 +97,45 @@ class PostgresKeyStore(KeyStore):
         with psycopg.connect(self._conninfo, autocommit=True) as conn:
             conn.execute(f"DELETE FROM {self._table} WHERE learner_id = %s", (learner_id,))
 
+    def replace(self, learner_id: UUID, old: str, new: str) -> bool:
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            cursor = conn.execute(
+                f"UPDATE {self._table} SET sealed_key = %s WHERE learner_id = %s AND sealed_key = %s",
+                (new, learner_id, old),
+            )
+            return cursor.rowcount == 1
+
+    def all(self) -> Iterator[tuple[UUID, str]]:
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            rows = conn.execute(f"SELECT learner_id, sealed_key FROM {self._table}").fetchall()
+        return iter(rows)
+
 
 class SealedPersonalDataVault:
-    def __init__(self, master_key: bytes, keys: KeyStore):
+    def __init__(self, master_key: bytes, keys: KeyStore, keyring: Keyring):
         self._master_key = master_key
         self._keys = keys
+        self.keyring = keyring
+
+    def _unwrap(self, learner_id: UUID, wrapped: str) -> bytes:
+        if Keyring.kek_of(wrapped):
+            return self.keyring.unwrap(wrapped, learner_id.bytes)
+        return unseal(self._master_key, wrapped, learner_id.bytes)  # written before KEKs: rewrapped by a rotation
 
     def _learner_key(self, learner_id: UUID, create: bool) -> bytes | None:
-        sealed = self._keys.get(learner_id)
-        if sealed is None and create:
-            self._keys.put(learner_id, seal(self._master_key, secrets.token_bytes(32), learner_id.bytes))
-            sealed = self._keys.get(learner_id)
-        return unseal(self._master_key, sealed, learner_id.bytes) if sealed else None
+        wrapped = self._keys.get(learner_id)
+        if wrapped is None and create:
+            self._keys.put(learner_id, self.keyring.wrap(secrets.token_bytes(32), learner_id.bytes))
+            wrapped = self._keys.get(learner_id)
+        return self._unwrap(learner_id, wrapped) if wrapped else None
 
-    def seal(self, learner_id: UUID, profile: Mapping[str, str]) -> str:
+    def _key(self, learner_id: UUID) -> bytes:
         key = self._learner_key(learner_id, create=True)
         assert key is not None
-        return seal(key, orjson.dumps(dict(profile)), PROFILE_CONTEXT)
+        return key
+
+    def seal(self, learner_id: UUID, profile: Mapping[str, str]) -> str:
+        return seal(self._key(learner_id), orjson.dumps(dict(profile)), PROFILE_CONTEXT)
 
     def open(self, learner_id: UUID, sealed: str) -> dict[str, str] | None:
         key = self._learner_key(learner_id, create=False)
@@ -98,5 +144,36 @@ class SealedPersonalDataVault:
         profile: dict[str, str] = orjson.loads(unseal(key, sealed, PROFILE_CONTEXT))
         return profile
 
+    def seal_text(self, learner_id: UUID, text: str) -> str:
+        return SEALED_TEXT + seal(self._key(learner_id), text.encode(), TEXT_CONTEXT) if text else ""
+
+    def seal_json(self, learner_id: UUID, document: Mapping[str, Any]) -> str:
+        return SEALED_JSON + seal(self._key(learner_id), orjson.dumps(document), TEXT_CONTEXT)
+
+    def open_text(self, learner_id: UUID, sealed: str) -> str | None:
+        """The text, or None once the learner's key is gone; a value that was never sealed comes back as it is."""
+        if not sealed.startswith(SEALED_TEXT):
+            return sealed
+        key = self._learner_key(learner_id, create=False)
+        return unseal(key, sealed.removeprefix(SEALED_TEXT), TEXT_CONTEXT).decode() if key else None
+
+    def open_json(self, learner_id: UUID, sealed: str) -> dict[str, Any] | None:
+        key = self._learner_key(learner_id, create=False)
+        if key is None:
+            return None
+        document: dict[str, Any] = orjson.loads(unseal(key, sealed.removeprefix(SEALED_JSON), TEXT_CONTEXT))
+        return document
+
     def forget(self, learner_id: UUID) -> None:
         self._keys.delete(learner_id)
+
+    def rewrap_all(self) -> int:
+        """Rewraps every learner key not under the current KEK; a key erased meanwhile is simply gone."""
+        current = self.keyring.keys().current
+        rewrapped = 0
+        for learner_id, wrapped in self._keys.all():
+            if Keyring.kek_of(wrapped) == current:
+                continue
+            fresh = self.keyring.wrap(self._unwrap(learner_id, wrapped), learner_id.bytes)
+            rewrapped += self._keys.replace(learner_id, wrapped, fresh)
+        return rewrapped

@@ -3,6 +3,7 @@
     ler serve [--demo] [--host 127.0.0.1] [--port $PORT or 8000]
     ler demo
     ler projections run | rebuild [--view NAME] | status
+    ler keys rotate [--grace SECONDS]
 
 Errors print a plain message (no traceback) and exit non-zero."""
 
@@ -16,6 +17,7 @@ from adapters.logs import configure_logging
 from domain.learner import Learner
 from domain.values import Identifier
 from ops.demo import DemoIds, load_demo
+from ops.keys_command import add_keys_parser
 from projections.read_side import ReadSide
 from projections.timeline import TimelineEntry
 from web.site import create_site
@@ -64,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.add_argument("--view", default=None, help="the view to rebuild (default: all)")
     rebuild.set_defaults(run=projections_rebuild)
     actions.add_parser("status", help="each projection's position and lag").set_defaults(run=projections_status)
+    add_keys_parser(commands)
     return parser
 
 

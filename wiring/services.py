@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from eventsourcing.persistence import JSONTranscoder
 
+from adapters.key_encryption import Keyring
 from adapters.keys import SealedKeyVault
 from adapters.logs import log_command
 from adapters.personal_data import KeyStore, PostgresKeyStore, SealedPersonalDataVault, SqliteKeyStore
@@ -62,7 +63,7 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
     clock = clock or (lambda: datetime.now(UTC))
     urls = LedgerUrls(settings.public_url)
     keys = SealedKeyVault(settings.master_key)
-    personal_data = SealedPersonalDataVault(settings.master_key, key_store(settings))
+    personal_data = SealedPersonalDataVault(settings.master_key, key_store(settings), Keyring(settings.keyring_path))
     ledger = StoredLedger(
         store_env(settings), keys=keys, vault=personal_data, signer=ProviderCredentialSigner(urls, keys, clock),
         clock=clock, observe=log_command,

@@ -14,6 +14,7 @@ class Settings:
     database_url: str
     public_url: str
     master_key: bytes
+    keyring_path: Path
     admin_token: str
     skill_half_life_years: float
     json_logs: bool
@@ -58,6 +59,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         database_url=env.get("DATABASE_URL", ""),
         public_url=env.get("LER_PUBLIC_URL", "https://ler.localhost").rstrip("/"),
         master_key=_master_key(env, data_dir),
+        keyring_path=Path(env.get("LER_KEYRING_FILE") or data_dir / "keyring.json"),
         admin_token=env.get("LER_ADMIN_TOKEN", ""),
         skill_half_life_years=float(env.get("LER_SKILL_HALF_LIFE_YEARS", "5")),
         json_logs=env.get("LER_LOG_FORMAT", "json" if env.get("CI") else "console") == "json",

@@ -38,6 +38,15 @@ class RestoredKeys(KeyStore):
     def all(self) -> Iterator[tuple[UUID, str]]:
         return iter(self.rows.items())
 
+    def put(self, learner_id: UUID, sealed_key: str) -> None:
+        raise AssertionError("a backup is only read")
+
+    def delete(self, learner_id: UUID) -> None:
+        raise AssertionError("a backup is only read")
+
+    def replace(self, learner_id: UUID, old: str, new: str) -> bool:
+        raise AssertionError("a backup is only read")
+
 
 def _restored(settings: Settings, rows: list[tuple[UUID, str]]) -> SealedPersonalDataVault:
     """The backed-up rows, read with the master key and the keyring as they are now."""

@@ -2,12 +2,15 @@
 per-learner key; the keys live in their own table, wrapped under a key-encryption key, and erasure deletes the key,
 which leaves everything sealed under it unreadable."""
 
+import dataclasses
+import re
 import secrets
 import sqlite3
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from uuid import UUID
 
 import orjson
@@ -15,11 +18,16 @@ import psycopg
 
 from adapters.key_encryption import Keyring
 from adapters.sealing import seal, unseal
+from domain.errors import RuleBroken
 
 PROFILE_CONTEXT = b"ler-ledger/learner-profile"
 TEXT_CONTEXT = b"ler-ledger/learner-text"
 SEALED_TEXT = "sealed:v1:"
 SEALED_JSON = "sealed-json:v1:"
+ERASED = "[erased]"
+SEALED_WORDS = re.compile(re.escape(SEALED_TEXT) + r"([A-Za-z0-9_=-]+)")
+OPENED_KEYS = 10_000
+T = TypeVar("T")
 
 
 class KeyStore(Protocol):
@@ -116,6 +124,8 @@ class SealedPersonalDataVault:
         self._master_key = master_key
         self._keys = keys
         self.keyring = keyring
+        self._opened: OrderedDict[UUID, bytes] = OrderedDict()  # learner keys unwrapped lately, so reads skip a query
+        self._lock = threading.Lock()
 
     def _unwrap(self, learner_id: UUID, wrapped: str) -> bytes:
         if Keyring.kek_of(wrapped):
@@ -123,19 +133,34 @@ class SealedPersonalDataVault:
         return unseal(self._master_key, wrapped, learner_id.bytes)  # written before KEKs: rewrapped by a rotation
 
     def _learner_key(self, learner_id: UUID, create: bool) -> bytes | None:
+        with self._lock:
+            if learner_id in self._opened:
+                self._opened.move_to_end(learner_id)
+                return self._opened[learner_id]
         wrapped = self._keys.get(learner_id)
         if wrapped is None and create:
             self._keys.put(learner_id, self.keyring.wrap(secrets.token_bytes(32), learner_id.bytes))
             wrapped = self._keys.get(learner_id)
-        return self._unwrap(learner_id, wrapped) if wrapped else None
+        if wrapped is None:
+            return None
+        key = self._unwrap(learner_id, wrapped)
+        with self._lock:
+            self._opened[learner_id] = key
+            while len(self._opened) > OPENED_KEYS:
+                self._opened.popitem(last=False)
+        return key
 
     def _key(self, learner_id: UUID) -> bytes:
-        key = self._learner_key(learner_id, create=True)
-        assert key is not None
+        """Only registration makes a learner's key: sealing for a learner without one (erased) is refused."""
+        key = self._learner_key(learner_id, create=False)
+        if key is None:
+            raise RuleBroken("this learner's record was erased", code="learner-erased")
         return key
 
     def seal(self, learner_id: UUID, profile: Mapping[str, str]) -> str:
-        return seal(self._key(learner_id), orjson.dumps(dict(profile)), PROFILE_CONTEXT)
+        key = self._learner_key(learner_id, create=True)
+        assert key is not None
+        return seal(key, orjson.dumps(dict(profile)), PROFILE_CONTEXT)
 
     def open(self, learner_id: UUID, sealed: str) -> dict[str, str] | None:
         key = self._learner_key(learner_id, create=False)
@@ -166,6 +191,17 @@ class SealedPersonalDataVault:
 
     def forget(self, learner_id: UUID) -> None:
         self._keys.delete(learner_id)
+        with self._lock:
+            self._opened.pop(learner_id, None)
+
+    def reveal(self, learner_id: UUID, value: T, erased: bool = False) -> T:
+        """`value` with every sealed text or document inside opened: `ERASED` (or None, for a document) once the
+        learner is erased or their key is gone."""
+        key = None if erased else self._learner_key(learner_id, create=False)
+        return _opened(value, key)  # type: ignore[no-any-return]
+
+    def profile(self, learner_id: UUID, sealed_profile: str) -> dict[str, str] | None:
+        return self.open(learner_id, sealed_profile)
 
     def rewrap_all(self) -> int:
         """Rewraps every learner key not under the current KEK; a key erased meanwhile is simply gone."""
@@ -177,3 +213,26 @@ class SealedPersonalDataVault:
             fresh = self.keyring.wrap(self._unwrap(learner_id, wrapped), learner_id.bytes)
             rewrapped += self._keys.replace(learner_id, wrapped, fresh)
         return rewrapped
+
+
+def _opened(value: Any, key: bytes | None) -> Any:
+    if isinstance(value, str):
+        if SEALED_TEXT in value:  # whole, or inside a sentence made from it (a timeline entry's summary)
+            return SEALED_WORDS.sub(lambda found: _opened_text(found.group(1), key), value)
+        if value.startswith(SEALED_JSON):
+            return orjson.loads(unseal(key, value.removeprefix(SEALED_JSON), TEXT_CONTEXT)) if key else None
+        return value
+    if isinstance(value, dict):
+        return {name: _opened(item, key) for name, item in value.items()}
+    if isinstance(value, list):
+        return [_opened(item, key) for item in value]
+    if isinstance(value, tuple):
+        return tuple(_opened(item, key) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changed = {f.name: _opened(getattr(value, f.name), key) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changed)
+    return value
+
+
+def _opened_text(sealed: str, key: bytes | None) -> str:
+    return unseal(key, sealed, TEXT_CONTEXT).decode() if key else ERASED

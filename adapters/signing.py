@@ -20,8 +20,8 @@ class ProviderCredentialSigner:
 
     def sign(self, draft: CredentialDraft) -> dict[str, Any]:
         document = build_open_badge_credential(open_badge_input(
-            draft.credential_id, draft.provider, draft.achievement, draft.learner, draft.terms, draft.status_index,
-            self.urls,
+            draft.credential_id, draft.provider, draft.achievement, draft.learner, draft.learner_profile, draft.terms,
+            draft.status_index, self.urls,
         ))
         key = draft.provider.active_key
         method = self.urls.verification_method(draft.provider.id, key.public_key_multibase)

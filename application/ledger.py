@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -17,8 +17,9 @@ from eventsourcing.persistence import IntegrityError
 from application.commands.base import Command
 from application.handlers import catalogue, credentials, enrolments, principals, recognition, shares, work_experience
 from application.handlers.base import Change, Handler, Ports, Records, highest_levels
-from application.ports import CredentialSigner, KeyVault, PersonalDataVault
+from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault
 from domain.access import AccessToken
+from domain.credential import Credential
 from domain.errors import ConcurrencyConflict, DomainError, IdempotencyKeyReused
 from domain.idempotency import IdempotencyKey
 from domain.learner import Learner
@@ -68,11 +69,12 @@ class Ledger(Application[UUID]):
         self, env: Mapping[str, str] | None = None, *, keys: KeyVault | None = None,
         vault: PersonalDataVault | None = None, signer: CredentialSigner | None = None,
         clock: Callable[[], datetime] | None = None, observe: Callable[[CommandHandled], None] | None = None,
+        learner_ids: LearnerIds | None = None,
     ):
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.observe = observe or (lambda handled: None)
-        self.records = Records(self, Ports(keys, vault, signer), self.clock)
+        self.records = Records(self, Ports(keys, vault, signer, learner_ids), self.clock)
 
     def execute(self, actor: Actor, command: Command, idempotency_key: str | None = None) -> Written:
         started = time.perf_counter()
@@ -131,6 +133,13 @@ class Ledger(Application[UUID]):
 
     def load(self, kind: type[A], aggregate_id: UUID) -> A:
         return self.records.load(kind, aggregate_id)
+
+    def signed_credential(self, credential_id: UUID) -> dict[str, Any] | None:
+        """The credential as signed at issuance, opened from under the learner's key (None once they are erased)."""
+        credential = self.load(Credential, credential_id)
+        if isinstance(credential.document, dict):
+            return credential.document
+        return self.records.vault.open_json(credential.learner_id, credential.document)
 
     def principal_for(self, token: str) -> Actor | None:
         """The principal a bearer token belongs to: one keyed read of a one- or two-event aggregate."""

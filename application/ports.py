@@ -9,6 +9,7 @@ from domain.achievement import Achievement
 from domain.credential import CredentialTerms
 from domain.learner import Learner
 from domain.provider import Provider, SigningKey
+from domain.values import Identifier
 
 
 class KeyVault(Protocol):
@@ -24,6 +25,18 @@ class PersonalDataVault(Protocol):
 
     def forget(self, learner_id: UUID) -> None: ...
 
+    def seal_text(self, learner_id: UUID, text: str) -> str: ...
+
+    def seal_json(self, learner_id: UUID, document: Mapping[str, Any]) -> str: ...
+
+    def open_json(self, learner_id: UUID, sealed: str) -> dict[str, Any] | None: ...
+
+
+class LearnerIds(Protocol):
+    """A learner's id from their primary identifier, keyed with a secret so that the id reveals nothing."""
+
+    def learner_id(self, identifier: Identifier) -> UUID: ...
+
 
 @dataclass(frozen=True)
 class CredentialDraft:
@@ -33,6 +46,7 @@ class CredentialDraft:
     provider: Provider
     achievement: Achievement
     learner: Learner
+    learner_profile: Mapping[str, str]
     terms: CredentialTerms
     status_index: int
 

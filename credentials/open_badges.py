@@ -1,5 +1,6 @@
 """From the ledger's facts to the inputs of the Open Badges 3.0 document builders."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from uuid import UUID
 
@@ -20,10 +21,21 @@ def issuer_profile(provider: Provider, urls: LedgerUrls) -> ob.IssuerProfile:
     return ob.IssuerProfile(id=urls.issuer(provider.id), name=provider.name, url=provider.website or None)
 
 
-def recipient(learner: Learner) -> ob.Recipient:
-    if learner.did:
-        return ob.Recipient(did=learner.did)
-    return ob.Recipient(identity=ob.HashedIdentity(learner.identity_hash, learner.identity_salt))
+def recipient_of(
+    learner_id: UUID, profile: Mapping[str, str], did: str = "", identity_hash: str = "", salt: str = "",
+) -> ob.Recipient:
+    """The learner's DID, else their identifier hashed (salted per learner), both from the sealed profile; `did` and
+    `identity_hash` are what learners registered before the profile held them keep in the clear."""
+    did = profile.get("did") or did
+    if did:
+        return ob.Recipient(did=did)
+    if identity_hash:
+        return ob.Recipient(identity=ob.HashedIdentity(identity_hash, salt))
+    return ob.Recipient(identity=ob.HashedIdentity.of(profile.get("identifier", ""), learner_id.hex[:16]))
+
+
+def recipient(learner: Learner, profile: Mapping[str, str]) -> ob.Recipient:
+    return recipient_of(learner.id, profile, learner.did, learner.identity_hash, learner.identity_salt)
 
 
 def skill_result_id(achievement_url: str, skill_index: int) -> str:
@@ -76,13 +88,13 @@ def skill_results(
 
 
 def open_badge_input(
-    credential_id: UUID, provider: Provider, achievement: Achievement, learner: Learner, terms: CredentialTerms,
-    status_index: int, urls: LedgerUrls,
+    credential_id: UUID, provider: Provider, achievement: Achievement, learner: Learner,
+    profile: Mapping[str, str], terms: CredentialTerms, status_index: int, urls: LedgerUrls,
 ) -> ob.OpenBadgeInput:
     return ob.OpenBadgeInput(
         id=urls.credential(credential_id),
         issuer=issuer_profile(provider, urls),
-        recipient=recipient(learner),
+        recipient=recipient(learner, profile),
         achievement=achievement_input(achievement, urls),
         valid_from=at_midnight(terms.issued_on),
         valid_until=at_midnight(terms.expires_on) if terms.expires_on else None,

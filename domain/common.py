@@ -1,5 +1,6 @@
 """What every aggregate of the ledger shares: events carry who acted and the business date they take effect."""
 
+from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any, Self
 from uuid import UUID
@@ -7,7 +8,12 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidValue, RuleBroken
-from domain.values import Actor
+from domain.values import Actor, Sealer
+
+__all__ = ["LedgerAggregate", "ProfileSealer", "Sealer", "require_text", "unique"]
+
+
+ProfileSealer = Callable[[Mapping[str, str]], str]
 
 
 class LedgerAggregate(Aggregate):

@@ -53,7 +53,7 @@ class Credential(LedgerAggregate):
     @classmethod
     def issue(
         cls, *, credential_id: UUID, learner_id: UUID, provider_id: UUID, achievement_id: UUID,
-        terms: CredentialTerms, status_index: int, document: dict[str, Any], actor: Actor, effective: date,
+        terms: CredentialTerms, status_index: int, document: str, actor: Actor, effective: date,
     ) -> "Credential":
         return cls.create_with_id(
             "Issued", credential_id, learner_id=learner_id, provider_id=provider_id,
@@ -64,7 +64,7 @@ class Credential(LedgerAggregate):
     @event("Issued")
     def __init__(
         self, learner_id: UUID, provider_id: UUID, achievement_id: UUID, terms: CredentialTerms, status_index: int,
-        document: dict[str, Any], actor: Actor, effective: date,
+        document: dict[str, Any] | str, actor: Actor, effective: date,
     ):
         self.learner_id = learner_id
         self.provider_id = provider_id

@@ -1,16 +1,15 @@
 """A learner: identity (personal data sealed apart), optional DID, the shares they grant, and erasure."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.common import LedgerAggregate, require_text
+from domain.common import LedgerAggregate, ProfileSealer, require_text
 from domain.errors import InvalidValue, NotFound, RuleBroken
 from domain.values import Actor, Identifier
-
-LEARNER_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/learners")
 
 
 @dataclass(frozen=True)
@@ -29,26 +28,27 @@ class Share:
 
 
 class Learner(LedgerAggregate):
-    @staticmethod
-    def create_id(identifier: Identifier) -> UUID:
-        """A learner's id derives from their primary identifier, so registering them twice finds the same learner."""
-        return uuid5(LEARNER_NAMESPACE, f"{identifier.scheme}|{identifier.value}")
+    """The DID and the identifiers live only in the sealed profile: `did`, `identity_hash` and `identity_salt` stay
+    empty in new events and are kept for the stored format of learners registered before."""
 
     @classmethod
     def register(
-        cls, *, primary_identifier: Identifier, did: str, sealed_profile: str, identity_hash: str,
-        identity_salt: str, actor: Actor, effective: date,
+        cls, *, learner_id: UUID, primary_identifier: Identifier, did: str, profile: Mapping[str, str],
+        seal: ProfileSealer, token_id: UUID, actor: Actor, effective: date,
     ) -> "Learner":
         if did and not did.startswith("did:"):
-            raise InvalidValue(f"a DID starts with 'did:': {did!r}")
+            raise InvalidValue("a DID starts with 'did:'")
+        personal = {**profile, "identifier_scheme": primary_identifier.scheme,
+                    "identifier": primary_identifier.value, **({"did": did} if did else {})}
         return cls.create_with_id(
-            "Registered", cls.create_id(primary_identifier), did=did, sealed_profile=sealed_profile,
-            identity_hash=identity_hash, identity_salt=identity_salt, actor=actor, effective=effective,
+            "Registered", learner_id, did="", sealed_profile=seal(personal), identity_hash="", identity_salt="",
+            actor=actor, effective=effective, token_ids=(token_id,),
         )
 
     @event("Registered")
     def __init__(
         self, did: str, sealed_profile: str, identity_hash: str, identity_salt: str, actor: Actor, effective: date,
+        token_ids: tuple[UUID, ...] = (),
     ):
         self.did = did
         self.sealed_profile = sealed_profile
@@ -56,7 +56,20 @@ class Learner(LedgerAggregate):
         self.identity_salt = identity_salt
         self.registered_on = effective
         self.shares: dict[str, Share] = {}  # keyed by str(share_id), so snapshots stay plain JSON
+        self.token_ids = list(token_ids)
         self.erased = False
+
+    @property
+    def granted_tokens(self) -> tuple[UUID, ...]:
+        return tuple(getattr(self, "token_ids", ()))  # snapshots taken before access was tracked have none
+
+    def grant_access(self, token_id: UUID, actor: Actor, effective: date) -> None:
+        self.check_active()
+        self._grant_access(token_id, actor, effective)
+
+    @event("AccessGranted")
+    def _grant_access(self, token_id: UUID, actor: Actor, effective: date) -> None:
+        self.token_ids.append(token_id)
 
     def check_active(self) -> None:
         if self.erased:
@@ -108,4 +121,6 @@ class Learner(LedgerAggregate):
     def _erase(self, reason: str, actor: Actor, effective: date) -> None:
         self.erased = True
         self.sealed_profile = ""
+        self.did = ""
+        self.identity_hash = ""
         self.shares = {sid: Share(**{**s.__dict__, "revoked": True}) for sid, s in self.shares.items()}

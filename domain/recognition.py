@@ -7,7 +7,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.common import LedgerAggregate, require_text
+from domain.common import LedgerAggregate, Sealer, require_text
 from domain.errors import InvalidValue, RuleBroken
 from domain.values import Actor, Evidence, RplOutcome, SkillLevel, check_credits
 
@@ -53,9 +53,10 @@ class RplDecision:
 class RecognitionCase(LedgerAggregate):
     @classmethod
     def apply(
-        cls, *, learner_id: UUID, provider_id: UUID, achievement_id: UUID, claim: str, actor: Actor, effective: date,
+        cls, *, learner_id: UUID, provider_id: UUID, achievement_id: UUID, claim: str, seal: Sealer, actor: Actor,
+        effective: date,
     ) -> "RecognitionCase":
-        return cls(learner_id, provider_id, achievement_id, require_text(claim, "claim"), actor, effective)
+        return cls(learner_id, provider_id, achievement_id, seal(require_text(claim, "claim")), actor, effective)
 
     @event("Applied")
     def __init__(
@@ -76,11 +77,11 @@ class RecognitionCase(LedgerAggregate):
     def awaiting_decision(self) -> bool:
         return self.decision is None or self.appealed
 
-    def submit_evidence(self, evidence: Evidence, actor: Actor, effective: date) -> None:
+    def submit_evidence(self, evidence: Evidence, seal: Sealer, actor: Actor, effective: date) -> None:
         if not self.awaiting_decision:
             raise RuleBroken("the case is decided; appeal to add evidence", code="case-decided")
         self.check_not_before(effective, self.applied_on, "evidence")
-        self._submit_evidence(self.learner_id, evidence, actor, effective)
+        self._submit_evidence(self.learner_id, evidence.sealed(seal), actor, effective)
 
     @event("EvidenceSubmitted")
     def _submit_evidence(self, learner_id: UUID, evidence: Evidence, actor: Actor, effective: date) -> None:
@@ -99,14 +100,14 @@ class RecognitionCase(LedgerAggregate):
         self.decision = decision
         self.decided_on = effective
 
-    def appeal(self, grounds: str, actor: Actor, effective: date) -> None:
+    def appeal(self, grounds: str, seal: Sealer, actor: Actor, effective: date) -> None:
         if self.decision is None:
             raise RuleBroken("there is no decision to appeal", code="case-undecided")
         if self.appealed:
             raise RuleBroken("the decision is under appeal already", code="case-under-appeal")
         if self.decided_on is not None:
             self.check_not_before(effective, self.decided_on, "the appeal")
-        self._appeal(self.learner_id, require_text(grounds, "grounds"), actor, effective)
+        self._appeal(self.learner_id, seal(require_text(grounds, "grounds")), actor, effective)
 
     @event("Appealed")
     def _appeal(self, learner_id: UUID, grounds: str, actor: Actor, effective: date) -> None:

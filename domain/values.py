@@ -1,5 +1,6 @@
 """Value objects and enumerations carried inside events. Their class names are part of the stored format."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -7,6 +8,9 @@ from enum import Enum
 from uuid import UUID
 
 from domain.errors import InvalidValue
+
+Sealer = Callable[[str], str]
+"""Seals a learner's personal text under their own key, which erasure destroys: rules read the plain text first."""
 
 
 class ActorKind(str, Enum):
@@ -130,6 +134,9 @@ class Evidence:
     def __post_init__(self) -> None:
         if not self.description.strip():
             raise InvalidValue("evidence needs a description")
+
+    def sealed(self, seal: Sealer) -> "Evidence":
+        return Evidence(seal(self.description), seal(self.url))
 
 
 @dataclass(frozen=True)

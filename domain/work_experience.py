@@ -1,13 +1,13 @@
 """Work experience: stated by the learner, attested or disputed by the employer or placing provider, ended."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import Enum
 from uuid import UUID
 
 from eventsourcing.domain import event
 
-from domain.common import LedgerAggregate, require_text, unique
+from domain.common import LedgerAggregate, Sealer, require_text, unique
 from domain.errors import InvalidValue, RuleBroken
 from domain.values import Actor, Period, Skill
 
@@ -39,11 +39,16 @@ class Position:
         unique(self.skills, lambda s: s.url, "skills")
         return self
 
+    def sealed(self, seal: Sealer) -> "Position":
+        return replace(self, description=seal(self.description))
+
 
 class WorkExperience(LedgerAggregate):
     @classmethod
-    def state(cls, *, learner_id: UUID, position: Position, actor: Actor, effective: date) -> "WorkExperience":
-        return cls(learner_id, position.checked(), actor, effective)
+    def state(
+        cls, *, learner_id: UUID, position: Position, seal: Sealer, actor: Actor, effective: date,
+    ) -> "WorkExperience":
+        return cls(learner_id, position.checked().sealed(seal), actor, effective)
 
     @event("Stated")
     def __init__(self, learner_id: UUID, position: Position, actor: Actor, effective: date):
@@ -58,13 +63,15 @@ class WorkExperience(LedgerAggregate):
         if self.attested_by is not None or self.disputed:
             raise RuleBroken("this experience was already attested or disputed", code="already-answered")
 
-    def attest(self, confirmed_skills: tuple[str, ...], statement: str, actor: Actor, effective: date) -> None:
+    def attest(
+        self, confirmed_skills: tuple[str, ...], statement: str, seal: Sealer, actor: Actor, effective: date,
+    ) -> None:
         self._check_unanswered()
         self.check_not_before(effective, self.position.period.start, "an attestation")
         stated = {s.url for s in self.position.skills}
         if not set(confirmed_skills) <= stated:
             raise InvalidValue("an attestation confirms only skills the learner stated")
-        self._attest(self.learner_id, confirmed_skills, statement, actor, effective)
+        self._attest(self.learner_id, confirmed_skills, seal(statement), actor, effective)
 
     @event("Attested")
     def _attest(
@@ -73,9 +80,9 @@ class WorkExperience(LedgerAggregate):
         self.attested_by = actor
         self.confirmed_skills = confirmed_skills
 
-    def dispute(self, reason: str, actor: Actor, effective: date) -> None:
+    def dispute(self, reason: str, seal: Sealer, actor: Actor, effective: date) -> None:
         self._check_unanswered()
-        self._dispute(self.learner_id, require_text(reason, "reason"), actor, effective)
+        self._dispute(self.learner_id, seal(require_text(reason, "reason")), actor, effective)
 
     @event("Disputed")
     def _dispute(self, learner_id: UUID, reason: str, actor: Actor, effective: date) -> None:

@@ -14,7 +14,6 @@ import sys
 from collections.abc import Sequence
 
 from adapters.logs import configure_logging
-from domain.learner import Learner
 from domain.values import Identifier
 from ops.demo import DemoIds, load_demo
 from ops.keys_command import add_keys_parser
@@ -143,7 +142,7 @@ def demo_command(args: argparse.Namespace) -> int:
     try:
         loaded = _load_demo_if_empty(services)
         print("Demo story loaded." if loaded else "The ledger already held data: showing the demo learner as is.")
-        learner_id = Learner.create_id(DEMO_LEARNER)
+        learner_id = services.ledger.records.learner_ids.learner_id(DEMO_LEARNER)
         if not read_side.wait_for(services.ledger.position(), timeout=30.0):
             raise CliError("the projections did not catch up within 30 s")
         entries = read_side.record(learner_id, limit=500)

@@ -3,11 +3,12 @@ ledger signs it as publisher on read)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 from uuid import UUID
 
 from credentials import documents as ob
+from credentials.open_badges import recipient_of
 from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from domain.values import MAX_SKILL_LEVEL
@@ -45,7 +46,8 @@ def achievement_definition(entry: Json, urls: LedgerUrls) -> ob.Achievement:
 
 
 def clr_input(
-    state: Json, catalogue: Catalogue, documents: dict[str, Json], urls: LedgerUrls, publisher: ob.IssuerProfile,
+    state: Json, profile: Mapping[str, str], catalogue: Catalogue, documents: dict[str, Json], urls: LedgerUrls,
+    publisher: ob.IssuerProfile,
 ) -> ob.ClrInput:
     """Every current (active) credential, unchanged as signed at issuance; the definitions of the achievements held
     and of the qualifications they stack into; isChildOf and replacedBy associations."""
@@ -73,8 +75,8 @@ def clr_input(
     definitions = [achievement_definition(entry, urls) for entry in
                    (catalogue.achievement(a) for a in ordered_unique(wanted)) if entry is not None]
     unique_associations = list({(a.association_type, a.source_id, a.target_id): a for a in associations}.values())
-    recipient = (ob.Recipient(did=state["did"]) if state["did"] else
-                 ob.Recipient(identity=ob.HashedIdentity(state["identity_hash"], state["identity_salt"])))
+    recipient = recipient_of(UUID(state["learner_id"]), profile, state["did"], state["identity_hash"],
+                             state["identity_salt"])
     return ob.ClrInput(
         id=urls.clr(UUID(state["learner_id"]), state["position"]), issuer=publisher, recipient=recipient,
         name=CLR_NAME, valid_from=parse_moment(state["recorded_at"]),
@@ -84,9 +86,10 @@ def clr_input(
 
 
 def unsigned_clr(
-    state: Json, catalogue: Catalogue, documents: dict[str, Json], urls: LedgerUrls, publisher: ob.IssuerProfile,
+    state: Json, profile: Mapping[str, str], catalogue: Catalogue, documents: dict[str, Json], urls: LedgerUrls,
+    publisher: ob.IssuerProfile,
 ) -> Json:
-    return ob.build_clr_credential(clr_input(state, catalogue, documents, urls, publisher))
+    return ob.build_clr_credential(clr_input(state, profile, catalogue, documents, urls, publisher))
 
 
 def ordered_unique(values: Iterable[str]) -> list[str]:

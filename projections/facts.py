@@ -162,8 +162,8 @@ def learner_fact(event: Any, position: int) -> tuple[str, Json] | None:
     originator_id = str(event.originator_id)
     learner_id = originator_id if cls is Learner else str(event.learner_id)
     subject = {"learner_id": learner_id, LEARNER_AGGREGATES[cls]: originator_id}
-    # The signed document lives in the credentials table; the sealed profile is personal data, kept out.
-    data = event_data(event, frozenset({"document", "sealed_profile"}))
+    # The signed document lives in the credentials table.
+    data = event_data(event, frozenset({"document"}))
     for key in ("share_id",):
         if key in data:
             subject[key] = data[key]

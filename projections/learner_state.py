@@ -20,8 +20,9 @@ Json = dict[str, Any]
 
 def empty(learner_id: str) -> Json:
     return {
-        "learner_id": learner_id, "registered": False, "registered_on": None, "did": "", "identity_hash": "",
-        "identity_salt": "", "erased": False, "credentials": {}, "enrolments": {}, "rpl": {}, "work": {},
+        "learner_id": learner_id, "registered": False, "registered_on": None, "did": "", "sealed_profile": "",
+        "identity_hash": "", "identity_salt": "", "erased": False, "credentials": {}, "enrolments": {}, "rpl": {},
+        "work": {},
         "shares": {}, "facts": 0, "position": 0, "recorded_at": None,
     }
 
@@ -73,7 +74,8 @@ def _levels(skill_levels: list[Json]) -> dict[str, int]:
 @handles(events.LearnerRegistered)
 def _registered(state: Json, fact: Json, data: Json, subject: Json) -> None:
     state.update(registered=True, registered_on=fact["effective"], did=data["did"],
-                 identity_hash=data["identity_hash"], identity_salt=data["identity_salt"])
+                 sealed_profile=data["sealed_profile"], identity_hash=data["identity_hash"],
+                 identity_salt=data["identity_salt"])
 
 
 @handles(events.ShareGranted)
@@ -104,7 +106,7 @@ def _share_opened(state: Json, fact: Json, data: Json, subject: Json) -> None:
 
 @handles(events.Erased)
 def _erased(state: Json, fact: Json, data: Json, subject: Json) -> None:
-    state["erased"] = True
+    state.update(erased=True, did="", sealed_profile="", identity_hash="", identity_salt="")
     for share in state["shares"].values():
         if not share["revoked"]:
             share["revoked"] = True

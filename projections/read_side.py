@@ -1,13 +1,5 @@
-"""The read side the API calls: every answer comes from the materialised views (projections/store.py), never from
-replaying an aggregate. "As of" a position or a date re-folds one learner's facts from the view's own tables with
-the same pure functions the projection uses, against the catalogue as it stood then.
-
-The composition root (`wiring.read_side.open_read_side`) builds it, and on the embedded default starts the
-projection runner in-process; `close` stops it.
-
-Signed documents: the current CLR of a learner is served as kept by the signing step when it was signed at the
-learner's current position, and signed (and kept) here otherwise; a credential's proof check is kept once made.
-"""
+"""The read side the API and the pages call: every answer from the materialised views, never from replaying an
+aggregate; a learner's sealed words opened for the reader, or shown as erased."""
 
 from __future__ import annotations
 
@@ -28,7 +20,6 @@ from domain.access import hash_secret
 from domain.credential import CredentialStatus
 from domain.errors import NotFound
 from projections.catalogue import provider_registered
-from projections.clr import unsigned_clr
 from projections.employer_view import (
     CredentialCheck,
     EmployerView,
@@ -41,6 +32,7 @@ from projections.facts import moment
 from projections.learner_record import LearnerRecord, ShareRecord
 from projections.lru import Lru
 from projections.pathway import PathwayProgress, pathway
+from projections.personal_data import PersonalData
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skills import SkillsProfile, skills_profile
 from projections.store import VIEW_NAME, CatalogueSnapshot, LedgerViews
@@ -81,6 +73,7 @@ class ReadSideParts:
     log: EventLog
     clock: Callable[[], datetime]
     skill_half_life_years: float
+    personal: PersonalData
 
 
 class ReadSide:
@@ -90,7 +83,8 @@ class ReadSide:
         self.views = parts.views
         self.runner = runner
         self.publisher = parts.publisher
-        self.documents = SignedDocuments(parts.views, parts.publisher, self.now)
+        self.personal = parts.personal
+        self.documents = SignedDocuments(parts.views, parts.publisher, parts.personal, self.now)
         self.signed = Lru()
         self.signatures = Lru()
 
@@ -160,13 +154,13 @@ class ReadSide:
         state, catalogue = self._learner(learner_id, position)
         record = LearnerRecord.of(state)
         facts = self.views.facts(str(learner_id), position, limit, offset)
-        return [timeline_entry(fact, record, catalogue) for fact in facts]
+        entries = [timeline_entry(fact, record, catalogue) for fact in facts]
+        return self.personal.reveal(learner_id, entries, erased=record.erased)
 
     def unsigned_clr(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
         position, _ = self._resolve(as_of)
         state, catalogue = self._learner(learner_id, position)
-        documents = self.views.credential_documents(str(learner_id))
-        return unsigned_clr(state, catalogue, documents, self.urls, self.publisher.profile)
+        return self.documents.unsigned_clr(state, catalogue)
 
     def clr(self, learner_id: UUID, as_of: AsOf | None = None) -> Json:
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
@@ -177,7 +171,9 @@ class ReadSide:
                 raise NotFound(f"no learner {learner_id}")
             current, signed_at, kept = found
             if kept is not None and signed_at == current:
-                return kept
+                revealed: Json | None = self.personal.reveal(learner_id, kept)
+                if revealed is not None:
+                    return revealed
             return self.documents.sign_clr(str(learner_id))
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -190,7 +186,9 @@ class ReadSide:
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
         position, day = self._resolve(as_of)
         state, catalogue = self._learner(learner_id, position)
-        return skills_profile(LearnerRecord.of(state), catalogue, day, self.parts.skill_half_life_years)
+        record = LearnerRecord.of(state)
+        profile = skills_profile(record, catalogue, day, self.parts.skill_half_life_years)
+        return self.personal.reveal(learner_id, profile, erased=record.erased)
 
     def pathway(self, learner_id: UUID, qualification_id: UUID, as_of: AsOf | None = None) -> PathwayProgress:
         position, _ = self._resolve(as_of)
@@ -241,15 +239,16 @@ class ReadSide:
         now = self.now()
         if not share.live(moment(now)):
             return None
-        rows = self.views.credentials([str(c) for c in share.credential_ids])
+        rows = self.personal.reveal(record.learner_id, self.views.credentials([str(c) for c in share.credential_ids]))
         credentials = {UUID(i): _recorded(row) for i, row in rows.items()}
 
         def verify(credential: RecordedCredential) -> CredentialCheck:
             row = rows[str(credential.credential_id)]
             return self._verification(row, catalogue.provider(row["provider_id"]), now)
 
-        return employer_view(record, share, catalogue, credentials, verify, now.date(),
+        view = employer_view(record, share, catalogue, credentials, verify, now.date(),
                              self.parts.skill_half_life_years)
+        return self.personal.reveal(record.learner_id, view, erased=record.erased)
 
     def skill_query(self, employer_id: UUID, skills: list[str], verified_only: bool = True, min_level: int = 1,
                     since: date | None = None) -> list[Json]:
@@ -278,8 +277,9 @@ class ReadSide:
         row = self.views.credentials([str(credential_id)]).get(str(credential_id))
         if row is None:
             return None
-        return {key: row[key] for key in ("credential_id", "learner_id", "provider_id", "achievement_id", "status",
-                                          "expires_on", "issued_on", "replaced_by", "document")}
+        found = {key: row[key] for key in ("credential_id", "learner_id", "provider_id", "achievement_id", "status",
+                                           "expires_on", "issued_on", "replaced_by", "document")}
+        return self.personal.reveal(UUID(row["learner_id"]), found)
 
     def credential_status(self, credential_url_or_id: str | UUID) -> Json | None:
         """What a verifier needs about a credential the ledger recorded: signature, issuer, status, expiry."""

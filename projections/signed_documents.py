@@ -16,7 +16,8 @@ from credentials.publisher import Publisher
 from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from projections.clr import unsigned_clr
-from projections.store import LedgerViews
+from projections.personal_data import PersonalData
+from projections.store import CatalogueSnapshot, LedgerViews
 
 Json = dict[str, Any]
 logger = logging.getLogger(__name__)
@@ -55,9 +56,11 @@ class SignedDocuments:
     kept proof check when it was made against the issuer's current keys. The step follows the views and never holds
     them up: it has its own position and its own transactions."""
 
-    def __init__(self, views: LedgerViews, publisher: Publisher, clock: Callable[[], datetime] | None = None):
+    def __init__(self, views: LedgerViews, publisher: Publisher, personal: PersonalData,
+                 clock: Callable[[], datetime] | None = None):
         self.views = views
         self.publisher = publisher
+        self.personal = personal
         self.clock = clock or (lambda: datetime.now(UTC))
 
     # ---- on demand (reads) and in rounds (the step) ----------------------------------------------------------------
@@ -68,14 +71,23 @@ class SignedDocuments:
         state, catalogue = self.views.learner(learner_id)
         if state is None:
             raise NotFound(f"no learner {learner_id}")
-        documents = self.views.credential_documents(learner_id)
-        document = unsigned_clr(state, catalogue, documents, self.publisher.urls, self.publisher.profile)
-        signed = self.publisher.sign(document, self.clock())
-        self.views.store_signed_clr(learner_id, int(state["position"]), signed)
+        signed = self.publisher.sign(self.unsigned_clr(state, catalogue), self.clock())
+        sealed = self.personal.seal_json(UUID(learner_id), signed)
+        self.views.store_signed_clr(learner_id, int(state["position"]), sealed)
         return signed
 
+    def unsigned_clr(self, state: Json, catalogue: CatalogueSnapshot) -> Json:
+        """The CLR names its recipient from the sealed profile: an erased learner has none, and no CLR."""
+        learner_id = UUID(state["learner_id"])
+        if state["erased"]:
+            raise NotFound("this learner's record was erased")
+        profile = self.personal.profile(learner_id, state.get("sealed_profile", "")) or {}
+        documents = self.personal.reveal(learner_id, self.views.credential_documents(str(learner_id)))
+        return unsigned_clr(state, profile, catalogue, documents, self.publisher.urls, self.publisher.profile)
+
     def check_proof(self, row: Json, provider: Json | None) -> bool:
-        ok = proof_valid(row["document"], provider, self.publisher.urls)
+        document = self.personal.reveal(UUID(row["learner_id"]), row["document"])
+        ok = document is not None and proof_valid(document, provider, self.publisher.urls)
         self.views.store_proof(row["credential_id"], keys_fingerprint(provider), ok)
         return ok
 

@@ -486,7 +486,7 @@ class LedgerViews(TrackingRecorder):
         return (int(row["current_position"]), None if signed is None else int(signed),
                 None if signed is None else loads(row["document"]))
 
-    def store_signed_clr(self, learner_id: str, position: int, document: Json) -> None:
+    def store_signed_clr(self, learner_id: str, position: int, document: Json | str) -> None:
         """Keep a learner's signed CLR for a position, unless one for a later position is already kept."""
         with self.transaction(commit=True) as cursor:
             self.run(cursor, "INSERT INTO {signed_clrs} AS s (learner_id, position, document) VALUES (?, ?, ?)"

@@ -6,13 +6,15 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from itertools import count
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4, uuid5
 
 from application.ledger import Ledger
 from application.ports import CredentialDraft
 from domain.provider import SigningKey
+from domain.values import Identifier
 from wiring.services import TRANSCODER, StoredLedger
 
+FAKE_SECRET = uuid4()
 MEMORY_ENV = {"PERSISTENCE_MODULE": "eventsourcing.popo", "TRANSCODER_TOPIC": TRANSCODER}
 
 
@@ -27,10 +29,11 @@ class FakeKeyVault:
 
 
 class FakePersonalDataVault:
-    """Seals by reference: the profile stays in a dict keyed by learner until `forget` drops it."""
+    """Seals by reference: the profile and texts stay in dicts keyed by learner until `forget` drops them."""
 
     def __init__(self) -> None:
         self._profiles: dict[UUID, dict[str, str]] = {}
+        self._texts: dict[str, tuple[UUID, Any]] = {}
 
     def seal(self, learner_id: UUID, profile: Mapping[str, str]) -> str:
         self._profiles[learner_id] = dict(profile)
@@ -42,6 +45,32 @@ class FakePersonalDataVault:
 
     def forget(self, learner_id: UUID) -> None:
         self._profiles.pop(learner_id, None)
+
+    def _sealed(self, learner_id: UUID, value: Any) -> str:
+        reference = f"sealed-ref:{len(self._texts)}"
+        self._texts[reference] = (learner_id, value)
+        return reference
+
+    def seal_text(self, learner_id: UUID, text: str) -> str:
+        return self._sealed(learner_id, text) if text else ""
+
+    def seal_json(self, learner_id: UUID, document: Mapping[str, Any]) -> str:
+        return self._sealed(learner_id, dict(document))
+
+    def open_json(self, learner_id: UUID, sealed: str) -> dict[str, Any] | None:
+        found: dict[str, Any] | None = self.reveal(learner_id, sealed)
+        return found
+
+    def reveal(self, learner_id: UUID, sealed: str) -> Any:
+        owner, value = self._texts[sealed]
+        return value if owner == learner_id and learner_id in self._profiles else None
+
+
+class FakeLearnerIds:
+    """Keyed like the real thing: the id is not the identifier's public uuid5."""
+
+    def learner_id(self, identifier: Identifier) -> UUID:
+        return uuid5(FAKE_SECRET, f"{identifier.scheme}|{identifier.value}")
 
 
 class FakeSigner:
@@ -63,4 +92,4 @@ class FakeSigner:
 def memory_ledger(clock: Callable[[], datetime], *, keys: FakeKeyVault | None = None,
                   vault: FakePersonalDataVault | None = None, signer: FakeSigner | None = None) -> Ledger:
     return StoredLedger(MEMORY_ENV, keys=keys or FakeKeyVault(), vault=vault or FakePersonalDataVault(),
-                        signer=signer or FakeSigner(), clock=clock)
+                        signer=signer or FakeSigner(), clock=clock, learner_ids=FakeLearnerIds())

@@ -51,7 +51,7 @@ from projections.store import (
     SQLiteLedgerViews,
     prepare_events,
 )
-from wiring.services import StoredLedger, store_env
+from wiring.services import StoredLedger, personal_data_vault, store_env
 from wiring.settings import Settings, load_settings
 
 VIEWS = (VIEW_NAME,)
@@ -192,7 +192,7 @@ class Projections:
         self.error: BaseException | None = None
         self.threads = [threading.Thread(target=self._views, name="ler-views", daemon=True)]
         if publish:
-            documents = SignedDocuments(self.runner.views, publisher_for(settings))
+            documents = SignedDocuments(self.runner.views, publisher_for(settings), personal_data_vault(settings))
             self.threads.append(threading.Thread(
                 target=documents.follow, args=(self.stop.is_set, self.runner.advanced, lambda: self.runner.busy),
                 name="ler-signing", daemon=True))
@@ -271,7 +271,7 @@ def run_forever(settings: Settings, stop_after: float | None = None) -> None:
     try:
         with runner_lock(settings, wait=True):
             runner = ViewsRunner(settings)
-            documents = SignedDocuments(runner.views, publisher_for(settings))
+            documents = SignedDocuments(runner.views, publisher_for(settings), personal_data_vault(settings))
             signing = threading.Thread(target=documents.follow, args=(stopped, runner.advanced, lambda: runner.busy),
                                        name="ler-signing", daemon=True)
             signing.start()
@@ -303,7 +303,8 @@ def publish(settings: Settings, timeout: float = 3600.0) -> dict[str, Any]:
     running runner does in the background); returns the position reached and the time taken."""
     started = time.perf_counter()
     views = open_views(settings)
-    documents = SignedDocuments(views, publisher_for(settings), lambda: datetime.now(UTC))
+    documents = SignedDocuments(views, publisher_for(settings), personal_data_vault(settings),
+                                lambda: datetime.now(UTC))
     target = views.position()
     made = 0
     deadline = time.monotonic() + timeout

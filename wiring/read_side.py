@@ -28,7 +28,7 @@ def open_read_side(services: Services, run_projections: bool | None = None) -> R
     parts = ReadSideParts(
         views=open_views(settings), publisher=Publisher.from_master_key(settings.master_key, services.urls),
         log=LedgerLog(services.ledger), clock=lambda: services.ledger.clock(),
-        skill_half_life_years=settings.skill_half_life_years,
+        skill_half_life_years=settings.skill_half_life_years, personal=services.personal_data,
     )
     run = (not settings.uses_postgres) if run_projections is None else run_projections
     runner = start_runner(settings).__enter__() if run else None

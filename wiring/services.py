@@ -10,6 +10,7 @@ from adapters.key_encryption import Keyring
 from adapters.keys import SealedKeyVault
 from adapters.logs import log_command
 from adapters.personal_data import KeyStore, PostgresKeyStore, SealedPersonalDataVault, SqliteKeyStore
+from adapters.pseudonyms import KeyedLearnerIds
 from adapters.signing import ProviderCredentialSigner
 from adapters.storage.transcoding import register_value_objects
 from application.ledger import Ledger
@@ -59,13 +60,17 @@ def key_store(settings: Settings) -> KeyStore:
     return SqliteKeyStore(settings.data_dir / "personal-keys.sqlite3")
 
 
+def personal_data_vault(settings: Settings) -> SealedPersonalDataVault:
+    return SealedPersonalDataVault(settings.master_key, key_store(settings), Keyring(settings.keyring_path))
+
+
 def build_services(settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
     clock = clock or (lambda: datetime.now(UTC))
     urls = LedgerUrls(settings.public_url)
     keys = SealedKeyVault(settings.master_key)
-    personal_data = SealedPersonalDataVault(settings.master_key, key_store(settings), Keyring(settings.keyring_path))
+    personal_data = personal_data_vault(settings)
     ledger = StoredLedger(
         store_env(settings), keys=keys, vault=personal_data, signer=ProviderCredentialSigner(urls, keys, clock),
-        clock=clock, observe=log_command,
+        clock=clock, observe=log_command, learner_ids=KeyedLearnerIds(settings.master_key),
     )
     return Services(settings, ledger, urls, keys, personal_data)

@@ -20,7 +20,6 @@ from api.context import (
 from api.problems import responses
 from api.requests.credentials import CredentialIssue, Reinstatement, Revocation, Supersession, Suspension
 from application.authorization import Action, Parties, permits
-from domain.credential import Credential
 from domain.errors import NotFound
 
 router = APIRouter(tags=["credentials"])
@@ -47,8 +46,7 @@ class CredentialView(BaseModel):
 def issue(learner_id: UUID, body: CredentialIssue, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
     outcome = state.ledger.execute(actor, body.to_command(learner_id), key)
-    document = state.ledger.load(Credential, outcome.id).document
-    return {**written(response, outcome), "credential": document}
+    return {**written(response, outcome), "credential": state.ledger.signed_credential(outcome.id)}
 
 
 STATUS_ROUTE = {"status_code": 200, "response_model": WriteResult,

@@ -10,12 +10,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 
-from application.ports import CredentialSigner, KeyVault, PersonalDataVault
+from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault
 from domain.achievement import Achievement
 from domain.errors import NotFound, RuleBroken
 from domain.learner import Learner
 from domain.provider import Provider
-from domain.values import Actor, ActorKind, SkillLevel
+from domain.values import Actor, ActorKind, Sealer, SkillLevel
 
 A = TypeVar("A", bound=Aggregate)
 P = TypeVar("P")
@@ -39,6 +39,7 @@ class Ports:
     keys: KeyVault | None = None
     vault: PersonalDataVault | None = None
     signer: CredentialSigner | None = None
+    learner_ids: LearnerIds | None = None
 
 
 class Records:
@@ -58,6 +59,14 @@ class Records:
     @property
     def signer(self) -> CredentialSigner:
         return _plugged(self.ports.signer, "credential signer")
+
+    @property
+    def learner_ids(self) -> LearnerIds:
+        return _plugged(self.ports.learner_ids, "learner id keying")
+
+    def sealer(self, learner_id: UUID) -> Sealer:
+        """Seals a learner's own words under their key, so that erasing them makes the words unreadable."""
+        return lambda text: self.vault.seal_text(learner_id, text)
 
     def today(self) -> date:
         return self.clock().date()

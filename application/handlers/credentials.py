@@ -43,10 +43,13 @@ def issue_credential(records: Records, actor: Actor, command: IssueCredential) -
     credential_id = uuid4()
     index = status_list.allocate(credential_id, actor, issued)
     provider = records.load(Provider, achievement.provider_id)
-    document = records.signer.sign(CredentialDraft(credential_id, provider, achievement, learner, terms, index))
+    profile = records.vault.open(learner.id, learner.sealed_profile) or {}
+    document = records.signer.sign(
+        CredentialDraft(credential_id, provider, achievement, learner, profile, terms, index))
     credential = Credential.issue(
         credential_id=credential_id, learner_id=learner.id, provider_id=provider.id, achievement_id=achievement.id,
-        terms=terms, status_index=index, document=document, actor=actor, effective=issued,
+        terms=terms, status_index=index, document=records.vault.seal_json(learner.id, document), actor=actor,
+        effective=issued,
     )
     return Change(credential.id, [credential, status_list])
 

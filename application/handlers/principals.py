@@ -16,7 +16,7 @@ from application.commands.principals import (
     RotateProviderKey,
 )
 from application.handlers.base import Change, Handler, Records
-from domain.access import AccessToken, hash_secret, new_secret
+from domain.access import AccessToken
 from domain.employer import Employer
 from domain.errors import NotPermitted
 from domain.learner import Learner
@@ -69,17 +69,15 @@ def register_learner(records: Records, actor: Actor, command: RegisterLearner) -
     check(actor, Action.REGISTER_LEARNER)
     records.check_standing(actor)
     identifier = command.primary_identifier
-    learner_id = Learner.create_id(identifier)
+    learner_id = records.learner_ids.learner_id(identifier)
     if records.exists(learner_id):
         return Change(learner_id)
-    salt = new_secret()[:16]
-    profile = {**command.profile, "identifier_scheme": identifier.scheme, "identifier": identifier.value}
+    grant, token = AccessToken.issue(principal=Actor.learner(learner_id), actor=actor, effective=records.today())
     learner = Learner.register(
-        primary_identifier=identifier, did=command.did, sealed_profile=records.vault.seal(learner_id, profile),
-        identity_hash="sha256$" + hash_secret(identifier.value + salt), identity_salt=salt,
-        actor=actor, effective=command.effective or records.today(),
+        learner_id=learner_id, primary_identifier=identifier, did=command.did, profile=command.profile,
+        seal=lambda personal: records.vault.seal(learner_id, personal), token_id=grant.id, actor=actor,
+        effective=command.effective or records.today(),
     )
-    grant, token = AccessToken.issue(principal=Actor.learner(learner.id), actor=actor, effective=records.today())
     return Change(learner.id, [learner, grant], token)
 
 
@@ -88,8 +86,11 @@ def issue_token(records: Records, actor: Actor, command: IssueToken) -> Change:
     principal = command.principal
     if principal.kind not in TOKEN_HOLDERS:
         raise NotPermitted("tokens are issued to providers, learners and employers")
-    records.load(TOKEN_HOLDERS[principal.kind], UUID(principal.id))
+    holder = records.load(TOKEN_HOLDERS[principal.kind], UUID(principal.id))
     grant, token = AccessToken.issue(principal=principal, actor=actor, effective=records.today())
+    if isinstance(holder, Learner):  # so that erasure can revoke every token the learner holds
+        holder.grant_access(grant.id, actor, records.today())
+        return Change(grant.id, [grant, holder], token)
     return Change(grant.id, [grant], token)
 
 

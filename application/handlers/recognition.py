@@ -19,7 +19,8 @@ def apply_for_rpl(records: Records, actor: Actor, command: ApplyForRpl) -> Chang
     check(actor, Action.APPLY_FOR_RPL, Parties(learner_id=learner.id, provider_id=achievement.provider_id))
     case = RecognitionCase.apply(
         learner_id=learner.id, provider_id=achievement.provider_id, achievement_id=achievement.id,
-        claim=command.claim, actor=actor, effective=command.effective or records.today(),
+        claim=command.claim, seal=records.sealer(learner.id), actor=actor,
+        effective=command.effective or records.today(),
     )
     return Change(case.id, [case])
 
@@ -34,7 +35,8 @@ def _case_for(records: Records, actor: Actor, action: Action, case_id: UUID) -> 
 
 def submit_rpl_evidence(records: Records, actor: Actor, command: SubmitRplEvidence) -> Change:
     case = _case_for(records, actor, Action.SUBMIT_RPL_EVIDENCE, command.case_id)
-    case.submit_evidence(command.evidence, actor, command.effective or records.today())
+    case.submit_evidence(command.evidence, records.sealer(case.learner_id), actor,
+                         command.effective or records.today())
     return Change(case.id, [case])
 
 
@@ -48,7 +50,7 @@ def decide_rpl(records: Records, actor: Actor, command: DecideRpl) -> Change:
 
 def appeal_rpl(records: Records, actor: Actor, command: AppealRpl) -> Change:
     case = _case_for(records, actor, Action.APPEAL_RPL, command.case_id)
-    case.appeal(command.grounds, actor, command.effective or records.today())
+    case.appeal(command.grounds, records.sealer(case.learner_id), actor, command.effective or records.today())
     return Change(case.id, [case])
 
 

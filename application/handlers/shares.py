@@ -7,7 +7,7 @@ from application.authorization import Action, Parties, check
 from application.commands.base import Command
 from application.commands.shares import EraseLearner, GrantShare, RecordShareOpening, RevokeShare
 from application.handlers.base import Change, Handler, Records
-from domain.access import hash_secret, new_secret
+from domain.access import AccessToken, hash_secret, new_secret
 from domain.credential import Credential
 from domain.employer import Employer
 from domain.errors import NotPermitted
@@ -54,8 +54,12 @@ def erase_learner(records: Records, actor: Actor, command: EraseLearner) -> Chan
     check(actor, Action.ERASE_LEARNER, Parties(learner_id=command.learner_id))
     learner = records.load(Learner, command.learner_id)
     learner.erase(command.reason, actor, records.today())
+    grants = [records.load(AccessToken, token_id) for token_id in learner.granted_tokens]
+    for grant in grants:
+        if not grant.revoked:
+            grant.revoke(actor, records.today())
     vault = records.vault
-    return Change(learner.id, [learner], after_saved=lambda: vault.forget(command.learner_id))
+    return Change(learner.id, [learner, *grants], after_saved=lambda: vault.forget(command.learner_id))
 
 
 HANDLERS: dict[type[Command], Handler] = {

@@ -26,7 +26,8 @@ def state_work_experience(records: Records, actor: Actor, command: StateWorkExpe
     if position.placed_by is not None:
         records.load(Provider, position.placed_by)
     experience = WorkExperience.state(
-        learner_id=learner.id, position=position, actor=actor, effective=command.effective or records.today(),
+        learner_id=learner.id, position=position, seal=records.sealer(learner.id), actor=actor,
+        effective=command.effective or records.today(),
     )
     return Change(experience.id, [experience])
 
@@ -43,13 +44,16 @@ def _attested_experience(records: Records, actor: Actor, experience_id: UUID) ->
 def attest_work_experience(records: Records, actor: Actor, command: AttestWorkExperience) -> Change:
     experience = _attested_experience(records, actor, command.experience_id)
     records.active_learner(experience.learner_id)
-    experience.attest(command.confirmed_skills, command.statement, actor, command.effective or records.today())
+    experience.attest(command.confirmed_skills, command.statement, records.sealer(experience.learner_id), actor,
+                      command.effective or records.today())
     return Change(experience.id, [experience])
 
 
 def dispute_work_experience(records: Records, actor: Actor, command: DisputeWorkExperience) -> Change:
     experience = _attested_experience(records, actor, command.experience_id)
-    experience.dispute(command.reason, actor, command.effective or records.today())
+    records.active_learner(experience.learner_id)
+    experience.dispute(command.reason, records.sealer(experience.learner_id), actor,
+                       command.effective or records.today())
     return Change(experience.id, [experience])
 
 

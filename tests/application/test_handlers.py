@@ -39,9 +39,11 @@ def a_provider(name: str = "Harbour University") -> tuple[Provider, StatusList]:
     return provider, StatusList.open(provider_id=provider.id, actor=ADMIN, effective=START)
 
 
-def a_learner(number: str = "S1") -> Learner:
-    return Learner.register(primary_identifier=Identifier("student id", number), did="", sealed_profile="sealed",
-                            identity_hash="sha256$x", identity_salt="salt", actor=ADMIN, effective=START)
+def a_learner(ledger: Ledger, number: str = "S1") -> Learner:
+    identifier = Identifier("student id", number)
+    return Learner.register(learner_id=ledger.records.learner_ids.learner_id(identifier),
+                            primary_identifier=identifier, did="", profile={}, seal=lambda personal: "sealed",
+                            token_id=uuid4(), actor=ADMIN, effective=START)
 
 
 def an_achievement(provider: Provider) -> Achievement:
@@ -69,7 +71,7 @@ def uni(ledger: Ledger) -> Provider:
 
 @pytest.fixture
 def learner(ledger: Ledger) -> Learner:
-    found = a_learner()
+    found = a_learner(ledger)
     given(ledger, found)
     return found
 
@@ -172,8 +174,9 @@ def test_erasure_forgets_the_personal_data_once_recorded(ledger: Ledger, vault: 
     registered = ledger.execute(ADMIN, RegisterLearner(Identifier("student id", "S9"), {"name": "Aroha"}))
     sealed = ledger.load(Learner, registered.id).sealed_profile
     when(ledger, lambda: ledger.execute(Actor.learner(registered.id), EraseLearner(registered.id, "Asked"))).then(
-        "Learner.Erased")
+        "Learner.Erased", "AccessToken.Revoked")
     assert vault.open(registered.id, sealed) is None
+    assert ledger.principal_for(registered.token) is None, "the learner's token is revoked with the erasure"
 
 
 def test_a_refused_erasure_forgets_nothing(ledger: Ledger, vault: FakePersonalDataVault) -> None:

@@ -63,7 +63,8 @@ def test_a_credential_is_issued_for_a_completed_enrolment_signed_once(ledger, si
     assert issued.terms.score == "A-"
     assert issued.terms.expires_on == date(2029, 6, 1)
     assert [draft.credential_id for draft in signer.signed] == [issued.originator_id], "signed once, at issuance"
-    assert issued.document["id"] == f"urn:uuid:{issued.originator_id}", "the signed document is stored in the event"
+    assert isinstance(issued.document, str), "the signed document is stored in the event, sealed for the learner"
+    assert ledger.signed_credential(issued.originator_id)["id"] == f"urn:uuid:{issued.originator_id}"
     assert allocated.credential_id == issued.originator_id
 
 

@@ -16,6 +16,7 @@ from application.commands import (
     EraseLearner,
     GrantShare,
     IssueCredential,
+    IssueToken,
     RecordShareOpening,
     RegisterLearner,
     RevokeCredential,
@@ -23,6 +24,7 @@ from application.commands import (
     StateWorkExperience,
     SubmitRplEvidence,
 )
+from domain.access import AccessToken
 from domain.credential import CredentialBasis
 from domain.enrolment import Enrolment
 from domain.errors import InvalidValue, NotFound, NotPermitted, RuleBroken
@@ -62,7 +64,8 @@ def register(ledger, actor, number="S7654321", **kwargs):
 def test_an_admin_registers_a_learner_who_gets_a_token(ledger):
     registered, issued = when(ledger, register(ledger, ADMIN, effective=START)).then(
         ("Learner.Registered", {"effective": START}), "AccessToken.Issued")
-    assert registered.originator_id == Learner.create_id(Identifier("student id", "S7654321")), "id from natural key"
+    assert registered.originator_id == ledger.records.learner_ids.learner_id(Identifier("student id", "S7654321")), \
+        "id from the identifier, keyed with a secret"
     assert issued.principal == Actor.learner(registered.originator_id)
 
 
@@ -188,15 +191,28 @@ def test_opening_an_expired_share_is_refused(ledger, world, clock, learner, empl
 def test_the_learner_asks_for_erasure(ledger, vault, world, learner, aroha, employer):
     world.share(learner, employer)
     sealed = ledger.load(Learner, learner).sealed_profile
+    tokens = ledger.load(Learner, learner).granted_tokens
     when(ledger, lambda: ledger.execute(aroha, EraseLearner(learner, reason="Asked to be forgotten"))).then(
-        ("Learner.Erased", {"originator_id": learner, "reason": "Asked to be forgotten"}))
+        ("Learner.Erased", {"originator_id": learner, "reason": "Asked to be forgotten"}),
+        *[("AccessToken.Revoked", {"originator_id": token}) for token in tokens])
+    assert tokens, "the token given at registration"
+    assert all(ledger.load(AccessToken, token).revoked for token in tokens), "her tokens are revoked"
     erased = ledger.load(Learner, learner)
     assert erased.sealed_profile == "" and all(s.revoked for s in erased.shares.values())
     assert vault.open(learner, sealed) is None, "the per-learner key is destroyed"
 
 
 def test_an_admin_carries_out_erasure(ledger, learner):
-    when(ledger, lambda: ledger.execute(ADMIN, EraseLearner(learner, reason="Court order"))).then("Learner.Erased")
+    when(ledger, lambda: ledger.execute(ADMIN, EraseLearner(learner, reason="Court order"))).then(
+        "Learner.Erased", "AccessToken.Revoked")
+
+
+def test_a_token_issued_later_is_revoked_at_erasure_too(ledger, learner):
+    later = ledger.execute(ADMIN, IssueToken(Actor.learner(learner)))
+    assert ledger.principal_for(later.token) == Actor.learner(learner)
+    when(ledger, lambda: ledger.execute(ADMIN, EraseLearner(learner, reason="Court order"))).then(
+        "Learner.Erased", "AccessToken.Revoked", "AccessToken.Revoked")
+    assert ledger.principal_for(later.token) is None
 
 
 def test_no_one_else_erases_a_learner(ledger, world, uni, learner):

@@ -60,11 +60,12 @@ def decide(ledger, actor, case, decision=None, effective=date(2024, 4, 20)):
 
 # ---- applying and evidence ---------------------------------------------------------------------------------------
 
-def test_the_learner_applies(ledger, tafe, learner, sam, care):
-    when(ledger, lambda: ledger.execute(sam, ApplyForRpl(
+def test_the_learner_applies(ledger, vault, tafe, learner, sam, care):
+    [applied] = when(ledger, lambda: ledger.execute(sam, ApplyForRpl(
         learner, achievement_id=care, claim="Six years in aged care", effective=date(2024, 4, 1),
-    ))).then(
-        ("RecognitionCase.Applied", {"learner_id": learner, "achievement_id": care, "claim": "Six years in aged care"}))
+    ))).then(("RecognitionCase.Applied", {"learner_id": learner, "achievement_id": care}))
+    assert "aged care" not in applied.claim, "the learner's words, sealed under their key"
+    assert vault.reveal(learner, applied.claim) == "Six years in aged care"
 
 
 def test_the_achievements_provider_opens_a_case_for_the_learner(ledger, tafe, learner, care):
@@ -92,11 +93,12 @@ def test_no_rpl_for_a_retired_achievement(ledger, tafe, learner, sam, care):
         RuleBroken, "achievement-retired")
 
 
-def test_the_learner_and_the_provider_submit_evidence(ledger, tafe, learner, sam, case):
-    when(ledger, lambda: ledger.execute(sam, SubmitRplEvidence(
+def test_the_learner_and_the_provider_submit_evidence(ledger, vault, tafe, learner, sam, case):
+    [submitted] = when(ledger, lambda: ledger.execute(sam, SubmitRplEvidence(
         case, evidence=Evidence("Employer reference"), effective=date(2024, 4, 3),
-    ))).then(
-        ("RecognitionCase.EvidenceSubmitted", {"learner_id": learner, "evidence": Evidence("Employer reference")}))
+    ))).then(("RecognitionCase.EvidenceSubmitted", {"learner_id": learner}))
+    assert "reference" not in submitted.evidence.description, "sealed under the learner's key"
+    assert vault.reveal(learner, submitted.evidence.description) == "Employer reference"
     when(ledger, lambda: ledger.execute(tafe, SubmitRplEvidence(case, evidence=Evidence("Observation record")))).then(
         "RecognitionCase.EvidenceSubmitted")
 
@@ -194,11 +196,11 @@ def test_credits_carry_at_most_two_decimals(ledger, tafe, case):
 
 # ---- appeal and revision -------------------------------------------------------------------------------------------
 
-def test_the_learner_appeals_a_decision(ledger, learner, sam, decided):
-    when(ledger, lambda: ledger.execute(sam, AppealRpl(
+def test_the_learner_appeals_a_decision(ledger, vault, learner, sam, decided):
+    [appealed] = when(ledger, lambda: ledger.execute(sam, AppealRpl(
         decided, grounds="Reference not considered", effective=date(2024, 4, 25),
-    ))).then(
-        ("RecognitionCase.Appealed", {"learner_id": learner, "grounds": "Reference not considered"}))
+    ))).then(("RecognitionCase.Appealed", {"learner_id": learner}))
+    assert vault.reveal(learner, appealed.grounds) == "Reference not considered"
 
 
 def test_only_the_learner_appeals(ledger, world, tafe, decided):

@@ -45,13 +45,15 @@ def attest(ledger, actor, experience, skills=(COMMUNICATION.url,), effective=dat
 
 # ---- stating -------------------------------------------------------------------------------------------------------
 
-def test_the_learner_states_their_work_experience(ledger, world, learner, aroha, employer):
+def test_the_learner_states_their_work_experience(ledger, vault, world, learner, aroha, employer):
     position = world.position(employer)
     [stated] = when(ledger, lambda: ledger.execute(aroha, StateWorkExperience(
         learner, position=position, effective=date(2024, 10, 1),
     ))).then(
         ("WorkExperience.Stated", {"learner_id": learner, "actor": aroha}))
-    assert stated.position == position
+    assert stated.position.role == position.role
+    assert position.description and stated.position.description != position.description, "her words, sealed"
+    assert vault.reveal(learner, stated.position.description) == position.description
 
 
 def test_work_experience_is_stated_only_by_the_learner(ledger, world, learner, employer, uni):
@@ -123,9 +125,11 @@ def test_an_experience_is_attested_once(ledger, employer, uni, internship):
     when(ledger, attest(ledger, uni, internship)).then_refused(RuleBroken, "already-answered")
 
 
-def test_the_named_employer_disputes(ledger, learner, employer, internship):
-    when(ledger, lambda: ledger.execute(employer, DisputeWorkExperience(internship, reason="No record of this intern"))
-         ).then(("WorkExperience.Disputed", {"learner_id": learner, "reason": "No record of this intern"}))
+def test_the_named_employer_disputes(ledger, vault, learner, employer, internship):
+    [disputed] = when(ledger, lambda: ledger.execute(employer, DisputeWorkExperience(
+        internship, reason="No record of this intern"))).then(("WorkExperience.Disputed", {"learner_id": learner}))
+    assert "intern" not in disputed.reason, "sealed under the learner's key"
+    assert vault.reveal(learner, disputed.reason) == "No record of this intern"
 
 
 def test_a_disputed_experience_is_not_attested_afterwards(ledger, employer, internship):

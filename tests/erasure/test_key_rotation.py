@@ -22,6 +22,13 @@ def _vault(settings: Settings) -> SealedPersonalDataVault:
     return SealedPersonalDataVault(MASTER, key_store(settings), Keyring(settings.keyring_path))
 
 
+def _registered(vault: SealedPersonalDataVault) -> UUID:
+    """A learner with a key, as registration makes one."""
+    learner = uuid4()
+    vault.seal(learner, {"name": "someone"})
+    return learner
+
+
 def _backup(keys: KeyStore) -> list[tuple[UUID, str]]:
     return list(keys.all())
 
@@ -55,7 +62,7 @@ def _restored(settings: Settings, rows: list[tuple[UUID, str]]) -> SealedPersona
 
 def test_a_backup_from_before_the_erasure_unseals_until_the_kek_is_rotated(any_settings: Settings) -> None:
     vault = _vault(any_settings)
-    erased, living = uuid4(), uuid4()
+    erased, living = _registered(vault), _registered(vault)
     erased_text, living_text = vault.seal_text(erased, "Aroha's statement"), vault.seal_text(living, "Ben's")
     backup = _backup(key_store(any_settings))
 
@@ -74,19 +81,17 @@ def test_a_backup_from_before_the_erasure_unseals_until_the_kek_is_rotated(any_s
 
 def test_a_running_server_picks_up_a_rotation_made_by_another_process(sqlite_settings: Settings) -> None:
     running, rotating = _vault(sqlite_settings), _vault(sqlite_settings)
-    learner = uuid4()
+    learner = _registered(running)
     sealed = running.seal_text(learner, "free text")
     rotating.keyring.begin_rotation()
     rotating.rewrap_all()
     rotating.keyring.retire_all_but_current()
     assert running.open_text(learner, sealed) == "free text"
-    newcomer = uuid4()
-    assert Keyring.kek_of(_wrapped(running, newcomer)) == rotating.keyring.keys().current
+    assert Keyring.kek_of(_wrapped(running, _registered(running))) == rotating.keyring.keys().current
 
 
-def _wrapped(vault: SealedPersonalDataVault, learner: object) -> str:
-    vault.seal_text(learner, "x")  # type: ignore[arg-type]
-    found = vault._keys.get(learner)  # type: ignore[arg-type]
+def _wrapped(vault: SealedPersonalDataVault, learner: UUID) -> str:
+    found = vault._keys.get(learner)
     assert found is not None
     return found
 
@@ -97,7 +102,7 @@ def test_ler_keys_rotate_rewraps_and_destroys_the_old_key(tmp_path: Path, capsys
     monkeypatch.delenv("DATABASE_URL", raising=False)
     settings = load_settings()
     vault = SealedPersonalDataVault(settings.master_key, key_store(settings), Keyring(settings.keyring_path))
-    learner = uuid4()
+    learner = _registered(vault)
     sealed = vault.seal_text(learner, "kept")
     old_keyring = tmp_path / "old-keyring.json"
     shutil.copy(settings.keyring_path, old_keyring)

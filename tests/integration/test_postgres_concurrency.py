@@ -19,7 +19,6 @@ from application.ledger import Ledger
 from domain.credential import Credential, CredentialBasis, CredentialStatus
 from domain.enrolment import Enrolment
 from domain.errors import DomainError, IdempotencyKeyReused, RuleBroken
-from domain.learner import Learner
 from domain.status_list import StatusList
 from domain.values import Actor, Identifier
 from tests.domain.gwt import ADMIN, FixedClock, World, events_of, name_of, when
@@ -137,11 +136,11 @@ def test_concurrent_registrations_of_one_learner_make_one_learner(ledger, world)
         primary_identifier=identifier, profile={"name": "Sam O'Brien"},
     )))
     assert not [r for r in results if isinstance(r, DomainError)], results
-    assert {r.id for r in results} == {Learner.create_id(identifier)}  # type: ignore[union-attr]
+    assert {r.id for r in results} == {ledger.records.learner_ids.learner_id(identifier)}  # type: ignore[union-attr]
     assert sum(1 for r in results if r.token) == 1, "one learner, one token"  # type: ignore[union-attr]
     assert count(ledger, "Learner.Registered") == 1
     assert Counter(e.principal for e in events_of(ledger) if name_of(e) == "AccessToken.Issued")[
-        Actor.learner(Learner.create_id(identifier))] == 1
+        Actor.learner(ledger.records.learner_ids.learner_id(identifier))] == 1
 
 
 def test_concurrent_enrolments_with_the_same_natural_key_make_one_enrolment(ledger, world):

@@ -1,5 +1,6 @@
 """Helpers for the read-side tests: truncated copies of a log, rebuilds, view dumps."""
 
+import shutil
 import sqlite3
 import time
 from pathlib import Path
@@ -16,9 +17,12 @@ def caught_up(read_side: ReadSide, services: Services, timeout: float = 30.0) ->
 
 
 def truncated_copy(settings: Settings, position: int, into: Path) -> Settings:
-    """A new embedded store holding the events of `settings`' store up to `position` (same positions)."""
-    copy = load_settings({"LER_DATA_DIR": str(into), "LER_MASTER_KEY": _master_key(settings)})
+    """A new embedded store holding the events of `settings`' store up to `position` (same positions), and the same
+    learner keys."""
+    copy = load_settings({"LER_DATA_DIR": str(into), "LER_MASTER_KEY": _master_key(settings),
+                          "LER_KEYRING_FILE": str(settings.keyring_path)})
     build_services(copy).close()  # creates the tables
+    shutil.copy(settings.data_dir / "personal-keys.sqlite3", copy.data_dir / "personal-keys.sqlite3")
     source = settings.eventsourcing_env()["SQLITE_DBNAME"]
     target = copy.eventsourcing_env()["SQLITE_DBNAME"]
     with sqlite3.connect(target) as conn:

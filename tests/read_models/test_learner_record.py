@@ -39,7 +39,7 @@ def test_an_enrolment_with_a_corrected_assessment_and_a_suspended_credential():
     terms = CredentialTerms(CredentialBasis.ENROLMENT, course.id, date(2024, 6, 1), None, Decimal(15),
                             (SkillLevel(COMMUNICATION, 4),))
     issued = Credential.issue(credential_id=uuid4(), learner_id=LEARNER, provider_id=UNIVERSITY,
-                              achievement_id=course.achievement_id, terms=terms, status_index=7, document={},
+                              achievement_id=course.achievement_id, terms=terms, status_index=7, document="",
                               actor=PROVIDER, effective=date(2024, 6, 1))
     issued.suspend("under review", PROVIDER, date(2024, 7, 1))
 

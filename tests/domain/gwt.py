@@ -29,6 +29,7 @@ from application.commands import (
     RecordAssessment,
 )
 from application.ledger import Ledger, Written
+from domain.access import AccessToken
 from domain.achievement import Achievement, AchievementSpec
 from domain.credential import Credential, CredentialBasis, CredentialTerms
 from domain.employer import Employer
@@ -47,6 +48,7 @@ from domain.values import (
     LevelFramework,
     Period,
     RplOutcome,
+    Sealer,
     Skill,
     SkillLevel,
 )
@@ -233,14 +235,17 @@ class World:
 
     def learner(self, by: Actor | None = None, number: str | None = None) -> UUID:
         identifier = Identifier("student id", number or f"S{1000000 + self._next()}")
-        learner_id = Learner.create_id(identifier)
-        sealed = self.ledger.records.vault.seal(learner_id, {
-            "name": "Aroha Ngata", "identifier_scheme": identifier.scheme, "identifier": identifier.value})
-        self.given(Learner.register(
-            primary_identifier=identifier, did="", sealed_profile=sealed, identity_hash="sha256$given",
-            identity_salt="given", actor=by or ADMIN, effective=START,
+        learner_id = self.ledger.records.learner_ids.learner_id(identifier)
+        grant, _ = AccessToken.issue(principal=Actor.learner(learner_id), actor=by or ADMIN, effective=START)
+        self.given(grant, Learner.register(
+            learner_id=learner_id, primary_identifier=identifier, did="", profile={"name": "Aroha Ngata"},
+            seal=lambda personal: self.ledger.records.vault.seal(learner_id, personal), token_id=grant.id,
+            actor=by or ADMIN, effective=START,
         ))
         return learner_id
+
+    def sealer(self, learner_id: UUID) -> Sealer:
+        return self.ledger.records.sealer(learner_id)
 
     # catalogue
 
@@ -291,7 +296,8 @@ class World:
         credential = Credential.issue(
             credential_id=credential_id, learner_id=learner_id, provider_id=UUID(provider.id),
             achievement_id=achievement_id, terms=terms, status_index=index,
-            document={"id": f"urn:uuid:{credential_id}", "proof": {"type": "GivenInTheTest"}}, actor=provider,
+            document=self.ledger.records.vault.seal_json(
+                learner_id, {"id": f"urn:uuid:{credential_id}", "proof": {"type": "GivenInTheTest"}}), actor=provider,
             effective=issued_on,
         )
         self.given(credential, status_list)
@@ -303,11 +309,11 @@ class World:
         learner = Actor.learner(learner_id)
         case = RecognitionCase.apply(
             learner_id=learner_id, provider_id=self.ledger.load(Achievement, achievement_id).provider_id,
-            achievement_id=achievement_id, claim="Six years as a nurse assistant", actor=learner,
-            effective=date(2024, 4, 1),
+            achievement_id=achievement_id, claim="Six years as a nurse assistant", seal=self.sealer(learner_id),
+            actor=learner, effective=date(2024, 4, 1),
         )
         for n in range(evidence):
-            case.submit_evidence(Evidence(f"Reference {n + 1}"), learner, date(2024, 4, 2))
+            case.submit_evidence(Evidence(f"Reference {n + 1}"), self.sealer(learner_id), learner, date(2024, 4, 2))
         return case
 
     def rpl_case(self, provider: Actor, learner_id: UUID, achievement_id: UUID, evidence: int = 1) -> UUID:
@@ -335,8 +341,8 @@ class World:
         return Position(**{**fields, **changes})
 
     def experience(self, learner_id: UUID, position: Position) -> UUID:
-        experience = WorkExperience.state(learner_id=learner_id, position=position, actor=Actor.learner(learner_id),
-                                          effective=date(2024, 10, 1))
+        experience = WorkExperience.state(learner_id=learner_id, position=position, seal=self.sealer(learner_id),
+                                          actor=Actor.learner(learner_id), effective=date(2024, 10, 1))
         self.given(experience)
         return experience.id
 

@@ -2,7 +2,7 @@
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Annotated, Any
 
@@ -14,6 +14,7 @@ from api.problems import ApiProblem, unauthenticated
 from api.types import IdempotencyKeyText
 from application.ledger import Ledger, Written
 from domain.values import Actor
+from projections.heartbeats import LagWatch
 from projections.read_side import AsOf, ReadSide
 from wiring.services import Services
 
@@ -26,6 +27,7 @@ class ApiState:
     read_side: ReadSide
     admin_token_hash: str
     wait_seconds: float = 5.0
+    lag_watch: LagWatch = field(default_factory=LagWatch)  # readiness: since when the views lag (api/routers/health)
 
     @property
     def ledger(self) -> Ledger:

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from adapters.storage.availability import STORE_UNAVAILABLE
 from domain.errors import (
     ConcurrencyConflict,
     DomainError,
@@ -110,7 +111,16 @@ def respond(found: Problem, headers: dict[str, str] | None = None) -> JSONRespon
                         media_type=PROBLEM_JSON)
 
 
-def install(app: FastAPI) -> None:
+def install(app: FastAPI, retry_after_seconds: int = 2) -> None:
+    def on_store_unavailable(request: Request, error: Exception) -> JSONResponse:
+        found = problem(503, "store-unavailable", "the ledger's database cannot be reached just now: retry with the"
+                        " same Idempotency-Key (a write that did reach the log is answered, not repeated)",
+                        request.url.path)
+        return respond(found, {"Retry-After": str(retry_after_seconds)})
+
+    for unavailable in STORE_UNAVAILABLE:
+        app.add_exception_handler(unavailable, on_store_unavailable)
+
     @app.exception_handler(DomainError)
     def on_domain_error(request: Request, error: DomainError) -> JSONResponse:
         return respond(domain_problem(error, request.url.path))
@@ -137,7 +147,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         403: "The principal may not do this (`not-permitted`)", 404: "Not found, or not visible to this principal",
         409: "A registrar's rule refuses the command (`type` names the rule) or a concurrent write collided",
         422: "Invalid input: each field's problem in `errors`, or `invalid-value` / `idempotency-key-reused`",
-        503: "The read side has not reached `min_position` in time (retry)",
+        503: "Retry after `Retry-After` seconds: the database cannot be reached (`store-unavailable`), the read side"
+             " has not reached `min_position` in time, or (readiness) the ledger is `not-ready`",
     }
     return {
         status: {"model": Problem, "description": described.get(status, TITLES.get(status, "")),

@@ -134,17 +134,20 @@ class SignedDocuments:
         return made
 
     def follow(self, stopped: Callable[[], bool], wake: threading.Event | None = None,
-               busy: Callable[[], bool] = lambda: False) -> None:
+               busy: Callable[[], bool] = lambda: False, on_error: Callable[[Exception], None] | None = None) -> None:
         """Rounds until stopped; waits for `wake` (set when the views advance) or a pause when there is nothing to do,
         and while the views are busy catching up (`busy`, which also interrupts a round), so that signing does not
-        slow their catch-up."""
+        slow their catch-up. A failed round is retried after the pause, unless `on_error` raises."""
         while not stopped():
             if wake is not None:
                 wake.clear()
             try:
                 progressed = not busy() and self._round(lambda: stopped() or busy())
-            except Exception:
-                logger.exception("signing documents failed; retrying")
+            except Exception as error:
+                if on_error is None:
+                    logger.exception("signing documents failed; retrying")
+                else:
+                    on_error(error)
                 progressed = False
             if not progressed and not stopped():
                 if wake is not None:

@@ -15,6 +15,10 @@ ahead of reads (`credentials.publisher.SignedDocuments`); the views never wait f
 
 A runner holds an advisory lock on PostgreSQL for its lifetime, so two runners never process together and a rebuild
 refuses to run under a live runner.
+
+A runner rides out database restarts and outages (`wiring.supervision`): it reconnects with capped backoff, takes the
+lock again and carries on from the tracking position; it records a heartbeat every `LER_HEARTBEAT_SECONDS`
+(`projections.heartbeats`) that `/readyz` reads. Only a programming error ends it (non-zero exit).
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ import signal
 import sys
 import threading
 import time
-import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -39,8 +42,10 @@ from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tra
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
+from adapters.storage.availability import STORE_UNAVAILABLE
 from credentials.publisher import Publisher
 from credentials.urls import LedgerUrls
+from projections.heartbeats import Heartbeats
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments
 from projections.store import (
     APPLICATION_NAME,
@@ -51,20 +56,17 @@ from projections.store import (
     SQLiteLedgerViews,
     prepare_events,
 )
+from wiring.runner_lock import runner_lock
 from wiring.services import StoredLedger, personal_data_vault, store_env
 from wiring.settings import Settings, load_settings
+from wiring.supervision import Backoff, Ticker, log, pause_until, supervise
 
 VIEWS = (VIEW_NAME,)
 assert StoredLedger.name == APPLICATION_NAME, "the views track the application by its name"
-LOCK_KEY = 0x4C45525F5649  # "LER_VI": the runner's advisory lock
 BATCH_SIZE = 2000  # fewer round trips per event: each one is a wait for the GIL behind the reader thread
 POLL_SECONDS = 0.02  # SQLite: how often a caught-up runner looks for new events
 LISTEN_SECONDS = 0.25  # PostgreSQL: the longest wait for a NOTIFY before looking anyway (and checking for a stop)
 logger = logging.getLogger(__name__)
-
-
-class RunnerBusy(RuntimeError):
-    pass
 
 
 def view_class(settings: Settings) -> type[LedgerViews]:
@@ -77,6 +79,11 @@ def open_views(settings: Settings) -> LedgerViews:
     factory: Any = InfrastructureFactory.construct(env=env)
     views: LedgerViews = factory.tracking_recorder(view_class(settings))
     return views
+
+
+def close_views(views: LedgerViews) -> None:
+    if isinstance(views, PostgresLedgerViews | SQLiteLedgerViews):
+        views.datastore.close()
 
 
 def batch_size() -> int:
@@ -95,7 +102,11 @@ class ViewsRunner:
     def __init__(self, settings: Settings, size: int | None = None):
         self.settings = settings
         self.views = open_views(settings)
-        self.ledger = StoredLedger(store_env(settings))
+        try:
+            self.ledger = StoredLedger(store_env(settings))
+        except BaseException:
+            close_views(self.views)
+            raise
         self.recorder: Any = self.ledger.recorder
         self.size = size or batch_size()
         self.position = self.views.position()
@@ -109,6 +120,7 @@ class ViewsRunner:
     def close(self) -> None:
         self.reader.shutdown(wait=True, cancel_futures=True)
         self.ledger.close()
+        close_views(self.views)
 
     def _read(self, after: int) -> list[PreparedEvent]:
         notifications = self.recorder.select_notifications(start=after + 1, limit=self.size)
@@ -159,12 +171,14 @@ class ViewsRunner:
                 time.sleep(POLL_SECONDS)
         return self.views.position()
 
-    def follow(self, stopped: Callable[[], bool], pause: Callable[[float], Any] = time.sleep) -> None:
-        """Apply pages as events arrive until `stopped()`."""
+    def follow(self, stopped: Callable[[], bool], pause: Callable[[float], Any] = time.sleep,
+               tick: Callable[[], None] = lambda: None) -> None:
+        """Apply pages as events arrive until `stopped()`; `tick()` after each page or wait."""
         with self._news(pause) as wait:
             while not stopped():
                 if self.step() < self.size and not stopped():
                     wait()
+                tick()
 
     @contextmanager
     def _news(self, pause: Callable[[float], Any]) -> Iterator[Callable[[], None]]:
@@ -183,35 +197,79 @@ class ViewsRunner:
             yield wait
 
 
+def follow_connected(settings: Settings, stopped: Callable[[], bool], backoff: Backoff, publish: bool,
+                     lock: psycopg.Connection[Any] | None = None, pause: Callable[[float], Any] = time.sleep) -> None:
+    """One connected stretch of a runner's life: the views runner, its heartbeat and the signing thread, until
+    stopped or an error (a lost database included) ends it."""
+    runner = ViewsRunner(settings)
+    heartbeats = Heartbeats(runner.views)
+
+    def beat() -> None:
+        if lock is not None:
+            lock.execute("SELECT 1")  # the session holding the advisory lock is alive (a restart ends it)
+        heartbeats.beat(runner.position)
+
+    ticker = Ticker(settings.operations.heartbeat_seconds, beat)
+    over = threading.Event()
+    failed: list[Exception] = []
+    signing = None
+    if publish:
+        documents = SignedDocuments(runner.views, publisher_for(settings), personal_data_vault(settings))
+        signing = threading.Thread(target=_sign, args=(documents, runner, over.is_set, failed), name="ler-signing",
+                                   daemon=True)
+        signing.start()
+
+    def progressed() -> None:
+        backoff.reset()
+        ticker.tick()
+
+    try:
+        runner.follow(lambda: stopped() or bool(failed), pause, progressed)
+    finally:
+        over.set()
+        runner.advanced.set()
+        if signing is not None:
+            signing.join()
+        runner.close()
+    if failed:
+        raise failed[0]
+
+
+def _sign(documents: SignedDocuments, runner: ViewsRunner, over: Callable[[], bool], failed: list[Exception]) -> None:
+    def on_error(error: Exception) -> None:
+        if not isinstance(error, STORE_UNAVAILABLE):
+            raise error
+        log.warning("database unreachable; signing waits", component="signing", error=type(error).__name__)
+
+    try:
+        documents.follow(over, runner.advanced, lambda: runner.busy, on_error)
+    except Exception as error:
+        failed.append(error)
+
+
 class Projections:
-    """The views runner and the signing step, each in a thread of this process (the embedded default, tests)."""
+    """The views runner and the signing step, in threads of this process (the embedded default, tests)."""
 
     def __init__(self, settings: Settings, publish: bool = True):
-        self.runner = ViewsRunner(settings)
         self.stop = threading.Event()
         self.error: BaseException | None = None
-        self.threads = [threading.Thread(target=self._views, name="ler-views", daemon=True)]
-        if publish:
-            documents = SignedDocuments(self.runner.views, publisher_for(settings), personal_data_vault(settings))
-            self.threads.append(threading.Thread(
-                target=documents.follow, args=(self.stop.is_set, self.runner.advanced, lambda: self.runner.busy),
-                name="ler-signing", daemon=True))
-        for thread in self.threads:
-            thread.start()
+        backoff = Backoff(settings.operations.reconnect_max_seconds)
 
-    def _views(self) -> None:
+        def work() -> None:
+            follow_connected(settings, self.stop.is_set, backoff, publish, pause=self.stop.wait)
+
+        self.thread = threading.Thread(target=self._run, args=(work, backoff), name="ler-views", daemon=True)
+        self.thread.start()
+
+    def _run(self, work: Callable[[], None], backoff: Backoff) -> None:
         try:
-            self.runner.follow(self.stop.is_set, self.stop.wait)
+            supervise(work, self.stop.is_set, backoff, self.stop.wait, "in-process projections")
         except BaseException as error:
-            logger.exception("the views runner stopped")
             self.error = error
 
     def close(self) -> None:
         self.stop.set()
-        self.runner.advanced.set()
-        for thread in self.threads:
-            thread.join()
-        self.runner.close()
+        self.thread.join()
 
     def __enter__(self) -> Projections:
         return self
@@ -232,31 +290,9 @@ def max_position(settings: Settings) -> int:
         ledger.close()
 
 
-@contextmanager
-def runner_lock(settings: Settings, wait: bool) -> Iterator[None]:
-    """PostgreSQL: a session advisory lock held while a runner (or a rebuild) works. SQLite: nothing (in-process)."""
-    if not settings.uses_postgres:
-        yield
-        return
-    # One lock per schema: views in other schemas of the database have runners of their own.
-    schema = settings.eventsourcing_env().get("POSTGRES_SCHEMA", "public")
-    key = LOCK_KEY ^ zlib.crc32(schema.encode())
-    with psycopg.connect(settings.database_url.split("?")[0], autocommit=True) as conn:
-        if wait:
-            conn.execute("SELECT pg_advisory_lock(%s)", (key,))
-        else:
-            row = conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()
-            if not row or not row[0]:
-                raise RunnerBusy("a projection runner is working on these views: stop it first")
-        try:
-            yield
-        finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (key,))
-
-
 def run_forever(settings: Settings, stop_after: float | None = None) -> None:
     """Follow the log until SIGTERM/SIGINT (or `stop_after` seconds), applying each event once; sign documents
-    ahead of reads in a second thread."""
+    ahead of reads in a second thread. Database outages are waited out; a programming error is raised."""
     stopping = {"now": False}
 
     def stop(signum: int, frame: Any) -> None:
@@ -268,20 +304,17 @@ def run_forever(settings: Settings, stop_after: float | None = None) -> None:
     def stopped() -> bool:
         return stopping["now"] or (stop_after is not None and time.monotonic() - started >= stop_after)
 
+    backoff = Backoff(settings.operations.reconnect_max_seconds)
+
+    def work() -> None:
+        with runner_lock(settings, wait=True, stopped=stopped) as lock:
+            if settings.uses_postgres and lock is None:
+                return  # stopped while another runner held the lock
+            log.info("projection runner following the log", component="projection runner")
+            follow_connected(settings, stopped, backoff, True, lock)
+
     try:
-        with runner_lock(settings, wait=True):
-            runner = ViewsRunner(settings)
-            documents = SignedDocuments(runner.views, publisher_for(settings), personal_data_vault(settings))
-            signing = threading.Thread(target=documents.follow, args=(stopped, runner.advanced, lambda: runner.busy),
-                                       name="ler-signing", daemon=True)
-            signing.start()
-            try:
-                runner.follow(stopped)
-            finally:
-                stopping["now"] = True
-                runner.advanced.set()
-                signing.join()
-                runner.close()
+        supervise(work, stopped, backoff, pause_until(stopped), "projection runner")
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

@@ -3,9 +3,24 @@
 import base64
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlparse
+
+
+@dataclass(frozen=True)
+class Operations:
+    """How the ledger rides out database faults and what readiness demands (README: Operations)."""
+
+    db_connect_timeout: int = 2  # LER_DB_CONNECT_TIMEOUT: seconds to open a new connection (libpq's minimum is 2)
+    db_pool_timeout: float = 1.0  # LER_DB_POOL_TIMEOUT: seconds a request waits for a pooled connection
+    db_check_connections: bool = True  # LER_DB_CHECK_CONNECTIONS: check a pooled connection before handing it out
+    retry_after_seconds: int = 2  # LER_RETRY_AFTER_SECONDS: `Retry-After` of a 503 while the database is away
+    reconnect_max_seconds: float = 30.0  # LER_RECONNECT_MAX_SECONDS: the runner's longest wait between reconnects
+    heartbeat_seconds: float = 5.0  # LER_HEARTBEAT_SECONDS: how often the runner records that it is alive
+    ready_max_heartbeat_age: float = 30.0  # LER_READY_MAX_HEARTBEAT_AGE: older heartbeat: not ready
+    ready_max_lag: int = 1000  # LER_READY_MAX_LAG: events a view may be behind the log ...
+    ready_lag_grace_seconds: float = 30.0  # LER_READY_LAG_GRACE_SECONDS: ... for longer than this: not ready
 
 
 @dataclass(frozen=True)
@@ -18,6 +33,7 @@ class Settings:
     admin_token: str
     skill_half_life_years: float
     json_logs: bool
+    operations: Operations = field(default_factory=Operations)
 
     @property
     def uses_postgres(self) -> bool:
@@ -26,7 +42,8 @@ class Settings:
     def eventsourcing_env(self) -> dict[str, str]:
         """The `eventsourcing` library's settings for the chosen store."""
         if self.uses_postgres:
-            return {"PERSISTENCE_MODULE": "adapters.storage.postgres", **postgres_env(self.database_url)}
+            return {"PERSISTENCE_MODULE": "adapters.storage.postgres", **postgres_env(self.database_url),
+                    **pool_env(self.operations)}
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.sqlite",
@@ -51,6 +68,29 @@ def postgres_env(database_url: str) -> dict[str, str]:
     return env
 
 
+def pool_env(operations: Operations) -> dict[str, str]:
+    return {
+        "LEDGER_CONNECT_TIMEOUT": str(operations.db_connect_timeout),
+        "LEDGER_POOL_TIMEOUT": str(operations.db_pool_timeout),
+        "POSTGRES_PRE_PING": "y" if operations.db_check_connections else "n",
+    }
+
+
+def load_operations(env: dict[str, str]) -> Operations:
+    defaults = Operations()
+    return Operations(
+        db_connect_timeout=max(2, int(env.get("LER_DB_CONNECT_TIMEOUT", defaults.db_connect_timeout))),
+        db_pool_timeout=float(env.get("LER_DB_POOL_TIMEOUT", defaults.db_pool_timeout)),
+        db_check_connections=env.get("LER_DB_CHECK_CONNECTIONS", "1").lower() not in ("0", "false", "no", "off"),
+        retry_after_seconds=int(env.get("LER_RETRY_AFTER_SECONDS", defaults.retry_after_seconds)),
+        reconnect_max_seconds=float(env.get("LER_RECONNECT_MAX_SECONDS", defaults.reconnect_max_seconds)),
+        heartbeat_seconds=float(env.get("LER_HEARTBEAT_SECONDS", defaults.heartbeat_seconds)),
+        ready_max_heartbeat_age=float(env.get("LER_READY_MAX_HEARTBEAT_AGE", defaults.ready_max_heartbeat_age)),
+        ready_max_lag=int(env.get("LER_READY_MAX_LAG", defaults.ready_max_lag)),
+        ready_lag_grace_seconds=float(env.get("LER_READY_LAG_GRACE_SECONDS", defaults.ready_lag_grace_seconds)),
+    )
+
+
 def load_settings(environ: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if environ is None else environ)
     data_dir = Path(env.get("LER_DATA_DIR", "data"))
@@ -63,6 +103,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         admin_token=env.get("LER_ADMIN_TOKEN", ""),
         skill_half_life_years=float(env.get("LER_SKILL_HALF_LIFE_YEARS", "5")),
         json_logs=env.get("LER_LOG_FORMAT", "json" if env.get("CI") else "console") == "json",
+        operations=load_operations(env),
     )
 
 

@@ -17,8 +17,9 @@ from domain.values import Actor, Identifier
 from ops.demo import load_demo
 from projections.store import loads
 from tests.projections.helpers import caught_up, rebuilt_rows, wait_position
-from wiring.projection_runner import RunnerBusy, open_views, rebuild, status
+from wiring.projection_runner import open_views, rebuild, status
 from wiring.read_side import open_read_side
+from wiring.runner_lock import RunnerBusy
 from wiring.services import build_services
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -47,7 +47,7 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
     app = FastAPI(title="Learner employment record ledger", version="1.0.0", description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.api = ApiState(services, read_side, hash_token(admin_token) if admin_token else "", wait_seconds)
-    problems.install(app, services.settings.operations.retry_after_seconds)
+    problems.install(app)
 
     @app.exception_handler(Exception)
     def on_unexpected(request: Request, error: Exception) -> JSONResponse:

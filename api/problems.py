@@ -111,12 +111,18 @@ def respond(found: Problem, headers: dict[str, str] | None = None) -> JSONRespon
                         media_type=PROBLEM_JSON)
 
 
-def install(app: FastAPI, retry_after_seconds: int = 2) -> None:
+def retry_after(request: Request) -> dict[str, str]:
+    """`Retry-After` for a 503, from the settings of the app that answers (`api.context.ApiState`)."""
+    state: Any = request.app.state.api
+    return {"Retry-After": str(state.services.settings.operations.retry_after_seconds)}
+
+
+def install(app: FastAPI) -> None:
     def on_store_unavailable(request: Request, error: Exception) -> JSONResponse:
         found = problem(503, "store-unavailable", "the ledger's database cannot be reached just now: retry with the"
                         " same Idempotency-Key (a write that did reach the log is answered, not repeated)",
                         request.url.path)
-        return respond(found, {"Retry-After": str(retry_after_seconds)})
+        return respond(found, retry_after(request))
 
     for unavailable in STORE_UNAVAILABLE:
         app.add_exception_handler(unavailable, on_store_unavailable)

@@ -13,7 +13,7 @@ class Operations:
     """How the ledger rides out database faults and what readiness demands (README: Operations)."""
 
     db_connect_timeout: int = 2  # LER_DB_CONNECT_TIMEOUT: seconds to open a new connection (libpq's minimum is 2)
-    db_pool_timeout: float = 1.0  # LER_DB_POOL_TIMEOUT: seconds a request waits for a pooled connection
+    db_pool_timeout: float = 2.0  # LER_DB_POOL_TIMEOUT: seconds a request waits for a pooled connection
     db_check_connections: bool = True  # LER_DB_CHECK_CONNECTIONS: check a pooled connection before handing it out
     retry_after_seconds: int = 2  # LER_RETRY_AFTER_SECONDS: `Retry-After` of a 503 while the database is away
     reconnect_max_seconds: float = 30.0  # LER_RECONNECT_MAX_SECONDS: the runner's longest wait between reconnects

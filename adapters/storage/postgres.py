@@ -17,8 +17,10 @@ What it changes from ``eventsourcing.postgres``:
 - Group commit of concurrent appends, default on (``adapters.storage.group_commit``).
 - Prototype, default off: ``LEDGER_INSERT_LOCK=advisory`` (see ``adapters.storage.group_commit``).
 - Outages end quickly: a caller waits at most ``LEDGER_POOL_TIMEOUT`` seconds for a pooled connection and
-  ``LEDGER_CONNECT_TIMEOUT`` for a new one, and reads and appends are tried twice, not ten times, so a request
-  during an outage fails in about two pool timeouts (the API answers it 503) instead of hanging. With
+  ``LEDGER_CONNECT_TIMEOUT`` for a new one. Reads and appends whose connection broke in use are tried once more (not
+  ten times); when no connection could be had within the pool's timeout they are not tried again (the database is
+  away, a second wait only doubles the caller's), so a request during an outage fails after one pool timeout (the
+  API answers it 503) instead of hanging. With
   ``POSTGRES_PRE_PING`` (set by the ledger's settings) a pooled connection is checked before use, so the first
   request after a restart does not get a dead one. An append retried after its connection broke cannot be
   recorded twice: a repeated (originator, version) is refused by the table's primary key.
@@ -26,14 +28,17 @@ What it changes from ``eventsourcing.postgres``:
 
 from __future__ import annotations
 
+import functools
 import inspect
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import eventsourcing.postgres as es_postgres
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent, Transcoder
-from eventsourcing.utils import Environment, resolve_topic, retry, strtobool
+from eventsourcing.utils import Environment, resolve_topic, strtobool
 from psycopg.sql import SQL, Composed, Literal
+from psycopg_pool import PoolTimeout
 
 from adapters.storage.append_only import APPEND_ONLY_MESSAGE, advisory_lock_key, append_only_statements
 from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS, GroupCommitter
@@ -53,10 +58,9 @@ GROUP_COMMIT = "LEDGER_GROUP_COMMIT"
 GROUP_COMMIT_WAIT_MS = "LEDGER_GROUP_COMMIT_WAIT_MS"
 POOL_TIMEOUT = "LEDGER_POOL_TIMEOUT"
 CONNECT_TIMEOUT = "LEDGER_CONNECT_TIMEOUT"
-DEFAULT_POOL_TIMEOUT = 1.5
+DEFAULT_POOL_TIMEOUT = 2.0
 DEFAULT_CONNECT_TIMEOUT = 2  # libpq's smallest
 UNAVAILABLE = (InterfaceError, OperationalError)
-ATTEMPTS = 2  # the second attempt covers a connection that broke in use; more only make an outage hang longer
 RETRY_WAIT = 0.1
 
 
@@ -64,6 +68,22 @@ def _unretried(method: Callable[..., Any]) -> Callable[..., Any]:
     """The library's method without its own retry decorator (ten attempts)."""
     unwrapped: Callable[..., Any] = inspect.unwrap(method)
     return unwrapped
+
+
+def retried_once(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Try again once after a connection broke in use (a restart); not after waiting for one in vain."""
+
+    @functools.wraps(method)
+    def attempt(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except UNAVAILABLE as error:
+            if isinstance(error.__cause__, PoolTimeout):
+                raise
+        time.sleep(RETRY_WAIT)
+        return method(*args, **kwargs)
+
+    return attempt
 
 
 _LIBRARY_INSERT = _unretried(es_postgres.PostgresApplicationRecorder.insert_events)
@@ -113,7 +133,7 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
             GroupCommitter(self, group_commit_max, group_commit_wait, group_commit_writers) if group_commit else None
         )
 
-    @retry(UNAVAILABLE, max_attempts=ATTEMPTS, wait=RETRY_WAIT)
+    @retried_once
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         committer = self.group_committer
         extras = any(value is not None for value in kwargs.values())  # e.g. tracking: not ours to batch
@@ -124,15 +144,15 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
             return []
         return committer.insert(stored_events)
 
-    @retry(UNAVAILABLE, max_attempts=ATTEMPTS, wait=RETRY_WAIT)
+    @retried_once
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
         return _LIBRARY_SELECT_EVENTS(self, *args, **kwargs)
 
-    @retry(UNAVAILABLE, max_attempts=ATTEMPTS, wait=RETRY_WAIT)
+    @retried_once
     def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
         return _LIBRARY_SELECT_NOTIFICATIONS(self, *args, **kwargs)
 
-    @retry(UNAVAILABLE, max_attempts=ATTEMPTS, wait=RETRY_WAIT)
+    @retried_once
     def max_notification_id(self) -> int | None:
         found: int | None = _LIBRARY_MAX_NOTIFICATION_ID(self)
         return found

@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 from eventsourcing.persistence import OperationalError
+from structlog.testing import capture_logs
 
 from projections.heartbeats import Beat, LagWatch, ReadinessLimits, not_ready_reasons
 from wiring.supervision import Backoff, supervise
@@ -33,8 +34,12 @@ def test_a_lost_database_is_waited_out_and_the_work_started_again() -> None:
         if len(calls) == 2:
             raise psycopg.OperationalError("connection refused")
 
-    supervise(work, lambda: len(calls) >= 3, Backoff(cap=5.0, draw=lambda low, high: high), pauses.append, "test")
+    with capture_logs() as logs:
+        supervise(work, lambda: len(calls) >= 3, Backoff(cap=5.0, draw=lambda low, high: high), pauses.append, "test")
     assert len(calls) == 3 and pauses == [0.1, 0.2]
+    assert [(entry["log_level"], entry["event"], entry["error"], entry["retry_in_seconds"]) for entry in logs] == [
+        ("warning", "database unreachable; reconnecting", "OperationalError", 0.1),
+        ("warning", "database unreachable; reconnecting", "OperationalError", 0.2)]
 
 
 def test_a_programming_error_ends_the_work_at_once() -> None:
@@ -44,9 +49,11 @@ def test_a_programming_error_ends_the_work_at_once() -> None:
         calls.append(1)
         raise KeyError("a bug")
 
-    with pytest.raises(KeyError):
+    with capture_logs() as logs, pytest.raises(KeyError):
         supervise(work, lambda: False, Backoff(cap=1.0), lambda seconds: None, "test")
     assert len(calls) == 1
+    assert [(entry["log_level"], entry["event"]) for entry in logs] == [
+        ("error", "stopped by an error that retrying cannot fix")]
 
 
 def lags(lag: int) -> dict[str, dict[str, int]]:

@@ -21,9 +21,10 @@ What it changes from ``eventsourcing.postgres``:
   ten times); when no connection could be had within the pool's timeout they are not tried again (the database is
   away, a second wait only doubles the caller's), so a request during an outage fails after one pool timeout (the
   API answers it 503) instead of hanging. With
-  ``POSTGRES_PRE_PING`` (set by the ledger's settings) a pooled connection is checked before use, so the first
-  request after a restart does not get a dead one. An append retried after its connection broke cannot be
-  recorded twice: a repeated (originator, version) is refused by the table's primary key.
+  ``POSTGRES_PRE_PING`` (set by the ledger's settings) a pooled connection is checked before use, and the first dead
+  one found purges the pool (``adapters.storage.pool``), so the first request after a restart gets a live one.
+  An append retried after its connection broke cannot be recorded twice: a repeated (originator, version) is
+  refused by the table's primary key.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from psycopg_pool import PoolTimeout
 
 from adapters.storage.append_only import APPEND_ONLY_MESSAGE, advisory_lock_key, append_only_statements
 from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS, GroupCommitter
+from adapters.storage.pool import fault_ready_pool
 from adapters.storage.transcoding import OrjsonTranscoder
 
 __all__ = [
@@ -170,10 +172,9 @@ class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
 
     def __init__(self, env: Environment):
         super().__init__(env)
-        pool = self.datastore.pool
-        pool.timeout = float(self.env.get(POOL_TIMEOUT) or DEFAULT_POOL_TIMEOUT)
-        if isinstance(pool.kwargs, dict):
-            pool.kwargs["connect_timeout"] = int(self.env.get(CONNECT_TIMEOUT) or DEFAULT_CONNECT_TIMEOUT)
+        self.datastore.pool = fault_ready_pool(
+            self.datastore, float(self.env.get(POOL_TIMEOUT) or DEFAULT_POOL_TIMEOUT),
+            int(self.env.get(CONNECT_TIMEOUT) or DEFAULT_CONNECT_TIMEOUT), self.datastore.pre_ping)
 
     def transcoder(self) -> Transcoder:
         topic = self.env.get(self.TRANSCODER_TOPIC)

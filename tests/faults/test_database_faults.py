@@ -141,6 +141,7 @@ def test_an_outage_answers_503_quickly_and_recovery_needs_no_one(ledger: Ledger,
                                               "headers": bearer(provider_token, "outage-1")}),
                 ("GET", "/readyz", {}),
                 ("GET", "/v1/events", {"params": {"after": 0}, "headers": bearer(ADMIN_TOKEN)}),
+                ("GET", "/v1/shared/an-unknown-share-link", {}),  # anonymous, answered from the views
             ):
                 started = time.monotonic()
                 answer = client.request(method, path, **kwargs)
@@ -165,6 +166,23 @@ def test_an_outage_answers_503_quickly_and_recovery_needs_no_one(ledger: Ledger,
             time.sleep(0.2)
         assert answer.status_code == 201, answer.text
     assert wait_ready(ledger).status_code == 200
+
+
+def test_the_first_requests_after_a_restart_find_live_connections(ledger: Ledger, provider_token: str) -> None:
+    def read(client: httpx.Client) -> int:
+        return client.get("/v1/events", params={"after": 0, "limit": 5}, headers=bearer(ADMIN_TOKEN)).status_code
+
+    with ledger.client() as client:
+        threads = [threading.Thread(target=read, args=(client,)) for _ in range(8)]  # several pooled connections
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        ledger.cluster.restart("fast")
+        answers = [read(client) for _ in range(10)]
+        written = client.post("/v1/achievements", json=achievement("Fault after restart"),
+                              headers=bearer(provider_token, "after-restart")).status_code
+    assert answers == [200] * 10 and written == 201, "pooled connections are checked before use"
 
 
 def test_readiness_fails_when_the_runner_dies_and_returns_with_it(ledger: Ledger, provider_token: str) -> None:

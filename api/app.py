@@ -20,6 +20,7 @@ from api.routers import (
     providers,
     rpl,
     shares,
+    sign_in_links,
     verify,
     work_experience,
 )
@@ -56,7 +57,7 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
         return problems.respond(found)
 
     for module in (providers, principals, achievements, enrolments, credentials, rpl, work_experience, shares,
-                   learners, employers, verify, issuers, events, health):
+                   learners, employers, verify, issuers, events, health, sign_in_links):
         app.include_router(module.router)
     app.add_middleware(RequestLogging)
 

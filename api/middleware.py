@@ -10,6 +10,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID = "X-Request-Id"
 SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+SECRET_IN_PATH = re.compile(r"^(/v1/shared/|/sign-in/link/)[^/]+")
+
+
+def loggable_path(path: str) -> str:
+    """The path without the secrets some paths carry (share links, sign-in links)."""
+    return SECRET_IN_PATH.sub(r"\1[secret]", path)
 
 
 class RequestLogging:
@@ -42,7 +48,7 @@ class RequestLogging:
         finally:
             state = scope.get("state", {})
             self.log.info(
-                "request", method=scope.get("method", ""), path=scope.get("path", ""), status=status,
+                "request", method=scope.get("method", ""), path=loggable_path(str(scope.get("path", ""))), status=status,
                 ms=round((time.perf_counter() - started) * 1000, 2), principal=state.get("principal", "anonymous"),
                 request_id=request_id,
             )

@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
+CSRF_COOKIE = "ler_csrf"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.autoescape = True
 templates.env.trim_blocks = True
@@ -21,4 +22,8 @@ def render(request: Request, template: str, status: int = 200, headers: dict[str
     page_context = {"viewer": viewer, "csrf_token": getattr(request.state, "csrf_token", ""), **context}
     response: HTMLResponse = templates.TemplateResponse(request, template, page_context, status_code=status,
                                                         headers=headers)
+    fresh = getattr(request.state, "new_csrf_cookie", None)
+    if fresh is not None:
+        secret, secure = fresh
+        response.set_cookie(CSRF_COOKIE, secret, path="/", secure=secure, httponly=True, samesite="lax")
     return response

@@ -11,9 +11,11 @@ from adapters.keys import SealedKeyVault
 from adapters.logs import log_command
 from adapters.personal_data import KeyStore, PostgresKeyStore, SealedPersonalDataVault, SqliteKeyStore
 from adapters.pseudonyms import KeyedLearnerIds
+from adapters.sign_in_store import PostgresSignInStore, SqliteSignInStore
 from adapters.signing import ProviderCredentialSigner
 from adapters.storage.transcoding import register_value_objects
 from application.ledger import Ledger
+from application.sign_in import SignIns, SignInStore
 from credentials.urls import LedgerUrls
 from domain.stored_types import STORED_VALUE_TYPES
 from wiring.settings import Settings
@@ -47,8 +49,10 @@ class Services:
     urls: LedgerUrls
     key_vault: SealedKeyVault
     personal_data: SealedPersonalDataVault
+    sign_ins: SignIns
 
     def close(self) -> None:
+        self.sign_ins.store.close()
         self.ledger.close()
 
 
@@ -64,6 +68,14 @@ def personal_data_vault(settings: Settings) -> SealedPersonalDataVault:
     return SealedPersonalDataVault(settings.master_key, key_store(settings), Keyring(settings.keyring_path))
 
 
+def sign_in_store(settings: Settings) -> SignInStore:
+    if settings.uses_postgres:
+        env = settings.eventsourcing_env()
+        return PostgresSignInStore(settings.database_url.split("?")[0], env.get("POSTGRES_SCHEMA", "public"))
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteSignInStore(settings.data_dir / "sign-in.sqlite3")
+
+
 def build_services(settings: Settings, clock: Callable[[], datetime] | None = None) -> Services:
     clock = clock or (lambda: datetime.now(UTC))
     urls = LedgerUrls(settings.public_url)
@@ -73,4 +85,4 @@ def build_services(settings: Settings, clock: Callable[[], datetime] | None = No
         store_env(settings), keys=keys, vault=personal_data, signer=ProviderCredentialSigner(urls, keys, clock),
         clock=clock, observe=log_command, learner_ids=KeyedLearnerIds(settings.master_key),
     )
-    return Services(settings, ledger, urls, keys, personal_data)
+    return Services(settings, ledger, urls, keys, personal_data, SignIns(sign_in_store(settings), ledger, clock))

@@ -48,7 +48,8 @@ class RequestLogging:
         finally:
             state = scope.get("state", {})
             self.log.info(
-                "request", method=scope.get("method", ""), path=loggable_path(str(scope.get("path", ""))), status=status,
+                "request", method=scope.get("method", ""), path=loggable_path(str(scope.get("path", ""))),
+                status=status,
                 ms=round((time.perf_counter() - started) * 1000, 2), principal=state.get("principal", "anonymous"),
                 request_id=request_id,
             )

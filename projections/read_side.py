@@ -32,6 +32,7 @@ from projections.facts import moment
 from projections.learner_record import LearnerRecord, ShareRecord
 from projections.lru import Lru
 from projections.pathway import PathwayProgress, pathway
+from projections.learner_overview import LearnerOverview, learner_overview
 from projections.personal_data import PersonalData
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skills import SkillsProfile, skills_profile
@@ -198,6 +199,12 @@ class ReadSide:
             entry = self.views_entry("achievement", str(qualification_id), position)
             catalogue.entries[("achievement", str(qualification_id))] = entry
         return pathway(LearnerRecord.of(state), catalogue, qualification_id)
+
+    def overview(self, learner_id: UUID, as_of: AsOf | None = None) -> LearnerOverview:
+        position, day = self._resolve(as_of)
+        state, catalogue = self._learner(learner_id, position)
+        overview = learner_overview(state, catalogue, day)
+        return self.personal.reveal(learner_id, overview, erased=bool(state.get("erased")))
 
     def views_entry(self, kind: str, entry_id: str, position: int | None = None) -> Json | None:
         with self.views.transaction(commit=False) as cursor:

@@ -1,5 +1,6 @@
 """Jinja2 templates with autoescaping on; every page is rendered through `render`."""
 
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,16 @@ templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.autoescape = True
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+
+
+def label(value: Any) -> str:
+    """How a value reads on a page: an enumeration by its value, a missing one as a dash."""
+    if value is None:
+        return "—"
+    return str(value.value) if isinstance(value, Enum) else str(value)
+
+
+templates.env.filters["label"] = label
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,

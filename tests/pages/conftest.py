@@ -1,5 +1,6 @@
 """Page fixtures: the whole site (API and pages) over a real ledger and read side, projections in-process."""
 
+import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -89,3 +90,8 @@ def signed_in_browser(site: Site, story: Story, learner: str) -> TestClient:
     answer = sign_in_with(browser, make_link(site.client, ADMIN_TOKEN, "learner", story.ids[learner]))
     assert answer.status_code == 303, answer.text
     return browser
+
+
+def text_of(page: str) -> str:
+    """What a person reads: the page without its tags, entities decoded, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())

@@ -206,6 +206,11 @@ class ReadSide:
         overview = learner_overview(state, catalogue, day)
         return self.personal.reveal(learner_id, overview, erased=bool(state.get("erased")))
 
+    def employers(self) -> list[Json]:
+        """The registered employers (id and name), for a learner choosing whom to share with."""
+        found = [{"id": doc["id"], "name": doc["name"]} for doc in self.views.catalogue_entries("employer")]
+        return sorted(found, key=lambda employer: str(employer["name"]).casefold())
+
     def views_entry(self, kind: str, entry_id: str, position: int | None = None) -> Json | None:
         with self.views.transaction(commit=False) as cursor:
             return self.views.catalogue_entry(cursor, kind, entry_id, position)

@@ -7,12 +7,13 @@ from starlette.exceptions import HTTPException
 from api.app import create_app
 from projections.read_side import ReadSide
 from web.errors import error_page, wants_page
-from web.pages import landing, learner, passkeys, sign_in
+from web.pages import landing, learner, passkeys, sharing, sign_in
 from web.rendering import STATIC_DIR
 from web.security import SecurityHeaders
 from wiring.services import Services
 
-PAGE_ROUTERS = (landing.router, sign_in.router, passkeys.router, learner.router)
+PAGE_ROUTERS = (landing.router, sign_in.router, passkeys.router, learner.router,
+                sharing.router)
 
 
 def create_site(services: Services, read_side: ReadSide, admin_token: str, wait_seconds: float = 5.0) -> FastAPI:

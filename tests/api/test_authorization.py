@@ -40,6 +40,8 @@ ROUTES = (
     cell("POST", "/v1/learners/{aroha}/erasure", "admin aroha", lambda s: {"reason": "asked"}),
     cell("POST", "/v1/tokens", "admin", lambda s: {"principal_kind": "learner", "principal_id": s.ids["aroha"]}),
     cell("POST", "/v1/tokens/revocation", "admin aroha", lambda s: {"token": s.tokens["aroha"]}),
+    cell("POST", "/v1/sign-in-links", "admin university aroha",
+         lambda s: {"principal_kind": "learner", "principal_id": s.ids["aroha"]}),
     cell("POST", "/v1/achievements", "university tafe",
          lambda s: {"achievement_type": "Badge", "name": "Badge", "description": "d", "criteria": "c"}),
     cell("POST", "/v1/learners/{aroha}/enrolments", "university",

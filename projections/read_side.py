@@ -29,10 +29,10 @@ from projections.employer_view import (
     share_summary,
 )
 from projections.facts import moment
+from projections.learner_overview import LearnerOverview, learner_overview
 from projections.learner_record import LearnerRecord, ShareRecord
 from projections.lru import Lru
 from projections.pathway import PathwayProgress, pathway
-from projections.learner_overview import LearnerOverview, learner_overview
 from projections.personal_data import PersonalData
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skills import SkillsProfile, skills_profile

@@ -51,7 +51,7 @@ def test_revoking_stops_the_link(told_site: Told) -> None:
     browser = signed_in_browser(site, story, "aroha")
     made = browser.post("/me/shares", data=share_form(site, story, browser, purpose="To revoke"))
     token = re.search(r"/v1/shared/([A-Za-z0-9_-]+)", made.text).group(1)
-    share_id = next(s["share_id"] for s in site.read_side.shares(story_id(story)) if s["purpose"] == "To revoke")
+    share_id = next(s.share_id for s in site.read_side.shares(story_id(story)) if s.purpose == "To revoke")
     page = browser.get("/me/shares").text
     revoked = browser.post(f"/me/shares/{share_id}/revocation", follow_redirects=False,
                            data={"csrf_token": csrf_of(page), "form_key": FORM_KEY.search(page).group(1)})
@@ -79,7 +79,7 @@ def test_a_learner_cannot_revoke_anothers_share(told_site: Told) -> None:
     answer = sam.post(f"/me/shares/{story.ids['share']}/revocation",
                       data={"csrf_token": csrf_of(page), "form_key": FORM_KEY.search(page).group(1)})
     assert answer.status_code in (403, 404)
-    assert any(s["share_id"] == story.ids["share"] and not s["revoked"]
+    assert any(str(s.share_id) == story.ids["share"] and not s.revoked
                for s in site.read_side.shares(story_id(story)))
 
 

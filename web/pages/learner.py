@@ -141,5 +141,5 @@ def pathways(request: Request, state: State, viewer: Learner, as_of: AsOfText = 
     when = _as_of(as_of)
     with said_plainly(when):
         overview = state.read_side.overview(viewer.id, when)
-        progress = [state.read_side.pathway(viewer.id, UUID(q), when) for q in overview.qualification_ids]
+        progress = [state.read_side.pathway(viewer.id, q, when) for q in overview.qualification_ids]
     return render(request, "learner/pathways.html", title="Your pathways", pathways=progress, as_of=as_of or "")

@@ -1,5 +1,6 @@
 """Jinja2 templates with autoescaping on; every page is rendered through `render`."""
 
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -7,6 +8,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 HERE = Path(__file__).parent
 STATIC_DIR = HERE / "static"
@@ -24,7 +26,18 @@ def label(value: Any) -> str:
     return str(value.value) if isinstance(value, Enum) else str(value)
 
 
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def shown(value: Any) -> Any:
+    """Every value a template prints: control characters someone wrote become a visible replacement mark."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return CONTROL_CHARACTERS.sub("\ufffd", value)
+    return value
+
+
 templates.env.filters["label"] = label
+templates.env.finalize = shown
 
 
 def render(request: Request, template: str, status: int = 200, headers: dict[str, str] | None = None,

@@ -61,7 +61,7 @@ def told_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, 
     running.close()
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token" value="([0-9a-f]{64})"')
+CSRF_FIELD = re.compile(r'(?:name="csrf_token" value|data-csrf)="([0-9a-f]{64})"')
 
 
 def csrf_of(page: str) -> str:

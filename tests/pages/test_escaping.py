@@ -25,7 +25,7 @@ RAW_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 def hostile_site(sqlite_settings: Settings) -> Iterator[tuple[Site, str, str]]:
     running = open_site(sqlite_settings)
     admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
-    employer = running.client.post("/v1/employers", headers=admin, json={"name": HOSTILE["markup"]}).json()
+    assert running.client.post("/v1/employers", headers=admin, json={"name": HOSTILE["markup"]}).status_code == 201
     learner = running.client.post("/v1/learners", headers=admin, json={
         "primary_identifier": {"scheme": "test", "value": "H-1"}, "profile": {"name": HOSTILE["quotes"]}}).json()
     yield running, learner["id"], learner["token"]

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from adapters.logs import configure_logging
-from domain.values import Identifier
+from domain.values import Actor, ActorKind, Identifier
 from ops.demo import DemoIds, load_demo
 from ops.keys_command import add_keys_parser
 from projections.read_side import ReadSide
@@ -26,6 +26,8 @@ from wiring.services import Services, build_services
 from wiring.settings import Settings, load_settings
 
 DEMO_LEARNER = Identifier("university student id", "S1234567")
+DEMO_PEOPLE = (("aroha", ActorKind.LEARNER), ("sam", ActorKind.LEARNER), ("employer", ActorKind.EMPLOYER))
+DEMO_LINK_MINUTES = 24 * 60
 
 
 class CliError(Exception):
@@ -83,7 +85,8 @@ def serve_command(args: argparse.Namespace) -> int:
     try:
         demo = _load_demo_if_empty(services) if args.demo else None
         base = f"http://{args.host}:{port}"
-        _print_welcome(base, settings, admin_token, demo)
+        links = demo_sign_in_links(services, demo, base) if demo else {}
+        _print_welcome(base, settings, admin_token, demo, links)
         app = create_site(services, read_side, admin_token)
         uvicorn.run(app, host=args.host, port=port, access_log=False, log_config=None)
     finally:
@@ -113,7 +116,20 @@ def _load_demo_if_empty(services: Services) -> DemoIds | None:
     return load_demo(services.ledger)
 
 
-def _print_welcome(base: str, settings: Settings, admin_token: str, demo: DemoIds | None) -> None:
+def demo_sign_in_links(services: Services, demo: DemoIds, base: str) -> dict[str, str]:
+    """One-time links into the pages for each demo person. Printed with `localhost`, which browsers treat as a
+    secure context, so the session cookie (Secure when the public URL is https) is kept over plain http."""
+    pages = base.replace("://127.0.0.1:", "://localhost:")
+    links = {}
+    for name, kind in DEMO_PEOPLE:
+        if name in demo.ids:
+            link = services.sign_ins.create_link(Actor.admin(), Actor(kind, str(demo.ids[name])), DEMO_LINK_MINUTES)
+            links[name] = f"{pages}/sign-in/link/{link.token}"
+    return links
+
+
+def _print_welcome(base: str, settings: Settings, admin_token: str, demo: DemoIds | None,
+                   links: dict[str, str]) -> None:
     store = "PostgreSQL" if settings.uses_postgres else f"SQLite under {settings.data_dir}/"
     lines = [
         f"Learner employment record ledger on {store}",
@@ -127,6 +143,9 @@ def _print_welcome(base: str, settings: Settings, admin_token: str, demo: DemoId
                 lines.append(f"  {name:<12}  {demo.tokens[name]}   id {demo.ids[name]}")
         if "share" in demo.tokens:
             lines.append(f"  share link:   {base}/v1/shared/{demo.tokens['share']}")
+        lines.append(f"Pages: {base.replace('://127.0.0.1:', '://localhost:')}/ ; sign in with a one-time link "
+                     f"(valid {DEMO_LINK_MINUTES // 60} hours):")
+        lines += [f"  {name:<12}  {url}" for name, url in links.items()]
     elif settings.admin_token == "":
         lines.append("(the ledger already held data: demo not loaded; earlier tokens still work)")
     print("\n".join(lines), flush=True)

@@ -8,6 +8,7 @@ import structlog
 from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
 from api.problems import TITLES, ApiProblem, status_for
@@ -38,7 +39,7 @@ def error_page(request: Request, status: int, detail: str, title: str | None = N
                   detail=detail)
 
 
-def _validation_detail(error: RequestValidationError) -> str:
+def _validation_detail(error: RequestValidationError | ValidationError) -> str:
     parts = []
     for item in error.errors()[:5]:
         field = str(item.get("loc", ("", ""))[-1])
@@ -53,7 +54,7 @@ def problem_page(request: Request, error: Exception) -> Response | None:
         return error_page(request, status_for(error), error.message)
     if isinstance(error, ApiProblem):
         return error_page(request, error.status, error.detail)
-    if isinstance(error, RequestValidationError):
+    if isinstance(error, RequestValidationError | ValidationError):
         return error_page(request, 422, _validation_detail(error))
     if isinstance(error, HTTPException):
         return error_page(request, error.status_code, str(error.detail))

@@ -67,6 +67,8 @@ def test_a_share_of_nothing_is_refused_and_records_nothing(told_site: Told) -> N
     assert answer.status_code == 422 and "Choose at least one credential or skill" in answer.text
     bad_date = browser.post("/me/shares", data=share_form(site, story, browser, expires_on="soon"))
     assert bad_date.status_code == 422 and "not a date" in bad_date.text
+    blank = browser.post("/me/shares", data=share_form(site, story, browser, purpose="   "))
+    assert blank.status_code == 422 and "purpose" in blank.text
     past = browser.post("/me/shares", data=share_form(site, story, browser, expires_on="2001-01-01"))
     assert past.status_code in (409, 422) and "Nothing was changed" in past.text
     assert site.services.ledger.position() == before

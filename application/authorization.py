@@ -61,6 +61,7 @@ class Action(Enum):
     READ_CREDENTIAL = "read a credential"
     QUERY_SKILLS = "query skills through shares"
     READ_EVENT_LOG = "read the event log"
+    MAKE_SIGN_IN_LINK = "make a sign-in link for the pages"
 
 
 R = Role
@@ -95,6 +96,7 @@ RULES: dict[Action, frozenset[Role]] = {
     Action.READ_CREDENTIAL: frozenset({R.ADMIN, R.THE_LEARNER, R.THE_PROVIDER}),
     Action.QUERY_SKILLS: frozenset({R.ANY_EMPLOYER}),
     Action.READ_EVENT_LOG: frozenset({R.ADMIN}),
+    Action.MAKE_SIGN_IN_LINK: frozenset({R.ADMIN, R.THE_PROVIDER, R.THE_HOLDER}),
 }
 
 

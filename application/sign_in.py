@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import UUID
 
+from application.authorization import Action, Parties, check
 from application.ledger import Ledger
 from domain.access import hash_secret, new_secret
 from domain.employer import Employer
-from domain.errors import InvalidValue, NotPermitted
+from domain.errors import InvalidValue
 from domain.learner import Learner
 from domain.values import Actor, ActorKind
 
@@ -93,16 +94,15 @@ class SignIns:
         return SignInLink(token, principal, expires_at)
 
     def _check_may_link(self, actor: Actor, principal: Actor) -> None:
+        """An admin; the provider that registered the learner (the provider concerned); the person themselves."""
         kinds: dict[ActorKind, type[Learner] | type[Employer]] = {
             ActorKind.LEARNER: Learner, ActorKind.EMPLOYER: Employer}
         if principal.kind not in kinds:
             raise InvalidValue("sign-in links are for learners and employers")
         principal_id = UUID(principal.id)
-        if actor.kind is ActorKind.PROVIDER:
-            if principal.kind is not ActorKind.LEARNER or self._registrar(principal_id) != actor:
-                raise NotPermitted("a provider makes sign-in links only for learners it registered")
-        elif actor.kind is not ActorKind.ADMIN and actor != principal:
-            raise NotPermitted("a learner or employer makes sign-in links only for themselves")
+        registrar = self._registrar(principal_id) if principal.kind is ActorKind.LEARNER else None
+        registered_by = UUID(registrar.id) if registrar and registrar.kind is ActorKind.PROVIDER else None
+        check(actor, Action.MAKE_SIGN_IN_LINK, Parties(provider_id=registered_by, holder=principal))
         found = self.ledger.load(kinds[principal.kind], principal_id)
         if isinstance(found, Learner):
             found.check_active()

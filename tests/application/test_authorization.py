@@ -50,6 +50,7 @@ ALLOWED: dict[Action, set[str]] = {
     Action.READ_CREDENTIAL: {"admin", "the learner", "the provider"},
     Action.QUERY_SKILLS: {"the employer", "another employer"},
     Action.READ_EVENT_LOG: {"admin"},
+    Action.MAKE_SIGN_IN_LINK: {"admin", "the provider", "the learner"},  # the registrar; the person (holder)
 }
 
 

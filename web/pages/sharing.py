@@ -10,8 +10,9 @@ import segno
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.commands import ShareGrant
 from api.context import State
+from api.requests.shares import ShareGrant
+from application.commands.shares import RevokeShare
 from web.errors import PageProblem, PageRoute
 from web.rendering import render
 from web.sessions import CsrfChecked, Learner, load_viewer
@@ -57,7 +58,7 @@ def create_share(
         return _share_form(request, state, viewer, 422, "Choose at least one credential or skill to share.")
     grant = ShareGrant(employer_id=employer_id, credential_ids=credential_ids or [], skill_urls=skill_urls or [],
                        purpose=purpose, expires_at=_expiry(expires_on))
-    outcome = grant.run(state.ledger, viewer.actor, viewer.id, f"web-share-{form_key}")
+    outcome = state.ledger.execute(viewer.actor, grant.to_command(viewer.id), f"web-share-{form_key}")
     state.read_side.wait_for(outcome.position, timeout=WAIT_SECONDS)
     if not outcome.token:
         return RedirectResponse("/me/shares", status_code=303)
@@ -75,6 +76,6 @@ def _share_id(share: object) -> object:
 @router.post("/me/shares/{share_id}/revocation", dependencies=[CsrfChecked])
 def revoke_share(share_id: UUID, state: State, viewer: Learner,
                  form_key: FormKey) -> Response:
-    outcome = state.ledger.revoke_share(viewer.actor, viewer.id, share_id, idempotency_key=f"web-revoke-{form_key}")
+    outcome = state.ledger.execute(viewer.actor, RevokeShare(viewer.id, share_id), f"web-revoke-{form_key}")
     state.read_side.wait_for(outcome.position, timeout=WAIT_SECONDS)
     return RedirectResponse("/me/shares", status_code=303)

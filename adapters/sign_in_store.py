@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 from application.sign_in import Passkey, Session
@@ -128,12 +129,16 @@ class SqliteSignInStore(SqlSignInStore):
 
 
 class PostgresSignInStore(SqlSignInStore):
+    """Pages only: connections are opened when a page needs one and closed after a minute idle, so a process that
+    serves no pages (a projection runner, a test of the API) holds none."""
+
     def __init__(self, conninfo: str, schema: str = "public"):
-        self._pool = ConnectionPool(conninfo, min_size=1, max_size=4, open=True,
-                                    kwargs={"autocommit": True, "options": f"-c search_path={schema}"})
-        with self._connection() as conn:
+        search_path = f"-c search_path={schema}"
+        with psycopg.connect(conninfo, autocommit=True, options=search_path) as conn:
             for statement in TABLES:
                 conn.execute(statement)
+        self._pool = ConnectionPool(conninfo, min_size=0, max_size=2, max_idle=60, open=True,
+                                    kwargs={"autocommit": True, "options": search_path})
 
     @contextmanager
     def _connection(self) -> Iterator[Any]:

@@ -34,6 +34,7 @@ class Settings:
     skill_half_life_years: float
     json_logs: bool
     operations: Operations = field(default_factory=Operations)
+    pages_origin: str = ""
 
     @property
     def uses_postgres(self) -> bool:
@@ -104,6 +105,7 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         skill_half_life_years=float(env.get("LER_SKILL_HALF_LIFE_YEARS", "5")),
         json_logs=env.get("LER_LOG_FORMAT", "json" if env.get("CI") else "console") == "json",
         operations=load_operations(env),
+        pages_origin=env.get("LER_PAGES_ORIGIN", "").rstrip("/"),
     )
 
 

@@ -1,5 +1,5 @@
 """Passkeys (WebAuthn, with the `webauthn` library): add one after signing in, sign in with it later. The browser
-side is static/passkeys.js; these endpoints answer it in JSON. The relying party is the ledger's public URL."""
+side is static/passkeys.js; these endpoints answer it in JSON."""
 
 import base64
 import json
@@ -35,7 +35,8 @@ MAX_BODY = 64 * 1024
 
 
 def relying_party(state: State) -> tuple[str, str]:
-    url = urlparse(state.services.urls.public_url)
+    """The passkeys' relying party: where people open the pages (LER_PAGES_ORIGIN), by default the public URL."""
+    url = urlparse(state.services.settings.pages_origin or state.services.urls.public_url)
     return url.hostname or "localhost", f"{url.scheme}://{url.netloc}"
 
 

@@ -93,6 +93,17 @@ def wait_ready(ledger: Ledger, timeout: float = 30.0) -> httpx.Response:
             time.sleep(0.2)
 
 
+def wait_signed(ledger: Ledger, timeout: float = 60.0) -> int:
+    """The signing step's lag behind the views, once it reaches 0 or the time is up."""
+    deadline = time.monotonic() + timeout
+    with ledger.client() as client:
+        while True:
+            lag: int = client.get("/readyz").json()["projections"]["publisher"]["lag"]
+            if lag == 0 or time.monotonic() > deadline:
+                return lag
+            time.sleep(0.2)
+
+
 def test_restarts_under_concurrent_writes_lose_and_double_nothing(ledger: Ledger, provider_token: str) -> None:
     with Writers(ledger, provider_token) as writers:
         time.sleep(2)
@@ -114,6 +125,8 @@ def test_restarts_under_concurrent_writes_lose_and_double_nothing(ledger: Ledger
     ready = wait_ready(ledger)
     assert ready.status_code == 200, ready.text
     assert "reconnecting" in ledger.log_text()
+    signed = wait_signed(ledger)
+    assert signed == 0, f"the signing step carried on after the restarts: {signed} positions behind"
 
     settings = ledger.settings
     views = open_views(settings)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.logs import configure_logging
-from ops.bench import appends
+from ops.bench import appends, pool_check
 from ops.bench.common import (
     RESULTS_DIR,
     Figure,
@@ -113,6 +113,8 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
         log("appends")
         figures += _guarded("append", "appends", lambda: appends.measure(
             url, dataset.saves[: size.append_saves], payloads, size.raw_seconds, log=log))
+        log("pooled connection check")
+        figures += _guarded("pool.check", "pooled connection check", lambda: pool_check.measure(url))
         log("HTTP")
         figures += _guarded("http.append.c4", "append through HTTP, 4 clients",
                             lambda: _http(url, payloads, size), "ratio>=0.5")

@@ -73,17 +73,19 @@ def _unretried(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def retried_once(method: Callable[..., Any]) -> Callable[..., Any]:
-    """Try again once after a connection broke in use (a restart); not after waiting for one in vain."""
+    """A recorder's method, tried again once after a connection broke in use (a restart: the pool's other idle
+    connections are checked first, as they are likely dead too); not after waiting for a connection in vain."""
 
     @functools.wraps(method)
-    def attempt(*args: Any, **kwargs: Any) -> Any:
+    def attempt(recorder: Any, *args: Any, **kwargs: Any) -> Any:
         try:
-            return method(*args, **kwargs)
+            return method(recorder, *args, **kwargs)
         except UNAVAILABLE as error:
             if isinstance(error.__cause__, PoolTimeout):
                 raise
         time.sleep(RETRY_WAIT)
-        return method(*args, **kwargs)
+        recorder.datastore.pool.check()
+        return method(recorder, *args, **kwargs)
 
     return attempt
 

@@ -114,7 +114,8 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
         figures += _guarded("append", "appends", lambda: appends.measure(
             url, dataset.saves[: size.append_saves], payloads, size.raw_seconds, log=log))
         log("pooled connection check")
-        figures += _guarded("pool.check", "pooled connection check", lambda: pool_check.measure(url))
+        figures += _guarded("pool.check", "pooled connection check",
+                            lambda: pool_check.measure(url, seconds=min(1.0, size.raw_seconds)))
         log("HTTP")
         figures += _guarded("http.append.c4", "append through HTTP, 4 clients",
                             lambda: _http(url, payloads, size), "ratio>=0.5")

@@ -102,6 +102,10 @@ class SqlSignInStore:
         self._run("UPDATE web_passkeys SET sign_count = ?, last_used_at = ? WHERE credential_id = ?",
                   (sign_count, _stamp(now), credential_id))
 
+    def forget(self, principal: Actor) -> None:
+        for table in ("web_sessions", "web_sign_in_links", "web_passkeys"):
+            self._run(f"DELETE FROM {table} WHERE principal = ?", (str(principal),))
+
     def remove_passkey(self, credential_id: str, principal: Actor) -> bool:
         rows = self._run("DELETE FROM web_passkeys WHERE credential_id = ? AND principal = ? RETURNING credential_id",
                          (credential_id, str(principal)))

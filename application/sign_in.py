@@ -73,6 +73,8 @@ class SignInStore(Protocol):
 
     def remove_passkey(self, credential_id: str, principal: Actor) -> bool: ...
 
+    def forget(self, principal: Actor) -> None: ...
+
     def close(self) -> None: ...
 
 
@@ -133,6 +135,10 @@ class SignIns:
     def sign_out(self, token: str) -> None:
         if token:
             self.store.end_session(hash_secret(token))
+
+    def forget(self, principal: Actor) -> None:
+        """Ends every session, sign-in link and passkey of a principal: an erased learner signs in no more."""
+        self.store.forget(principal)
 
     # ---- passkeys -------------------------------------------------------------------------------------------
 

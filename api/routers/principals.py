@@ -48,7 +48,9 @@ def register_employer(body: EmployerRegistration, actor: Principal, state: State
              tags=["learners"])
 def erase(learner_id: UUID, body: ErasureRequest, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(learner_id), key))
+    outcome = state.ledger.execute(actor, body.to_command(learner_id), key)
+    state.services.sign_ins.forget(Actor.learner(learner_id))
+    return written(response, outcome)
 
 
 class TokenRequest(BaseModel):

@@ -55,3 +55,56 @@ def actor_name(actor: str, catalogue: Catalogue) -> str:
     if kind == "employer":
         return entry_name(catalogue.employer(actor_id))
     return kind
+
+
+class CatalogueRows(Protocol):
+    def catalogue_entry(self, cursor: Any, kind: str, entry_id: str, position: int | None) -> Json | None: ...
+
+
+class CursorCatalogue:
+    """The catalogue as it stood at a position (or now), read through one cursor, memoised per read."""
+
+    def __init__(self, views: CatalogueRows, cursor: Any, position: int | None = None):
+        self.views = views
+        self.cursor = cursor
+        self.position = position
+        self.memo: dict[tuple[str, str], Json | None] = {}
+
+    def entry(self, kind: str, entry_id: str) -> Json | None:
+        key = (kind, entry_id)
+        if key not in self.memo:
+            self.memo[key] = self.views.catalogue_entry(self.cursor, kind, entry_id, self.position)
+        return self.memo[key]
+
+    def provider(self, provider_id: str) -> Json | None:
+        return self.entry("provider", provider_id)
+
+    def achievement(self, achievement_id: str) -> Json | None:
+        return self.entry("achievement", achievement_id)
+
+    def employer(self, employer_id: str) -> Json | None:
+        return self.entry("employer", employer_id)
+
+
+class CatalogueSnapshot(DictCatalogue):
+    """The catalogue entries a learner's views need, read in the same transaction as the learner's state."""
+
+    @classmethod
+    def read(cls, views: CatalogueRows, cursor: Any, state: Json | None, position: int | None) -> CatalogueSnapshot:
+        reader = CursorCatalogue(views, cursor, position)
+        if state is not None:
+            ids: list[tuple[str, str]] = []
+            for collection in ("credentials", "enrolments", "rpl"):
+                for item in state[collection].values():
+                    ids += [("achievement", item["achievement_id"]), ("provider", item["provider_id"])]
+            for work in state["work"].values():
+                if work["attested_by"]:
+                    kind, _, actor_id = work["attested_by"].partition(":")
+                    ids.append((kind, actor_id))
+            ids += [("employer", share["employer_id"]) for share in state["shares"].values()]
+            for kind, entry_id in ids:
+                entry = reader.entry(kind, entry_id)
+                if kind == "achievement" and entry is not None:
+                    for qualification_id in entry["spec"].get("stacks_into", []):
+                        reader.entry("achievement", qualification_id)
+        return cls(reader.memo)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
-from projections.store import VIEW_NAME, LedgerViews
+from projections.schema import VIEW_NAME
+from projections.store import LedgerViews
 
 HEARTBEAT_TABLE = "ler_v_heartbeats"
 

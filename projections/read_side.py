@@ -19,7 +19,7 @@ from credentials.publisher import Publisher
 from domain.access import hash_secret
 from domain.credential import CredentialStatus
 from domain.errors import NotFound
-from projections.catalogue import provider_registered
+from projections.catalogue import CatalogueSnapshot, provider_registered
 from projections.employer_view import (
     CredentialCheck,
     EmployerView,
@@ -34,9 +34,10 @@ from projections.learner_record import LearnerRecord, ShareRecord
 from projections.lru import Lru
 from projections.pathway import PathwayProgress, pathway
 from projections.personal_data import PersonalData
+from projections.schema import VIEW_NAME
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skills import SkillsProfile, skills_profile
-from projections.store import VIEW_NAME, CatalogueSnapshot, LedgerViews
+from projections.store import LedgerViews
 from projections.timeline import TimelineEntry, timeline_entry
 
 Json = dict[str, Any]

@@ -15,9 +15,10 @@ from credentials.multikey import multibase_to_public_key
 from credentials.publisher import Publisher
 from credentials.urls import LedgerUrls
 from domain.errors import NotFound
+from projections.catalogue import CatalogueSnapshot
 from projections.clr import unsigned_clr
 from projections.personal_data import PersonalData
-from projections.store import CatalogueSnapshot, LedgerViews
+from projections.store import LedgerViews
 
 Json = dict[str, Any]
 logger = logging.getLogger(__name__)

@@ -46,16 +46,12 @@ from adapters.storage.availability import STORE_UNAVAILABLE
 from credentials.publisher import Publisher
 from credentials.urls import LedgerUrls
 from projections.heartbeats import Heartbeats
+from projections.postgres_views import PostgresLedgerViews
+from projections.schema import APPLICATION_NAME, VIEW_NAME
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments
-from projections.store import (
-    APPLICATION_NAME,
-    VIEW_NAME,
-    LedgerViews,
-    PostgresLedgerViews,
-    PreparedEvent,
-    SQLiteLedgerViews,
-    prepare_events,
-)
+from projections.sqlite_views import SQLiteLedgerViews
+from projections.store import LedgerViews
+from projections.view_batch import PreparedEvent, prepare_events
 from wiring.runner_lock import runner_lock
 from wiring.services import StoredLedger, personal_data_vault, store_env
 from wiring.settings import Settings, load_settings

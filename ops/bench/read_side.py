@@ -58,7 +58,7 @@ def catch_up_in_process(settings: Settings) -> dict[str, Any]:
 def catch_up_process(settings: Settings, env: dict[str, str], log_path: Path, timeout: float = 7200.0,
                      reset: bool = True) -> dict[str, Any]:
     """A real runner process catches the (emptied) views up to the log's end; its rate and memory."""
-    from projections.store import APPLICATION_NAME
+    from projections.schema import APPLICATION_NAME
     from wiring.projection_runner import max_position, open_views
 
     target = max_position(settings)

@@ -15,7 +15,7 @@ from application.commands import RegisterEmployer, RegisterLearner
 from credentials.schema import validate_credential
 from domain.values import Actor, Identifier
 from ops.demo import load_demo
-from projections.store import loads
+from projections.schema import loads
 from tests.projections.helpers import caught_up, rebuilt_rows, wait_position
 from wiring.projection_runner import open_views, rebuild, status
 from wiring.read_side import open_read_side

@@ -1,0 +1,136 @@
+"""The views' keyed reads, one per question the read side asks: a learner's state (now, or re-folded up to a
+position) with the catalogue then, their facts, credentials, status indexes, shares, and the employer skill query."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from projections import learner_state
+from projections.catalogue import CatalogueSnapshot
+from projections.schema import IN_CHUNK, loads
+from projections.sql_views import SqlViews
+
+Json = dict[str, Any]
+
+
+class ViewQueries(SqlViews):
+
+    def catalogue_entry(self, cursor: Any, kind: str, entry_id: str, position: int | None) -> Json | None:
+        if position is None:
+            row = self.one(cursor, "SELECT doc FROM {catalogue} WHERE kind = ? AND id = ?"
+                                   " ORDER BY position DESC LIMIT 1", (kind, entry_id))
+        else:
+            row = self.one(cursor, "SELECT doc FROM {catalogue} WHERE kind = ? AND id = ? AND position <= ?"
+                                   " ORDER BY position DESC LIMIT 1", (kind, entry_id, position))
+        return loads(row["doc"]) if row else None
+
+    def catalogue_entries(self, kind: str) -> list[Json]:
+        with self.transaction(commit=False) as cursor:
+            rows = self.all(cursor, "SELECT c.doc FROM {catalogue} c WHERE c.kind = ? AND c.position ="
+                                    " (SELECT MAX(position) FROM {catalogue} m WHERE m.kind = c.kind AND m.id = c.id)"
+                                    " ORDER BY c.id", (kind,))
+        return [loads(row["doc"]) for row in rows]
+
+    def learner(self, learner_id: str, position: int | None = None) -> tuple[Json | None, CatalogueSnapshot]:
+        """The learner's state (now, or folded from their facts up to a position) and the catalogue then."""
+        with self.transaction(commit=False) as cursor:
+            if position is None:
+                row = self.one(cursor, "SELECT state FROM {learners} WHERE learner_id = ?", (learner_id,))
+                state = loads(row["state"]) if row else None
+            else:
+                facts = [loads(r["fact"]) for r in self.all(
+                    cursor, "SELECT fact FROM {facts} WHERE learner_id = ? AND position <= ? ORDER BY position",
+                    (learner_id, position))]
+                state = learner_state.fold(learner_id, facts) if facts else None
+            snapshot = CatalogueSnapshot.read(self, cursor, state, position)
+        return state, snapshot
+
+    def facts(self, learner_id: str, position: int | None, limit: int, offset: int) -> list[Json]:
+        with self.transaction(commit=False) as cursor:
+            if position is None:
+                rows = self.all(cursor, "SELECT fact FROM {facts} WHERE learner_id = ?"
+                                        " ORDER BY position DESC LIMIT ? OFFSET ?", (learner_id, limit, offset))
+            else:
+                rows = self.all(cursor, "SELECT fact FROM {facts} WHERE learner_id = ? AND position <= ?"
+                                        " ORDER BY position DESC LIMIT ? OFFSET ?",
+                                (learner_id, position, limit, offset))
+        return [loads(row["fact"]) for row in rows]
+
+    def position_at(self, moment_text: str) -> int:
+        """The last position recorded at or before a moment (0 if none)."""
+        with self.transaction(commit=False) as cursor:
+            row = self.one(cursor, "SELECT MAX(position) AS p FROM {log} WHERE recorded_at <= ?", (moment_text,))
+        return int(row["p"] or 0) if row else 0
+
+    def credentials(self, credential_ids: Sequence[str]) -> dict[str, Json]:
+        """Credential rows by id, each with its stored proof check (`proof`: {keys, ok}, or None)."""
+        if not credential_ids:
+            return {}
+        marks = ", ".join("?" for _ in credential_ids)
+        with self.transaction(commit=False) as cursor:
+            rows = self.all(cursor, f"SELECT c.*, p.keys AS proof_keys, p.ok AS proof_ok FROM {{credentials}} c"
+                                    f" LEFT JOIN {{proofs}} p ON p.credential_id = c.credential_id"
+                                    f" WHERE c.credential_id IN ({marks})", list(credential_ids))
+        return {row["credential_id"]: credential_row(row) for row in rows}
+
+    def credential_documents(self, learner_id: str) -> dict[str, Json]:
+        with self.transaction(commit=False) as cursor:
+            rows = self.all(cursor, "SELECT credential_id, document FROM {credentials} WHERE learner_id = ?",
+                            (learner_id,))
+        return {row["credential_id"]: loads(row["document"]) for row in rows}
+
+    def status_indexes(self, provider_id: str, status: str) -> tuple[list[int], int]:
+        with self.transaction(commit=False) as cursor:
+            rows = self.all(cursor, "SELECT status_index FROM {credentials} WHERE provider_id = ? AND status = ?",
+                            (provider_id, status))
+            last = self.one(cursor, "SELECT MAX(position) AS p FROM {credentials} WHERE provider_id = ?",
+                            (provider_id,))
+        return [int(row["status_index"]) for row in rows], int((last["p"] if last else 0) or 0)
+
+    def share_by_token_hash(self, token_hash: str) -> Json | None:
+        with self.transaction(commit=False) as cursor:
+            row = self.one(cursor, "SELECT share_id, learner_id FROM {shares} WHERE token_hash = ?", (token_hash,))
+        return {"share_id": row["share_id"], "learner_id": row["learner_id"]} if row else None
+
+    def skill_matches(self, employer_id: str, skill_urls: Sequence[str], now: str, verified_only: bool,
+                      min_level: int, since: date | None) -> list[Json]:
+        """Rows (learner, share, skill) of live shares to the employer granting the skills, whose indexed skill
+        meets the level and date: answered from the share_skills and learner_skills indexes."""
+        level, last = ("ls.verified_level", "ls.verified_last") if verified_only else ("ls.level", "ls.last_evidenced")
+        marks = ", ".join("?" for _ in skill_urls)
+        text = (f"SELECT ss.learner_id, ss.share_id, ls.skill_url, ls.level, ls.last_evidenced, ls.rank,"
+                f" ls.verified_level, ls.verified_last FROM {{share_skills}} ss"
+                f" JOIN {{shares}} s ON s.share_id = ss.share_id"
+                f" JOIN {{learner_skills}} ls ON ls.learner_id = ss.learner_id AND ls.skill_url = ss.skill_url"
+                f" WHERE ss.employer_id = ? AND ss.skill_url IN ({marks}) AND s.revoked = 0 AND s.expires_at > ?"
+                f" AND {last} IS NOT NULL")
+        params: list[Any] = [employer_id, *skill_urls, now]
+        if min_level > 1:
+            text += f" AND {level} >= ?"
+            params.append(min_level)
+        if since is not None:
+            text += f" AND {last} >= ?"
+            params.append(since.isoformat())
+        with self.transaction(commit=False) as cursor:
+            return [dict(row) for row in self.all(cursor, text + " ORDER BY ss.learner_id, ls.skill_url", params)]
+
+    def learner_states(self, cursor: Any, learner_ids: Sequence[str]) -> dict[str, Json]:
+        states: dict[str, Json] = {}
+        for start in range(0, len(learner_ids), IN_CHUNK):
+            chunk = learner_ids[start:start + IN_CHUNK]
+            marks = ", ".join("?" for _ in chunk)
+            for row in self.all(cursor, f"SELECT learner_id, state FROM {{learners}} WHERE learner_id IN ({marks})",
+                                chunk):
+                states[row["learner_id"]] = loads(row["state"])
+        return states
+
+
+
+def credential_row(row: Any) -> Json:
+    return {"credential_id": row["credential_id"], "learner_id": row["learner_id"], "provider_id": row["provider_id"],
+            "achievement_id": row["achievement_id"], "status": row["status"], "status_index": row["status_index"],
+            "issued_on": row["issued_on"], "expires_on": row["expires_on"], "replaced_by": row["replaced_by"],
+            "document": loads(row["document"]), "position": int(row["position"]),
+            "proof": None if row["proof_keys"] is None else {"keys": row["proof_keys"], "ok": bool(row["proof_ok"])}}

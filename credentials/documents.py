@@ -1,4 +1,5 @@
-"""Builders for the documents the ledger emits: OB 3.0 credentials, CLR 2.0 credentials, status lists.
+"""Builders for the credentials the ledger emits: OB 3.0 credentials and CLR 2.0 credentials (status lists are in
+status_lists.py).
 
 Inputs are plain values (the dataclasses below); outputs are unsigned JSON-LD dicts ready for
 data_integrity.sign and valid against the lenient and strict official schemas.
@@ -6,11 +7,9 @@ data_integrity.sign and valid against the lenient and strict official schemas.
 
 from __future__ import annotations
 
-import base64
-import gzip
 import hashlib
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -25,7 +24,6 @@ CLR_CONTEXT = "https://purl.imsglobal.org/spec/clr/v2p0/context-2.0.1.json"
 OB_CONTEXTS = [VC_V2, OB_CONTEXT, OB_EXTENSIONS]
 CLR_CONTEXTS = [VC_V2, CLR_CONTEXT, OB_CONTEXT, OB_EXTENSIONS]
 RICH_SKILL_DESCRIPTOR = "ext:RichSkillDescriptor"
-STATUS_LIST_MIN_BITS = 16 * 1024 * 8
 STATUS_PURPOSES = ("revocation", "suspension")
 ASSOCIATION_TYPES = (
     "exactMatchOf",
@@ -171,7 +169,7 @@ def build_open_badge_credential(badge: OpenBadgeInput) -> dict[str, Any]:
         "name": badge.name or badge.achievement.name,
         **_optional(description=badge.description),
         "issuer": issuer_document(badge.issuer),
-        "validFrom": _moment(badge.valid_from),
+        "validFrom": xsd_moment(badge.valid_from),
         **_optional(
             validUntil=_moment_or_none(badge.valid_until), awardedDate=_moment_or_none(badge.awarded_date)
         ),
@@ -213,7 +211,7 @@ def build_clr_credential(clr: ClrInput) -> dict[str, Any]:
         "name": clr.name,
         **_optional(description=clr.description),
         "issuer": issuer_document(clr.issuer),
-        "validFrom": _moment(clr.valid_from),
+        "validFrom": xsd_moment(clr.valid_from),
         **_optional(validUntil=_moment_or_none(clr.valid_until)),
         "credentialSubject": subject,
     }
@@ -353,69 +351,6 @@ def checked_credits(value: float, name: str) -> float:
     return value
 
 
-def build_status_list_credential(
-    id: str, issuer_id: str, valid_from: Moment, bits: bytes | bytearray, purpose: str = "revocation"
-) -> dict[str, Any]:
-    """BitstringStatusListCredential (W3C); `bits` from new_bitstring/set_bit, at least 16 KB."""
-    if purpose not in STATUS_PURPOSES:
-        raise InvalidDocumentInput(f"statusPurpose must be one of {STATUS_PURPOSES}: {purpose!r}")
-    return {
-        "@context": [VC_V2],
-        "id": id,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_id,
-        "validFrom": _moment(valid_from),
-        "credentialSubject": {
-            "id": f"{id}#list",
-            "type": "BitstringStatusList",
-            "statusPurpose": purpose,
-            "encodedList": encode_status_list(bits),
-        },
-    }
-
-
-def new_bitstring(size_bits: int = STATUS_LIST_MIN_BITS) -> bytearray:
-    return bytearray((max(size_bits, STATUS_LIST_MIN_BITS) + 7) // 8)
-
-
-def set_bit(bits: bytearray, index: int, value: bool = True) -> None:
-    """Bit 0 is the left-most (most significant) bit of the first byte, as the spec orders them."""
-    byte, mask = _bit_position(bits, index)
-    bits[byte] = bits[byte] | mask if value else bits[byte] & ~mask
-
-
-def get_bit(bits: bytes | bytearray, index: int) -> bool:
-    byte, mask = _bit_position(bits, index)
-    return bool(bits[byte] & mask)
-
-
-def bitstring_with(indexes: Iterable[int], size_bits: int = STATUS_LIST_MIN_BITS) -> bytearray:
-    bits = new_bitstring(size_bits)
-    for index in indexes:
-        set_bit(bits, index)
-    return bits
-
-
-def encode_status_list(bits: bytes | bytearray) -> str:
-    if len(bits) * 8 < STATUS_LIST_MIN_BITS:
-        raise InvalidDocumentInput(f"status list must hold at least {STATUS_LIST_MIN_BITS} bits")
-    compressed = gzip.compress(bytes(bits), mtime=0)
-    return "u" + base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")
-
-
-def decode_status_list(encoded: str) -> bytearray:
-    if not encoded.startswith("u"):
-        raise ValueError("encodedList must be multibase base64url (leading 'u')")
-    payload = encoded[1:]
-    return bytearray(gzip.decompress(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
-
-
-def _bit_position(bits: bytes | bytearray, index: int) -> tuple[int, int]:
-    if not 0 <= index < len(bits) * 8:
-        raise IndexError(f"status list index {index} outside 0..{len(bits) * 8 - 1}")
-    return index // 8, 0x80 >> (index % 8)
-
-
 def _achievement_ids(clr: ClrInput) -> set[str]:
     ids = {achievement.id for achievement in clr.achievements}
     for credential in clr.credentials:
@@ -445,9 +380,9 @@ def _optional(**values: Any) -> dict[str, Any]:
     return {key: value for key, value in values.items() if value is not None}
 
 
-def _moment(moment: Moment) -> str:
+def xsd_moment(moment: Moment) -> str:
     return moment if isinstance(moment, str) else xsd_datetime(moment)
 
 
 def _moment_or_none(moment: Moment | None) -> str | None:
-    return None if moment is None else _moment(moment)
+    return None if moment is None else xsd_moment(moment)

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from credentials import documents as ob
 from credentials.urls import LedgerUrls
-from domain.achievement import Achievement
+from domain.achievement import Achievement, AchievementSpec
 from domain.credential import CredentialTerms
 from domain.learner import Learner
 from domain.provider import Provider
@@ -46,7 +46,7 @@ def level_id(achievement_url: str, level: int) -> str:
     return f"{achievement_url}#level-{level}"
 
 
-def skill_levels_descriptions(achievement: Achievement, achievement_url: str) -> tuple[ob.ResultDescription, ...]:
+def skill_levels_descriptions(spec: AchievementSpec, achievement_url: str) -> tuple[ob.ResultDescription, ...]:
     """One rubric per aligned skill, levels 1 to 5: a credential's results say which level was demonstrated."""
     levels = tuple(
         ob.RubricLevel(id=level_id(achievement_url, n), name=f"Level {n}", level=str(n))
@@ -55,14 +55,15 @@ def skill_levels_descriptions(achievement: Achievement, achievement_url: str) ->
     return tuple(
         ob.ResultDescription(id=skill_result_id(achievement_url, i), name=f"{skill.name}: demonstrated level",
                              levels=levels, result_type="RubricCriterionLevel")
-        for i, skill in enumerate(achievement.spec.skills)
+        for i, skill in enumerate(spec.skills)
     )
 
 
-def achievement_input(achievement: Achievement, urls: LedgerUrls) -> ob.Achievement:
-    spec = achievement.spec
+def achievement_input(achievement_id: UUID, spec: AchievementSpec, urls: LedgerUrls) -> ob.Achievement:
+    """The OB 3.0 Achievement of a definition: the one builder, for a credential at issuance and for the CLR."""
+    url = urls.achievement(achievement_id)
     return ob.Achievement(
-        id=urls.achievement(achievement.id),
+        id=url,
         name=spec.name,
         description=spec.description,
         criteria_narrative=spec.criteria,
@@ -71,7 +72,7 @@ def achievement_input(achievement: Achievement, urls: LedgerUrls) -> ob.Achievem
         skills=tuple(
             ob.Skill(name=s.name, url=s.url, code=s.code or None, framework=s.framework) for s in spec.skills
         ),
-        result_descriptions=skill_levels_descriptions(achievement, urls.achievement(achievement.id)),
+        result_descriptions=skill_levels_descriptions(spec, url),
     )
 
 
@@ -95,7 +96,7 @@ def open_badge_input(
         id=urls.credential(credential_id),
         issuer=issuer_profile(provider, urls),
         recipient=recipient(learner, profile),
-        achievement=achievement_input(achievement, urls),
+        achievement=achievement_input(achievement.id, achievement.spec, urls),
         valid_from=at_midnight(terms.issued_on),
         valid_until=at_midnight(terms.expires_on) if terms.expires_on else None,
         results=skill_results(achievement, terms, urls),

@@ -12,9 +12,9 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from credentials import data_integrity
-from credentials.documents import decode_status_list, get_bit
 from credentials.multikey import multibase_to_public_key
 from credentials.schema import validate_credential
+from credentials.status_lists import decode_status_list, get_bit
 from credentials.urls import LedgerUrls
 
 PASSED, FAILED, WARNING, SKIPPED = "passed", "failed", "warning", "skipped"

@@ -3,8 +3,13 @@ Entries are the projection's catalogue documents (projections/facts.py `apply_ca
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any, Protocol
 from uuid import UUID
+
+from domain.achievement import AchievementSpec
+from domain.values import AchievementType, CreditRule, LevelFramework, Skill
 
 Json = dict[str, Any]
 
@@ -31,6 +36,29 @@ class DictCatalogue:
 
     def employer(self, employer_id: str) -> Json | None:
         return self.entries.get(("employer", employer_id))
+
+
+def achievement_spec(entry: Json) -> AchievementSpec:
+    """An achievement's definition as the provider stated it (the catalogue keeps it as plain JSON)."""
+    spec = entry["spec"]
+    return AchievementSpec(
+        achievement_type=AchievementType(spec["achievement_type"]), name=spec["name"],
+        description=spec["description"], criteria=spec["criteria"],
+        learning_outcomes=tuple(spec.get("learning_outcomes") or ()),
+        skills=tuple(Skill(s["url"], s["name"], s["framework"], s.get("code") or "") for s in spec["skills"]),
+        credits=_decimal(spec.get("credits")), hours=_decimal(spec.get("hours")), level=spec.get("level"),
+        level_framework=LevelFramework(spec["level_framework"]) if spec.get("level_framework") else None,
+        review_date=date.fromisoformat(spec["review_date"]) if spec.get("review_date") else None,
+        credit_rules=tuple(CreditRule(
+            label=r["label"], accepts=tuple(AchievementType(a) for a in r["accepts"]),
+            max_credits=Decimal(r["max_credits"]), from_provider_id=r["from_provider_id"] or "",
+            accepts_rpl=bool(r["accepts_rpl"])) for r in spec.get("credit_rules") or ()),
+        stacks_into=tuple(UUID(q) for q in spec.get("stacks_into") or ()),
+    )
+
+
+def _decimal(text: str | None) -> Decimal | None:
+    return Decimal(text) if text is not None else None
 
 
 def entry_name(entry: Json | None, default: str = "unknown") -> str:

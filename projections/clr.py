@@ -8,11 +8,10 @@ from typing import Any
 from uuid import UUID
 
 from credentials import documents as ob
-from credentials.open_badges import recipient_of
+from credentials.open_badges import achievement_input, recipient_of
 from credentials.urls import LedgerUrls
 from domain.errors import NotFound
-from domain.values import MAX_SKILL_LEVEL
-from projections.catalogue import Catalogue
+from projections.catalogue import Catalogue, achievement_spec
 from projections.facts import parse_moment
 
 Json = dict[str, Any]
@@ -26,23 +25,8 @@ class ClrEmpty(NotFound):
 
 
 def achievement_definition(entry: Json, urls: LedgerUrls) -> ob.Achievement:
-    """The OB 3.0 Achievement of a catalogue entry, shaped as credentials.open_badges shapes it for credentials."""
-    spec = entry["spec"]
-    url = urls.achievement(UUID(entry["id"]))
-    levels = tuple(ob.RubricLevel(id=f"{url}#level-{n}", name=f"Level {n}", level=str(n))
-                   for n in range(1, MAX_SKILL_LEVEL + 1))
-    return ob.Achievement(
-        id=url, name=spec["name"], description=spec["description"], criteria_narrative=spec["criteria"],
-        achievement_type=spec["achievement_type"],
-        credits_available=float(spec["credits"]) if spec.get("credits") is not None else None,
-        skills=tuple(ob.Skill(name=s["name"], url=s["url"], code=s.get("code") or None, framework=s["framework"])
-                     for s in spec["skills"]),
-        result_descriptions=tuple(
-            ob.ResultDescription(id=f"{url}#skill-{i}", name=f"{s['name']}: demonstrated level", levels=levels,
-                                 result_type="RubricCriterionLevel")
-            for i, s in enumerate(spec["skills"])
-        ),
-    )
+    """The OB 3.0 Achievement of a catalogue entry, built as a credential's is at issuance."""
+    return achievement_input(UUID(entry["id"]), achievement_spec(entry), urls)
 
 
 def clr_input(

@@ -12,7 +12,7 @@ from uuid import UUID
 from domain.credential import CredentialStatus
 from domain.errors import NotFound
 from domain.values import AchievementType, CreditRule
-from projections.catalogue import Catalogue, Json, entry_name
+from projections.catalogue import Catalogue, Json, achievement_spec, entry_name
 from projections.learner_record import HeldCredential, LearnerRecord, RplCaseRecord
 
 Day = date
@@ -85,17 +85,11 @@ class _Filling:
                             rule.max_credits, self.filled, rule.max_credits - self.filled, tuple(self.facts))
 
 
-def credit_rules(qualification: Json) -> list[CreditRule]:
-    return [CreditRule(label=r["label"], accepts=tuple(AchievementType(a) for a in r["accepts"]),
-                       max_credits=Decimal(r["max_credits"]), from_provider_id=r["from_provider_id"] or "",
-                       accepts_rpl=bool(r["accepts_rpl"])) for r in qualification["spec"].get("credit_rules") or []]
-
-
 def pathway(record: LearnerRecord, catalogue: Catalogue, qualification_id: UUID) -> PathwayProgress:
     """Each candidate fills the first rule that accepts it, up to the rule's maximum; a credential on the same basis
     (achievement and enrolment or RPL decision) as one already counted counts no more."""
     qualification = catalogue.achievement(str(qualification_id))
-    rules = credit_rules(qualification) if qualification is not None else []
+    rules = list(achievement_spec(qualification).credit_rules) if qualification is not None else []
     if qualification is None or not rules:
         raise NoSuchQualification(f"no qualification {qualification_id} with credit rules")
     fillings = [_Filling(rule) for rule in rules]

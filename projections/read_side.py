@@ -14,8 +14,9 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import Notification
 
-from credentials.documents import STATUS_PURPOSES, bitstring_with, build_status_list_credential
+from credentials.documents import STATUS_PURPOSES
 from credentials.publisher import Publisher
+from credentials.status_lists import bitstring_with, build_status_list_credential
 from domain.access import hash_secret
 from domain.credential import CredentialStatus
 from domain.errors import NotFound

@@ -142,7 +142,7 @@ def test_skill_query(demo):
 
 def test_status_lists_issuers_and_credentials(demo):
     services, read_side, ids = demo
-    from credentials.documents import decode_status_list, get_bit
+    from credentials.status_lists import decode_status_list, get_bit
 
     university = ids.ids["university"]
     revoked = read_side.credential(ids.ids["aroha_self_management"])

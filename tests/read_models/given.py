@@ -42,7 +42,8 @@ def achievement(name: str, kind: str = "MicroCredential", provider: UUID = UNIVE
                 skills: tuple[str, ...] = (COMMUNICATION,), credit_rules: list[Json] | None = None,
                 achievement_id: UUID | None = None) -> Json:
     return {"id": str(achievement_id or uuid4()), "provider_id": str(provider), "retired": False, "spec": {
-        "name": name, "achievement_type": kind, "credits": credits, "credit_rules": credit_rules or [],
+        "name": name, "description": f"{name}.", "criteria": "Pass.", "achievement_type": kind, "credits": credits,
+        "credit_rules": credit_rules or [],
         "skills": [{"url": url, "name": url.rsplit("/", 1)[-1].title(), "framework": "RSD"} for url in skills]}}
 
 

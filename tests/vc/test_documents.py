@@ -7,23 +7,25 @@ import pytest
 from credentials.data_integrity import sign, verify
 from credentials.documents import (
     OB_CONTEXTS,
-    STATUS_LIST_MIN_BITS,
     Association,
     ClrInput,
     HashedIdentity,
     InvalidDocumentInput,
     Recipient,
-    bitstring_with,
     build_clr_credential,
-    build_status_list_credential,
     checked_credits,
+)
+from credentials.schema import validate_credential
+from credentials.status_lists import (
+    STATUS_LIST_MIN_BITS,
+    bitstring_with,
+    build_status_list_credential,
     decode_status_list,
     encode_status_list,
     get_bit,
     new_bitstring,
     set_bit,
 )
-from credentials.schema import validate_credential
 from tests.vc.samples import (
     ISSUED,
     ISSUER,

@@ -17,6 +17,7 @@ from api.context import State, parse_as_of
 from domain.errors import NotFound
 from projections.learner_overview import CredentialLine
 from projections.read_side import AsOf
+from projections.timeline import TimelineEntry
 from web.errors import PageProblem, PageRoute
 from web.rendering import render
 from web.sessions import Learner, load_viewer
@@ -64,18 +65,13 @@ def home(request: Request, state: State, viewer: Learner, as_of: AsOfText = None
                   more=len(entries) > TIMELINE_PAGE, page_size=TIMELINE_PAGE)
 
 
-def _reasons(state: State, learner_id: UUID, when: AsOf | None) -> dict[str, list[Any]]:
+def _reasons(state: State, learner_id: UUID, when: AsOf | None) -> dict[str, list[TimelineEntry]]:
     """Each credential's own facts (issued, suspended with a reason, revoked with a reason...), oldest first."""
-    found: dict[str, list[Any]] = {}
+    found: dict[str, list[TimelineEntry]] = {}
     for entry in reversed(state.read_side.record(learner_id, as_of=when, limit=500)):
-        credential_id = _field(entry, "credential_id")
-        if credential_id:
-            found.setdefault(str(credential_id), []).append(entry)
+        if entry.credential_id:
+            found.setdefault(str(entry.credential_id), []).append(entry)
     return found
-
-
-def _field(item: Any, name: str) -> Any:
-    return item.get(name) if isinstance(item, dict) else getattr(item, name, None)
 
 
 def linkedin_url(credential: CredentialLine, certificate_url: str) -> str:
@@ -105,9 +101,11 @@ def credentials(request: Request, state: State, viewer: Learner, as_of: AsOfText
 @router.get("/me/credentials/{credential_id}.json")
 def credential_download(credential_id: UUID, state: State, viewer: Learner) -> Response:
     found = state.read_side.credential(credential_id)
-    if found is None or str(_field(found, "learner_id")) != str(viewer.id):
+    if found is None or str(found["learner_id"]) != str(viewer.id):
         raise PageProblem(404, "You hold no credential with this id.")
-    return _json_download(dict(_field(found, "document")), f"credential-{credential_id}.json")
+    if not found["document"]:
+        raise PageProblem(410, "This credential's signed document is no longer readable: the record was erased.")
+    return _json_download(dict(found["document"]), f"credential-{credential_id}.json")
 
 
 @router.get("/me/clr.json")

@@ -1,6 +1,6 @@
 """The whole application: the HTTP API (api.create_app) with the pages for people mounted beside it."""
 
-from fastapi import FastAPI, Request, Response
+from fastapi import Depends, FastAPI, Request, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 
@@ -10,6 +10,7 @@ from web.errors import error_page, wants_page
 from web.pages import landing, learner, passkeys, sharing, sign_in
 from web.rendering import STATIC_DIR
 from web.security import SecurityHeaders
+from web.sessions import load_viewer
 from wiring.services import Services
 
 PAGE_ROUTERS = (landing.router, sign_in.router, passkeys.router, learner.router,
@@ -25,7 +26,7 @@ def create_site(services: Services, read_side: ReadSide, admin_token: str, wait_
 def mount_pages(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in PAGE_ROUTERS:
-        app.include_router(router)
+        app.include_router(router, dependencies=[Depends(load_viewer)])  # every page knows who is looking
     app.add_middleware(SecurityHeaders)
     _answer_browsers_with_pages(app)
 

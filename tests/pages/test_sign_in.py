@@ -129,3 +129,12 @@ def test_sign_in_links_never_reach_the_log(sqlite_settings: Settings, info_logs:
             site.close()
     assert logged and link.rsplit("/", 1)[1] not in repr(logged)
     assert any(entry.get("path") == "/sign-in/link/[secret]" for entry in logged)
+
+
+def test_every_page_knows_who_is_signed_in(told_site: Told) -> None:
+    site, story = told_site
+    browser = site.browser()
+    assert "Sign out" not in browser.get("/").text
+    sign_in_with(browser, make_link(site.client, ADMIN_TOKEN, "learner", story.ids["aroha"]))
+    landing = browser.get("/").text
+    assert "Sign out" in landing and 'href="/me/credentials"' in landing

@@ -33,6 +33,19 @@ class ShareSummary:
 
 
 @dataclass(frozen=True)
+class ShareAccess:
+    """What opening a share link needs to know before it records the opening and shows the view."""
+
+    share_id: UUID
+    learner_id: UUID
+    employer_id: UUID
+    live: bool
+    revoked: bool
+    expires_at: str
+    purpose: str
+
+
+@dataclass(frozen=True)
 class CredentialCheck:
     """A recorded credential's verification: its proof, its issuer's standing, its status and expiry."""
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -195,6 +196,10 @@ class LearnerRecord:
     shares: tuple[ShareRecord, ...] = ()
     registered: bool = True
     erased: bool = False
+    did: str = ""
+    identity_hash: str = ""
+    identity_salt: str = ""
+    recorded_at: str = ""
 
     def credential(self, credential_id: UUID | None) -> HeldCredential | None:
         return next((c for c in self.credentials if c.credential_id == credential_id), None)
@@ -211,13 +216,15 @@ class LearnerRecord:
     @classmethod
     def of(cls, state: Json) -> LearnerRecord:
         return cls(
-            learner_id=UUID(state["learner_id"]), position=int(state["position"]),
+            learner_id=_id(state["learner_id"]), position=int(state["position"]),
             credentials=tuple(_credential(i, c) for i, c in state["credentials"].items()),
             enrolments=tuple(_enrolment(i, e) for i, e in state["enrolments"].items()),
             rpl_cases=tuple(_case(i, c) for i, c in state["rpl"].items()),
             work=tuple(_work(i, w) for i, w in state["work"].items()),
             shares=tuple(_share(s) for s in state["shares"].values()),
-            registered=bool(state["registered"]), erased=bool(state["erased"]),
+            registered=bool(state["registered"]), erased=bool(state["erased"]), did=state["did"],
+            identity_hash=state["identity_hash"], identity_salt=state["identity_salt"],
+            recorded_at=state["recorded_at"] or "",
         )
 
 
@@ -232,7 +239,14 @@ def _day(text: str | None) -> date | None:
 
 
 def _uuid(text: str | None) -> UUID | None:
-    return UUID(text) if text else None
+    return _id(text) if text else None
+
+
+@lru_cache(maxsize=65536)
+def _id(text: str) -> UUID:
+    """Ids repeat across reads (a learner's own, their providers' and achievements'): parsed once, shared (a UUID is
+    immutable)."""
+    return UUID(text)
 
 
 def _credits(text: str | None) -> Decimal | None:
@@ -241,20 +255,20 @@ def _credits(text: str | None) -> Decimal | None:
 
 def _credential(credential_id: str, c: Json) -> HeldCredential:
     return HeldCredential(
-        credential_id=UUID(credential_id), achievement_id=UUID(c["achievement_id"]), provider_id=UUID(c["provider_id"]),
+        credential_id=_id(credential_id), achievement_id=_id(c["achievement_id"]), provider_id=_id(c["provider_id"]),
         status=CredentialStatus(c["status"]), issued_on=date.fromisoformat(c["issued_on"]),
         expires_on=_day(c["expires_on"]), credits=_credits(c["credits"]), skill_levels=c["skill_levels"],
-        basis=CredentialBasis(c["basis"]), basis_id=UUID(c["basis_id"]), replaced_by=_uuid(c["replaced_by"]),
+        basis=CredentialBasis(c["basis"]), basis_id=_id(c["basis_id"]), replaced_by=_uuid(c["replaced_by"]),
         score=c["score"], position=int(c["position"]),
     )
 
 
 def _enrolment(enrolment_id: str, e: Json) -> EnrolmentRecord:
     return EnrolmentRecord(
-        enrolment_id=UUID(enrolment_id), achievement_id=UUID(e["achievement_id"]), provider_id=UUID(e["provider_id"]),
+        enrolment_id=_id(enrolment_id), achievement_id=_id(e["achievement_id"]), provider_id=_id(e["provider_id"]),
         term=e["term"], enrolled_on=date.fromisoformat(e["enrolled_on"]),
         assessments=tuple(AssessmentResult(
-            assessment_id=UUID(i), title=a["title"], outcome=AssessmentOutcome(a["outcome"]),
+            assessment_id=_id(i), title=a["title"], outcome=AssessmentOutcome(a["outcome"]),
             skill_levels=a["skill_levels"], assessor=a["assessor"], assessed_on=date.fromisoformat(a["assessed_on"]),
             corrects=_uuid(a["corrects"]), score=a["score"], position=int(a["position"]),
         ) for i, a in e["assessments"].items()),
@@ -265,7 +279,7 @@ def _enrolment(enrolment_id: str, e: Json) -> EnrolmentRecord:
 def _case(case_id: str, c: Json) -> RplCaseRecord:
     decision = c["decision"]
     return RplCaseRecord(
-        case_id=UUID(case_id), achievement_id=UUID(c["achievement_id"]), provider_id=UUID(c["provider_id"]),
+        case_id=_id(case_id), achievement_id=_id(c["achievement_id"]), provider_id=_id(c["provider_id"]),
         applied_on=date.fromisoformat(c["applied_on"]),
         decision=None if decision is None else RplDecisionRecord(
             outcome=RplOutcome(decision["outcome"]), credits_granted=Decimal(decision["credits_granted"] or 0),
@@ -276,7 +290,7 @@ def _case(case_id: str, c: Json) -> RplCaseRecord:
 
 def _work(experience_id: str, w: Json) -> WorkRecord:
     return WorkRecord(
-        experience_id=UUID(experience_id), employer_name=w["employer_name"], role=w["role"],
+        experience_id=_id(experience_id), employer_name=w["employer_name"], role=w["role"],
         start=date.fromisoformat(w["start"]), stated_on=date.fromisoformat(w["stated_on"]),
         skills=tuple(StatedSkill(s["url"], s["name"], s["framework"], s.get("code") or "") for s in w["skills"]),
         end=_day(w["end"]), attested_by=w["attested_by"], attested_on=_day(w["attested_on"]),
@@ -286,8 +300,8 @@ def _work(experience_id: str, w: Json) -> WorkRecord:
 
 def _share(s: Json) -> ShareRecord:
     return ShareRecord(
-        share_id=UUID(s["share_id"]), employer_id=UUID(s["employer_id"]),
-        credential_ids=tuple(UUID(c) for c in s["credential_ids"]), skill_urls=tuple(s["skill_urls"]),
+        share_id=_id(s["share_id"]), employer_id=_id(s["employer_id"]),
+        credential_ids=tuple(_id(c) for c in s["credential_ids"]), skill_urls=tuple(s["skill_urls"]),
         purpose=s["purpose"], expires_at=s["expires_at"], granted_at=s["granted_at"], revoked=bool(s["revoked"]),
         revoked_at=s["revoked_at"],
         openings=tuple(ShareOpening(o["opened_at"], o["viewer"], o["recorded_by"], int(o["position"]))

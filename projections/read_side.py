@@ -25,11 +25,13 @@ from projections.employer_view import (
     CredentialCheck,
     EmployerView,
     RecordedCredential,
+    ShareAccess,
     ShareSummary,
     employer_view,
     share_summary,
 )
 from projections.facts import moment
+from projections.issuers import controller_document
 from projections.learner_overview import LearnerOverview, learner_overview
 from projections.learner_record import LearnerRecord, ShareRecord
 from projections.lru import Lru
@@ -37,6 +39,7 @@ from projections.pathway import PathwayProgress, pathway
 from projections.personal_data import PersonalData
 from projections.schema import VIEW_NAME
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
+from projections.skill_query import IndexMatch, LearnerMatch, learners_holding
 from projections.skills import SkillsProfile, skills_profile
 from projections.store import LedgerViews
 from projections.timeline import TimelineEntry, timeline_entry
@@ -236,14 +239,13 @@ class ReadSide:
         share = record.share(UUID(found["share_id"]))
         return None if share is None else (record, share, catalogue)
 
-    def share_by_token(self, token: str) -> Json | None:
+    def share_by_token(self, token: str) -> ShareAccess | None:
         found = self._share(token)
         if found is None:
             return None
         record, share, _ = found
-        return {"share_id": str(share.share_id), "learner_id": str(record.learner_id),
-                "employer_id": str(share.employer_id), "live": share.live(moment(self.now())),
-                "revoked": share.revoked, "expires_at": share.expires_at, "purpose": share.purpose}
+        return ShareAccess(share.share_id, record.learner_id, share.employer_id, share.live(moment(self.now())),
+                           share.revoked, share.expires_at, share.purpose)
 
     def employer_view(self, token: str) -> EmployerView | None:
         found = self._share(token)
@@ -265,25 +267,12 @@ class ReadSide:
         return self.personal.reveal(record.learner_id, view, erased=record.erased)
 
     def skill_query(self, employer_id: UUID, skills: list[str], verified_only: bool = True, min_level: int = 1,
-                    since: date | None = None) -> list[Json]:
+                    since: date | None = None) -> list[LearnerMatch]:
         wanted = list(dict.fromkeys(skills))
         if not wanted:
             return []
         rows = self.views.skill_matches(str(employer_id), wanted, moment(self.now()), verified_only, min_level, since)
-        by_learner: dict[str, Json] = {}
-        for row in rows:
-            entry = by_learner.setdefault(row["learner_id"], {"learner_id": row["learner_id"], "share_ids": [],
-                                                              "skills": {}})
-            if row["share_id"] not in entry["share_ids"]:
-                entry["share_ids"].append(row["share_id"])
-            entry["skills"][row["skill_url"]] = {
-                "skill_url": row["skill_url"],
-                "level": row["verified_level"] if verified_only else row["level"],
-                "last_evidenced": row["verified_last"] if verified_only else row["last_evidenced"],
-                "verification": {3: "verified", 2: "attested"}.get(row["rank"], "self-asserted"),
-            }
-        return [{**entry, "skills": [entry["skills"][url] for url in wanted]}
-                for entry in by_learner.values() if set(entry["skills"]) == set(wanted)]
+        return learners_holding((IndexMatch.of(row) for row in rows), wanted, verified_only)
 
     # ---- credentials, status lists, issuers ----------------------------------------------------------------------
 
@@ -354,7 +343,7 @@ class ReadSide:
     def issuer(self, issuer_id: str) -> Json | None:
         """Issuer profile and controller document: every key the issuer ever had, as Multikey."""
         if issuer_id == "ledger":
-            return self._controller_document(self.publisher.issuer_id, self.publisher.profile.name,
+            return controller_document(self.publisher.issuer_id, self.publisher.profile.name,
                                              self.urls.public_url, [self.publisher.key.public_key_multibase], True)
         try:
             provider_id = UUID(issuer_id)
@@ -363,22 +352,8 @@ class ReadSide:
         provider = self.views_entry("provider", str(provider_id))
         if provider is None:
             return None
-        return self._controller_document(self.urls.issuer(provider_id), provider["name"], provider["website"] or None,
+        return controller_document(self.urls.issuer(provider_id), provider["name"], provider["website"] or None,
                                          list(provider["keys"].values()), provider["registered"])
-
-    @staticmethod
-    def _controller_document(issuer: str, name: str, url: str | None, keys: list[str], registered: bool) -> Json:
-        methods = [{"id": f"{issuer}#{key}", "type": "Multikey", "controller": issuer, "publicKeyMultibase": key}
-                   for key in keys]
-        document: Json = {
-            "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-            "id": issuer, "type": ["Profile"], "name": name,
-            "verificationMethod": methods, "assertionMethod": [m["id"] for m in methods],
-            "registered": registered,
-        }
-        if url:
-            document["url"] = url
-        return document
 
     def provider(self, provider_id: UUID) -> Json | None:
         provider = self.views_entry("provider", str(provider_id))

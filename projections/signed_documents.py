@@ -17,6 +17,7 @@ from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from projections.catalogue import CatalogueSnapshot
 from projections.clr import unsigned_clr
+from projections.learner_record import LearnerRecord
 from projections.personal_data import PersonalData
 from projections.store import LedgerViews
 
@@ -84,7 +85,8 @@ class SignedDocuments:
             raise NotFound("this learner's record was erased")
         profile = self.personal.profile(learner_id, state.get("sealed_profile", "")) or {}
         documents = self.personal.reveal(learner_id, self.views.credential_documents(str(learner_id)))
-        return unsigned_clr(state, profile, catalogue, documents, self.publisher.urls, self.publisher.profile)
+        return unsigned_clr(LearnerRecord.of(state), profile, catalogue, documents, self.publisher.urls,
+                            self.publisher.profile)
 
     def check_proof(self, row: Json, provider: Json | None) -> bool:
         document = self.personal.reveal(UUID(row["learner_id"]), row["document"])

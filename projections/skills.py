@@ -29,6 +29,12 @@ class Verification(str, Enum):
     def rank(self) -> int:
         return RANKS[self]
 
+    @staticmethod
+    def of_rank(rank: int) -> Verification:
+        """The strongest verification of a rank (an index row keeps only the rank)."""
+        return next(v for v in (Verification.VERIFIED, Verification.ATTESTED, Verification.SELF_ASSERTED,
+                                Verification.UNSUPPORTED) if RANKS[v] <= rank)
+
 
 RANKS = {Verification.VERIFIED: 3, Verification.ATTESTED: 2, Verification.SELF_ASSERTED: 1,
          Verification.UNVERIFIED: 1, Verification.UNSUPPORTED: 0}
@@ -78,7 +84,7 @@ class EvidenceItem:
     @property
     def counts(self) -> bool:
         """Suspended credentials and disputed work stay listed but count toward no level, date or verification."""
-        return not NOT_COUNTING.intersection(self.marks)
+        return not self.marks or NOT_COUNTING.isdisjoint(self.marks)
 
 
 @dataclass(frozen=True)
@@ -232,7 +238,7 @@ def skills_profile(record: LearnerRecord, catalogue: Catalogue, on: Day, half_li
 
 
 def _entry(skill: SkillDefinition, items: list[EvidenceItem], on: Day, half_life_years: float) -> SkillEntry:
-    items.sort(key=lambda i: (i.date, i.kind.value, str(i.id)))
+    items.sort(key=lambda i: (i.date, i.kind, i.id))
     counting = [i for i in items if i.counts]
     basis = counting or items
     levels = [i.level for i in counting if i.level is not None]

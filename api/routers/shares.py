@@ -89,13 +89,13 @@ def _gone() -> ApiProblem:
     summary="Open a share link (anyone holding it): exactly what the share grants, with verification results")
 def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
     share = state.read_side.share_by_token(token)
-    if share is None or not share.get("live"):
+    if share is None or not share.live:
         raise _gone()
-    employer_id = UUID(str(share["employer_id"]))
+    employer_id = share.employer_id
     viewer = str(actor) if actor is not None else "link holder (not signed in)"
     try:
         state.ledger.execute(actor or Actor.employer(employer_id), RecordShareOpening(
-            UUID(str(share["learner_id"])), UUID(str(share["share_id"])), viewer=viewer,
+            share.learner_id, share.share_id, viewer=viewer,
         ))
     except DomainError:
         raise _gone() from None

@@ -1,7 +1,6 @@
 """Batched processing: the views do not depend on where the batches fall; a batch that fails leaves nothing; the
 signing step keeps CLRs and proof checks that reads then serve without signing or verifying."""
 
-from uuid import UUID
 
 import pytest
 
@@ -107,7 +106,7 @@ def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
         # A new fact for the learner: the kept CLR is for an earlier position, so the read signs (and keeps) anew.
         share = read_side.share_by_token(ids.tokens["share"])
         services.ledger.execute(Actor.employer(ids.ids["employer"]), RecordShareOpening(
-            aroha, UUID(share["share_id"]), viewer="HR",
+            aroha, share.share_id, viewer="HR",
         ))
         runner = ViewsRunner(settings)
         try:

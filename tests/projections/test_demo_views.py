@@ -107,24 +107,24 @@ def test_shares_employer_view_and_openings(demo):
     services, read_side, ids = demo
     token = ids.tokens["share"]
     share = read_side.share_by_token(token)
-    assert share["live"] and share["learner_id"] == str(ids.ids["aroha"])
+    assert share.live and share.learner_id == ids.ids["aroha"]
     view = read_side.employer_view(token)
     assert [c.credential_id for c in view.credentials] == [ids.ids["aroha_communication"]]
     assert view.credentials[0].verification.valid
     assert {s.skill.url for s in view.skills} == {COMMUNICATION.url, TEAMWORK.url}
     assert not hasattr(view, "learner_id") and DATA_ANALYSIS.url not in str(view)
     written = services.ledger.execute(Actor.employer(ids.ids["employer"]), RecordShareOpening(
-        ids.ids["aroha"], UUID(share["share_id"]), viewer="Harbour City Council HR",
+        ids.ids["aroha"], share.share_id, viewer="Harbour City Council HR",
     ))
     assert read_side.wait_for(written.position)
     [listed] = read_side.shares(ids.ids["aroha"])
     assert [o.viewer for o in listed.openings] == ["Harbour City Council HR"]
     revoked = services.ledger.execute(Actor.learner(ids.ids["aroha"]), RevokeShare(
-        ids.ids["aroha"], UUID(share["share_id"]),
+        ids.ids["aroha"], share.share_id,
     ))
     assert read_side.wait_for(revoked.position)
     assert read_side.employer_view(token) is None
-    assert read_side.share_by_token(token)["live"] is False
+    assert read_side.share_by_token(token).live is False
     assert read_side.skill_query(ids.ids["employer"], [COMMUNICATION.url]) == []
     assert read_side.employer_view("no such token") is None
 
@@ -133,7 +133,7 @@ def test_skill_query(demo):
     _services, read_side, ids = demo
     employer = ids.ids["employer"]
     [found] = read_side.skill_query(employer, [COMMUNICATION.url, TEAMWORK.url])
-    assert found["learner_id"] == str(ids.ids["aroha"])
+    assert found.learner_id == ids.ids["aroha"]
     assert read_side.skill_query(employer, [COMMUNICATION.url], min_level=5) == []
     assert read_side.skill_query(employer, [COMMUNICATION.url], since=date.today() + timedelta(days=1)) == []
     assert read_side.skill_query(employer, [DATA_ANALYSIS.url], verified_only=False) == [], "not shared"

@@ -1,6 +1,7 @@
 """The HTTP API (contract version 1 in DESIGN.md): `create_app(services, read_side, admin_token)`."""
 
 
+import structlog
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -52,6 +53,7 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
 
     @app.exception_handler(Exception)
     def on_unexpected(request: Request, error: Exception) -> JSONResponse:
+        structlog.get_logger("api").error("unhandled error", error=type(error).__name__, exc_info=error)
         found = problems.problem(500, "internal-error", "the ledger failed to answer; the request id is in the log",
                                  request.url.path)
         return problems.respond(found)

@@ -17,6 +17,7 @@ from api.routers import (
     health,
     issuers,
     learners,
+    log,
     principals,
     providers,
     rpl,
@@ -27,6 +28,7 @@ from api.routers import (
 )
 from projections.read_side import ReadSide
 from wiring.services import Services
+from wiring.transparency_log import TransparencyLog
 
 DESCRIPTION = """
 A learner employment record ledger: providers append what they assessed and awarded, learners add work experience
@@ -49,6 +51,7 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
     app = FastAPI(title="Learner employment record ledger", version="1.0.0", description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.api = ApiState(services, read_side, hash_token(admin_token) if admin_token else "", wait_seconds)
+    app.state.tlog = TransparencyLog.open(services.settings, services.ledger)
     problems.install(app)
 
     @app.exception_handler(Exception)
@@ -59,7 +62,7 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
         return problems.respond(found)
 
     for module in (providers, principals, achievements, enrolments, credentials, rpl, work_experience, shares,
-                   learners, employers, verify, issuers, events, health, sign_in_links):
+                   learners, employers, verify, issuers, events, health, sign_in_links, log):
         app.include_router(module.router)
     app.add_middleware(RequestLogging)
 

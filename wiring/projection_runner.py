@@ -52,12 +52,14 @@ from projections.signed_documents import PUBLISHED_NAME, SignedDocuments
 from projections.sqlite_views import SQLiteLedgerViews
 from projections.store import LedgerViews
 from projections.view_batch import PreparedEvent, prepare_events
+from projections.transparency_log import TREE_NAME
+from wiring.log_runner import TreeThread, rebuild_tree, tree_status
 from wiring.runner_lock import runner_lock
 from wiring.services import StoredLedger, personal_data_vault, store_env
 from wiring.settings import Settings, load_settings
 from wiring.supervision import Backoff, Ticker, log, pause_until, supervise
 
-VIEWS = (VIEW_NAME,)
+VIEWS = (VIEW_NAME, TREE_NAME)
 assert StoredLedger.name == APPLICATION_NAME, "the views track the application by its name"
 BATCH_SIZE = 2000  # fewer round trips per event: each one is a wait for the GIL behind the reader thread
 POLL_SECONDS = 0.02  # SQLite: how often a caught-up runner looks for new events
@@ -195,8 +197,8 @@ class ViewsRunner:
 
 def follow_connected(settings: Settings, stopped: Callable[[], bool], backoff: Backoff, publish: bool,
                      lock: psycopg.Connection[Any] | None = None, pause: Callable[[float], Any] = time.sleep) -> None:
-    """One connected stretch of a runner's life: the views runner, its heartbeat and the signing thread, until
-    stopped or an error (a lost database included) ends it."""
+    """One connected stretch of a runner's life: the views runner, its heartbeat, the signing thread and the
+    transparency log's tree, until stopped or an error (a lost database included) ends it."""
     runner = ViewsRunner(settings)
     heartbeats = Heartbeats(runner.views)
 
@@ -214,6 +216,7 @@ def follow_connected(settings: Settings, stopped: Callable[[], bool], backoff: B
         signing = threading.Thread(target=_sign, args=(documents, runner, over.is_set, failed), name="ler-signing",
                                    daemon=True)
         signing.start()
+    tree = TreeThread(settings, over.is_set, pause, failed)
 
     def progressed() -> None:
         backoff.reset()
@@ -226,6 +229,7 @@ def follow_connected(settings: Settings, stopped: Callable[[], bool], backoff: B
         runner.advanced.set()
         if signing is not None:
             signing.join()
+        tree.join()
         runner.close()
     if failed:
         raise failed[0]
@@ -350,6 +354,9 @@ def rebuild(settings: Settings, view_name: str | None = None, timeout: float = 3
     if view_name not in (None, *VIEWS):
         raise ValueError(f"no view {view_name!r}; views: {', '.join(VIEWS)}")
     started = time.perf_counter()
+    if view_name == TREE_NAME:
+        with runner_lock(settings, wait=False):
+            return {**rebuild_tree(settings), "seconds": round(time.perf_counter() - started, 3)}
     with runner_lock(settings, wait=False):
         views = open_views(settings)
         views.reset()
@@ -363,7 +370,7 @@ def status(settings: Settings) -> dict[str, dict[str, int]]:
     position = views.position()
     signed = views.published_position(PUBLISHED_NAME)
     return {VIEW_NAME: {"position": position, "lag": max(0, end - position)},
-            "publisher": {"position": signed, "lag": max(0, position - signed)}}
+            "publisher": {"position": signed, "lag": max(0, position - signed)}, TREE_NAME: tree_status(settings, end)}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,6 +35,14 @@ class Settings:
     json_logs: bool
     operations: Operations = field(default_factory=Operations)
     pages_origin: str = ""
+    log_origin: str = ""
+    checkpoint_every: int = 1000
+    checkpoint_seconds: float = 10.0
+
+    @property
+    def transparency_origin(self) -> str:
+        """The transparency log's name in its checkpoints (a schema-less URL, as C2SP tlog-checkpoint asks)."""
+        return self.log_origin or urlparse(self.public_url).netloc + "/log"
 
     @property
     def uses_postgres(self) -> bool:
@@ -106,6 +114,9 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         json_logs=env.get("LER_LOG_FORMAT", "json" if env.get("CI") else "console") == "json",
         operations=load_operations(env),
         pages_origin=env.get("LER_PAGES_ORIGIN", "").rstrip("/"),
+        log_origin=env.get("LER_LOG_ORIGIN", ""),
+        checkpoint_every=max(1, int(env.get("LER_CHECKPOINT_EVERY", "1000"))),
+        checkpoint_seconds=max(0.0, float(env.get("LER_CHECKPOINT_SECONDS", "10"))),
     )
 
 

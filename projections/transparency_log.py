@@ -1,0 +1,251 @@
+"""The log's Merkle tree, kept as a tracked projection of the notification log in the events' database.
+
+Tables (prefix `ler_t_`): `leaves` maps each leaf index to the log position it hashes; `nodes` keeps the hash of
+every perfect subtree (level 0 = the leaf hashes), so any proof is one read of O(log n) rows; `checkpoints` keeps
+every signed checkpoint. A page of events is applied in ONE transaction together with the tracking record of its
+last position: each event becomes exactly one leaf, and a restart resumes from the stored tree's right edge.
+Checkpoints are signed in that same transaction when due (every N leaves, or T seconds after the last one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from abc import abstractmethod
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+from psycopg.sql import SQL
+
+from transparency.leaves import StoredFact
+from transparency.merkle import CompactRange, Node, leaf_hash
+from transparency.notes import Checkpoint, Signer
+
+APPLICATION_NAME = "StoredLedger"  # the tracked application (wiring.services.StoredLedger)
+TREE_NAME = "tlog"
+TABLE_PREFIX = "ler_t_"
+TABLES = ("leaves", "nodes", "checkpoints")
+NODES_PER_QUERY = 400
+SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS {leaves} (leaf_index BIGINT PRIMARY KEY, position BIGINT NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS {nodes} (level INTEGER NOT NULL, idx BIGINT NOT NULL, hash {blob} NOT NULL,"
+    " PRIMARY KEY (level, idx))",
+    "CREATE TABLE IF NOT EXISTS {checkpoints} (size BIGINT PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL,"
+    " signed_at TEXT NOT NULL)",
+]
+
+
+@dataclass(frozen=True)
+class CheckpointPolicy:
+    """Sign a checkpoint when `every` leaves were added since the last one, or when any were and `seconds`
+    passed."""
+
+    every: int
+    seconds: float
+
+    def due(self, size: int, last_size: int, since_last: float) -> bool:
+        return size > last_size and (size - last_size >= self.every or since_last >= self.seconds)
+
+
+@dataclass(frozen=True)
+class KeptCheckpoint:
+    size: int
+    root: bytes
+    note: str
+    signed_at: str
+
+
+class LogTree(TrackingRecorder):
+    """The tree's tables: written a page per transaction, read for proofs and checkpoints."""
+
+    tables: dict[str, str]
+
+    def sql(self, text: str) -> str:
+        return text.format(**self.tables)
+
+    @abstractmethod
+    def transaction(self, *, commit: bool) -> contextlib.AbstractContextManager[Any]: ...
+
+    @abstractmethod
+    def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None: ...
+
+    @abstractmethod
+    def delete_tracking_in(self, cursor: Any) -> None: ...
+
+    def run(self, cursor: Any, text: str, params: Sequence[Any] = ()) -> Any:
+        cursor.execute(self.sql(text), tuple(params))
+        return cursor
+
+    def many(self, cursor: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            cursor.executemany(self.sql(text), [tuple(row) for row in rows])
+
+    # ---- writing ------------------------------------------------------------------------------------------
+
+    def append(self, tree: CompactRange, facts: Sequence[StoredFact], sign: Callable[[CompactRange], str] | None,
+               signed_at: str) -> None:
+        """Add a page of facts as leaves (and a checkpoint of the new size, if `sign` is given) in one
+        transaction; `tree` moves on only when it commits."""
+        grown = CompactRange(tree.size, tree.edge)
+        leaves: list[tuple[int, int]] = []
+        nodes: list[tuple[int, int, bytes]] = []
+        for fact in facts:
+            leaves.append((grown.size, fact.position))
+            nodes += [(level, index, value) for (level, index), value in grown.append(leaf_hash(fact.leaf_bytes()))]
+        with self.transaction(commit=True) as cursor:
+            self.many(cursor, "INSERT INTO {leaves} (leaf_index, position) VALUES (?, ?)", leaves)
+            self.many(cursor, "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)", nodes)
+            if sign is not None:
+                self._keep_checkpoint(cursor, grown, sign(grown), signed_at)
+            if facts:
+                self.insert_tracking_in(cursor, Tracking(APPLICATION_NAME, facts[-1].position))
+        tree.size, tree.edge = grown.size, grown.edge
+
+    def keep_checkpoint(self, tree: CompactRange, note: str, signed_at: str) -> None:
+        with self.transaction(commit=True) as cursor:
+            self._keep_checkpoint(cursor, tree, note, signed_at)
+
+    def _keep_checkpoint(self, cursor: Any, tree: CompactRange, note: str, signed_at: str) -> None:
+        self.run(cursor, "INSERT INTO {checkpoints} (size, root, note, signed_at) VALUES (?, ?, ?, ?)"
+                         " ON CONFLICT (size) DO NOTHING", (tree.size, tree.root(), note, signed_at))
+
+    def reset_tree(self) -> None:
+        """Forget the leaves and nodes (not the checkpoints: they are what a rebuild is checked against)."""
+        with self.transaction(commit=True) as cursor:
+            for table in ("leaves", "nodes"):
+                self.run(cursor, f"DELETE FROM {{{table}}}")
+            self.delete_tracking_in(cursor)
+
+    # ---- reading ------------------------------------------------------------------------------------------
+
+    def position(self) -> int:
+        return self.max_tracking_id(APPLICATION_NAME) or 0
+
+    def size(self) -> int:
+        with self.transaction(commit=False) as cursor:
+            row = self.run(cursor, "SELECT MAX(leaf_index) AS last FROM {leaves}").fetchone()
+        return 0 if row is None or row["last"] is None else int(row["last"]) + 1
+
+    def compact_range(self) -> CompactRange:
+        size = self.size()
+        wanted = CompactRange.edge_nodes(size)
+        found = self.nodes(wanted)
+        return CompactRange(size, [found[node] for node in wanted])
+
+    def nodes(self, wanted: Sequence[Node]) -> dict[Node, bytes]:
+        found: dict[Node, bytes] = {}
+        with self.transaction(commit=False) as cursor:
+            for start in range(0, len(wanted), NODES_PER_QUERY):
+                chunk = wanted[start:start + NODES_PER_QUERY]
+                pairs = " OR ".join("(level = ? AND idx = ?)" for _ in chunk)
+                params = [value for node in chunk for value in node]
+                for row in self.run(cursor, f"SELECT level, idx, hash FROM {{nodes}} WHERE {pairs}", params).fetchall():
+                    found[(int(row["level"]), int(row["idx"]))] = bytes(row["hash"])
+        missing = [node for node in wanted if node not in found]
+        if missing:
+            raise LookupError(f"the tree has no node {missing[0]}")
+        return found
+
+    def leaf_index(self, position: int) -> int | None:
+        with self.transaction(commit=False) as cursor:
+            row = self.run(cursor, "SELECT leaf_index FROM {leaves} WHERE position = ?", (position,)).fetchone()
+        return None if row is None else int(row["leaf_index"])
+
+    def position_of(self, index: int) -> int | None:
+        with self.transaction(commit=False) as cursor:
+            row = self.run(cursor, "SELECT position FROM {leaves} WHERE leaf_index = ?", (index,)).fetchone()
+        return None if row is None else int(row["position"])
+
+    def leaf_indexes(self, positions: Sequence[int]) -> dict[int, int]:
+        found: dict[int, int] = {}
+        with self.transaction(commit=False) as cursor:
+            for start in range(0, len(positions), NODES_PER_QUERY):
+                chunk = positions[start:start + NODES_PER_QUERY]
+                marks = ", ".join("?" for _ in chunk)
+                rows = self.run(cursor, f"SELECT leaf_index, position FROM {{leaves}} WHERE position IN ({marks})",
+                                chunk).fetchall()
+                for row in rows:
+                    found[int(row["position"])] = int(row["leaf_index"])
+        return found
+
+    def checkpoint(self, size: int | None = None) -> KeptCheckpoint | None:
+        """The latest kept checkpoint, or the one of a size."""
+        with self.transaction(commit=False) as cursor:
+            if size is None:
+                row = self.run(cursor, "SELECT * FROM {checkpoints} ORDER BY size DESC LIMIT 1").fetchone()
+            else:
+                row = self.run(cursor, "SELECT * FROM {checkpoints} WHERE size = ?", (size,)).fetchone()
+        return None if row is None else KeptCheckpoint(int(row["size"]), bytes(row["root"]), row["note"],
+                                                       row["signed_at"])
+
+    def checkpoint_sizes(self, after: int, limit: int) -> list[int]:
+        with self.transaction(commit=False) as cursor:
+            rows = self.run(cursor, "SELECT size FROM {checkpoints} WHERE size > ? ORDER BY size LIMIT ?",
+                            (after, limit)).fetchall()
+        return [int(row["size"]) for row in rows]
+
+
+def checkpoint_signer(signer: Signer, origin: str) -> Callable[[CompactRange], str]:
+    def sign(tree: CompactRange) -> str:
+        return signer.sign(Checkpoint(origin, tree.size, tree.root()).text())
+
+    return sign
+
+
+# ---- SQLite ------------------------------------------------------------------------------------------------
+
+SQLITE_TRACKING_TABLE = TABLE_PREFIX + "tracking"
+
+
+class SQLiteLogTree(SQLiteTrackingRecorder, LogTree):
+    def __init__(self, datastore: Any, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        self.tables = {name: TABLE_PREFIX + name for name in TABLES}
+        rename = [("EXISTS tracking (", f"EXISTS {SQLITE_TRACKING_TABLE} ("),
+                  ("INTO tracking ", f"INTO {SQLITE_TRACKING_TABLE} "),
+                  ("WHERE tracking.", f"WHERE {SQLITE_TRACKING_TABLE}."),
+                  ("FROM tracking ", f"FROM {SQLITE_TRACKING_TABLE} ")]
+        for old, new in rename:
+            self.insert_tracking_statement = self.insert_tracking_statement.replace(old, new)
+            self.select_max_tracking_id_statement = self.select_max_tracking_id_statement.replace(old, new)
+            self.create_table_statements = [s.replace(old, new) for s in self.create_table_statements]
+        self.create_table_statements += [
+            s.format(blob="BLOB", **self.tables).replace("BIGINT", "INTEGER") for s in SCHEMA]
+
+    def transaction(self, *, commit: bool) -> contextlib.AbstractContextManager[Any]:
+        return self.datastore.transaction(commit=commit)
+
+    def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None:
+        self._insert_tracking(cursor, tracking)
+
+    def delete_tracking_in(self, cursor: Any) -> None:
+        cursor.execute(f"DELETE FROM {SQLITE_TRACKING_TABLE} WHERE application_name = ?", (APPLICATION_NAME,))
+
+
+# ---- PostgreSQL ----------------------------------------------------------------------------------------------
+
+class PostgresLogTree(PostgresTrackingRecorder, LogTree):
+    def __init__(self, datastore: Any, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        schema = self.datastore.schema
+        self.tables = {name: f'"{schema}".{TABLE_PREFIX}{name}' for name in TABLES}
+        for statement in SCHEMA:
+            self.sql_create_statements.append(SQL(statement.format(blob="BYTEA", **self.tables)))  # type: ignore[arg-type]
+
+    def sql(self, text: str) -> str:
+        return text.format(**self.tables).replace("?", "%s")
+
+    @contextlib.contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None:
+        self._insert_tracking(cursor, tracking)
+
+    def delete_tracking_in(self, cursor: Any) -> None:
+        cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"'
+                       " WHERE application_name = %s", (APPLICATION_NAME,))

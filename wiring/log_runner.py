@@ -1,0 +1,157 @@
+"""The transparency log's runner: keeps the Merkle tree (projections/transparency_log.py) a page behind the
+notification log and signs checkpoints with the ledger's log key. It runs beside the views runner: a thread of
+the API process on the embedded default, a thread of `ler projections run` on PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.utils import Environment
+
+from adapters.keys import log_signing_key
+from projections.transparency_log import (
+    TREE_NAME,
+    CheckpointPolicy,
+    LogTree,
+    PostgresLogTree,
+    SQLiteLogTree,
+    checkpoint_signer,
+)
+from transparency.leaves import StoredFact
+from transparency.merkle import tree_root
+from transparency.notes import Signer
+from wiring.services import StoredLedger, store_env
+from wiring.settings import Settings
+
+PAGE_SIZE = 2000
+POLL_SECONDS = 0.02
+logger = logging.getLogger(__name__)
+
+
+def open_tree(settings: Settings) -> LogTree:
+    env = Environment(TREE_NAME, {**os.environ, **store_env(settings)})
+    factory: Any = InfrastructureFactory.construct(env=env)
+    tree: LogTree = factory.tracking_recorder(PostgresLogTree if settings.uses_postgres else SQLiteLogTree)
+    return tree
+
+
+def log_signer(settings: Settings) -> Signer:
+    return Signer(settings.transparency_origin, log_signing_key(settings.master_key))
+
+
+def stored_fact(notification: Any) -> StoredFact:
+    return StoredFact(notification.id, notification.topic, notification.originator_id,
+                      notification.originator_version, bytes(notification.state))
+
+
+class TreeRunner:
+    """Appends the log's new events to the tree a page per transaction; signs a checkpoint when one is due."""
+
+    def __init__(self, settings: Settings, page_size: int = PAGE_SIZE):
+        self.settings = settings
+        self.tree = open_tree(settings)
+        self.ledger = StoredLedger(store_env(settings))
+        self.page_size = page_size
+        self.policy = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
+        self.sign = checkpoint_signer(log_signer(settings), settings.transparency_origin)
+        self.edge = self.tree.compact_range()
+        latest = self.tree.checkpoint()
+        self.checkpointed = latest.size if latest else 0
+        self.checkpointed_at = float("-inf")
+
+    def close(self) -> None:
+        self.ledger.close()
+
+    def step(self) -> int:
+        """Add the next page of events as leaves (signing a checkpoint if due); how many were added."""
+        position = self.tree.position()
+        if self.edge.size != self.tree.size():  # another runner moved the tree: start from what is stored
+            self.edge = self.tree.compact_range()
+        notifications = self.ledger.recorder.select_notifications(start=position + 1, limit=self.page_size)
+        facts = [stored_fact(n) for n in notifications]
+        size = self.edge.size + len(facts)
+        due = self.policy.due(size, self.checkpointed, time.monotonic() - self.checkpointed_at)
+        if facts or due:
+            self.tree.append(self.edge, facts, self.sign if due else None, datetime.now(UTC).isoformat())
+        if due:
+            self.checkpointed, self.checkpointed_at = size, time.monotonic()
+        return len(facts)
+
+    def catch_up(self, timeout: float = 600.0) -> int:
+        """Add every event the log holds now, then sign a checkpoint of the whole tree; returns its size."""
+        target = self.ledger.recorder.max_notification_id() or 0
+        deadline = time.monotonic() + timeout
+        while self.tree.position() < target:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"the log's tree reached {self.tree.position()}, not {target}")
+            self.step()
+        if self.edge.size > self.checkpointed:
+            self.tree.keep_checkpoint(self.edge, self.sign(self.edge), datetime.now(UTC).isoformat())
+            self.checkpointed = self.edge.size
+        return self.edge.size
+
+    def follow(self, stopped: Callable[[], bool], pause: Callable[[float], Any] = time.sleep) -> None:
+        while not stopped():
+            if self.step() < self.page_size and not stopped():
+                pause(POLL_SECONDS if not self.settings.uses_postgres else POLL_SECONDS * 5)
+
+
+class TreeThread:
+    """The tree runner in a thread of this process."""
+
+    def __init__(self, settings: Settings, stopped: Callable[[], bool], pause: Callable[[float], Any] = time.sleep,
+                 failed: list[Exception] | None = None):
+        self.runner = TreeRunner(settings)
+        self.failed = failed  # where an error is reported, to stop the runners beside it
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, args=(stopped, pause), name="ler-tlog", daemon=True)
+        self.thread.start()
+
+    def _run(self, stopped: Callable[[], bool], pause: Callable[[float], Any]) -> None:
+        try:
+            self.runner.follow(stopped, pause)
+        except Exception as error:
+            logger.warning("the transparency log runner stopped: %s", error)
+            self.error = error
+            if self.failed is not None:
+                self.failed.append(error)
+
+    def join(self) -> None:
+        self.thread.join()
+        self.runner.close()
+
+
+def rebuild_tree(settings: Settings) -> dict[str, Any]:
+    """Recompute the tree from position 0 and compare it with every checkpoint kept: a checkpoint whose root the
+    rebuilt tree does not reproduce means the stored events changed after it was signed."""
+    tree = open_tree(settings)
+    tree.reset_tree()
+    runner = TreeRunner(settings)
+    try:
+        size = runner.catch_up()
+    finally:
+        runner.close()
+    mismatched = []
+    after = 0
+    while sizes := tree.checkpoint_sizes(after, 1000):
+        for checkpoint_size in sizes:
+            kept = tree.checkpoint(checkpoint_size)
+            if kept is not None and (checkpoint_size > size or tree_root(tree, checkpoint_size) != kept.root):
+                mismatched.append(checkpoint_size)
+        after = sizes[-1]
+    return {"view": TREE_NAME, "size": size, "checkpoints_not_reproduced": mismatched}
+
+
+def tree_status(settings: Settings, end: int) -> dict[str, int]:
+    tree = open_tree(settings)
+    latest = tree.checkpoint()
+    position = tree.position()
+    return {"position": position, "lag": max(0, end - position), "size": tree.size(),
+            "checkpoint_size": latest.size if latest else 0}

@@ -4,6 +4,7 @@
     ler demo
     ler projections run | rebuild [--view NAME] | status
     ler keys rotate [--grace SECONDS]
+    ler audit URL [--state FILE] [--key KEY] [--full --token ADMIN_TOKEN]
 
 Errors print a plain message (no traceback) and exit non-zero."""
 
@@ -12,9 +13,11 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from adapters.logs import configure_logging
 from domain.values import Actor, ActorKind, Identifier
+from ops.audit import audit_command
 from ops.demo import DemoIds, load_demo
 from ops.keys_command import add_keys_parser
 from projections.read_side import ReadSide
@@ -68,7 +71,22 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(run=projections_rebuild)
     actions.add_parser("status", help="each projection's position and lag").set_defaults(run=projections_status)
     add_keys_parser(commands)
+    audit = commands.add_parser("audit", help="check a ledger's transparency log against a checkpoint saved before")
+    audit.add_argument("url", help="the ledger's base URL, e.g. https://ler.example")
+    audit.add_argument("--state", default="ler-audit.json", help="where the last verified checkpoint is kept")
+    audit.add_argument("--key", default=None, help="the log's verifier key (default: saved, else trusted on first use)")
+    audit.add_argument("--full", action="store_true", help="fetch every leaf and recompute the tree")
+    audit.add_argument("--token", default=os.environ.get("LER_AUDIT_TOKEN"),
+                       help="an admin token, for --full (default: $LER_AUDIT_TOKEN)")
+    audit.set_defaults(run=audit_run)
     return parser
+
+
+def audit_run(args: argparse.Namespace) -> int:
+    status, lines = audit_command(args.url, Path(args.state), args.key, args.full, args.token)
+    for line in lines:
+        print(line)
+    return status
 
 
 # ---- serve ------------------------------------------------------------------------------------------------------

@@ -62,6 +62,7 @@ class LogTree(TrackingRecorder):
     """The tree's tables: written a page per transaction, read for proofs and checkpoints."""
 
     tables: dict[str, str]
+    datastore: Any
 
     def sql(self, text: str) -> str:
         return text.format(**self.tables)
@@ -82,6 +83,9 @@ class LogTree(TrackingRecorder):
     def many(self, cursor: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             cursor.executemany(self.sql(text), [tuple(row) for row in rows])
+
+    def close(self) -> None:
+        self.datastore.close()
 
     # ---- writing ------------------------------------------------------------------------------------------
 

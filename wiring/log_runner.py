@@ -31,12 +31,14 @@ from wiring.services import StoredLedger, store_env
 from wiring.settings import Settings
 
 PAGE_SIZE = 2000
+# The tree needs few connections (one writer, a few proof readers): the library's default opens five per pool.
+SMALL_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "3"}
 POLL_SECONDS = 0.02
 logger = logging.getLogger(__name__)
 
 
 def open_tree(settings: Settings) -> LogTree:
-    env = Environment(TREE_NAME, {**os.environ, **store_env(settings)})
+    env = Environment(TREE_NAME, {**os.environ, **store_env(settings), **SMALL_POOL})
     factory: Any = InfrastructureFactory.construct(env=env)
     tree: LogTree = factory.tracking_recorder(PostgresLogTree if settings.uses_postgres else SQLiteLogTree)
     return tree
@@ -57,7 +59,7 @@ class TreeRunner:
     def __init__(self, settings: Settings, page_size: int = PAGE_SIZE):
         self.settings = settings
         self.tree = open_tree(settings)
-        self.ledger = StoredLedger(store_env(settings))
+        self.ledger = StoredLedger({**store_env(settings), **SMALL_POOL})
         self.page_size = page_size
         self.policy = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
         self.sign = checkpoint_signer(log_signer(settings), settings.transparency_origin)
@@ -67,6 +69,7 @@ class TreeRunner:
         self.checkpointed_at = float("-inf")
 
     def close(self) -> None:
+        self.tree.close()
         self.ledger.close()
 
     def step(self) -> int:
@@ -132,26 +135,31 @@ def rebuild_tree(settings: Settings) -> dict[str, Any]:
     """Recompute the tree from position 0 and compare it with every checkpoint kept: a checkpoint whose root the
     rebuilt tree does not reproduce means the stored events changed after it was signed."""
     tree = open_tree(settings)
-    tree.reset_tree()
-    runner = TreeRunner(settings)
     try:
-        size = runner.catch_up()
+        tree.reset_tree()
+        runner = TreeRunner(settings)
+        try:
+            size = runner.catch_up()
+        finally:
+            runner.close()
+        mismatched = []
+        after = 0
+        while sizes := tree.checkpoint_sizes(after, 1000):
+            for checkpoint_size in sizes:
+                kept = tree.checkpoint(checkpoint_size)
+                if kept is not None and (checkpoint_size > size or tree_root(tree, checkpoint_size) != kept.root):
+                    mismatched.append(checkpoint_size)
+            after = sizes[-1]
     finally:
-        runner.close()
-    mismatched = []
-    after = 0
-    while sizes := tree.checkpoint_sizes(after, 1000):
-        for checkpoint_size in sizes:
-            kept = tree.checkpoint(checkpoint_size)
-            if kept is not None and (checkpoint_size > size or tree_root(tree, checkpoint_size) != kept.root):
-                mismatched.append(checkpoint_size)
-        after = sizes[-1]
+        tree.close()
     return {"view": TREE_NAME, "size": size, "checkpoints_not_reproduced": mismatched}
 
 
 def tree_status(settings: Settings, end: int) -> dict[str, int]:
     tree = open_tree(settings)
-    latest = tree.checkpoint()
-    position = tree.position()
-    return {"position": position, "lag": max(0, end - position), "size": tree.size(),
+    try:
+        latest, position, size = tree.checkpoint(), tree.position(), tree.size()
+    finally:
+        tree.close()
+    return {"position": position, "lag": max(0, end - position), "size": size,
             "checkpoint_size": latest.size if latest else 0}

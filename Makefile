@@ -4,8 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 JS := tests/interop/js
+# The Go verifier of the transparency log (tests/interop/go) builds offline from Debian's packages.
+GO_TLOG := /usr/share/gocode/src/golang.org/x/mod/sumdb/tlog
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-unit lint bench clean
+.PHONY: run test test-unit lint bench clean go-tools
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +20,10 @@ $(JS)/node_modules/.installed: $(JS)/package.json $(JS)/package-lock.json
 	cd $(JS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
+go-tools:
+	@command -v go >/dev/null && test -d $(GO_TLOG) || flock /tmp/apt.lock sh -c \
+		'$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q golang-go golang-golang-x-mod-dev'
+
 run: $(STAMP)
 	$(BIN)/ler serve --demo
 
@@ -25,7 +32,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) $(JS)/node_modules/.installed lint
+test: $(STAMP) $(JS)/node_modules/.installed go-tools lint
 	$(BIN)/pytest
 
 # The fast tier: domain rules, command handlers and read models in memory with fake ports. The database URL points

@@ -28,7 +28,6 @@ from api.routers import (
 )
 from projections.read_side import ReadSide
 from wiring.services import Services
-from wiring.transparency_log import TransparencyLog
 
 DESCRIPTION = """
 A learner employment record ledger: providers append what they assessed and awarded, learners add work experience
@@ -51,7 +50,6 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
     app = FastAPI(title="Learner employment record ledger", version="1.0.0", description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.api = ApiState(services, read_side, hash_token(admin_token) if admin_token else "", wait_seconds)
-    app.state.tlog = TransparencyLog.open(services.settings, services.ledger)
     problems.install(app)
 
     @app.exception_handler(Exception)

@@ -3,6 +3,7 @@ stored events, and verification bundles for a CLR and for a shared view. Checkpo
 only) are public; leaf bytes are the stored events themselves, so only an admin (the auditor's token) reads them
 all; a bundle carries the leaves of what its reader was already shown."""
 
+import threading
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -23,8 +24,17 @@ FACTS_PAGE = 500
 ShareLink = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
+OPENING = threading.Lock()
+
+
 def tlog(request: Request) -> TransparencyLog:
-    log: TransparencyLog = request.app.state.tlog
+    """The app's reader of the log, opened on first use."""
+    state = request.app.state
+    with OPENING:
+        if getattr(state, "tlog", None) is None:
+            services = state.api.services
+            state.tlog = TransparencyLog.open(services.settings, services.ledger)
+    log: TransparencyLog = state.tlog
     return log
 
 

@@ -91,6 +91,8 @@ ROUTES = (
     cell("GET", "/v1/credentials/{aroha_communication}", "admin aroha university"),
     cell("POST", "/v1/employers/skill-queries", "employer", lambda s: {"skills": [COMMUNICATION["url"]]}),
     cell("GET", "/v1/events", "admin"),
+    cell("GET", "/v1/learners/{aroha}/clr/log-bundle", "admin aroha"),
+    cell("GET", "/v1/log/leaves", "admin"),
 )
 
 FORBIDDEN = [(route, who) for route in ROUTES for who in PRINCIPALS if who not in route.allowed]
@@ -132,7 +134,8 @@ def test_every_allowed_read_answers(told: tuple[Api, Story], route: Cell, who: s
 def test_the_matrix_covers_every_authenticated_route(told: tuple[Api, Story]) -> None:
     api, _ = told
     public = {"/v1/verify", "/v1/issuers/{issuer_id}", "/v1/status-lists/{list_id}", "/v1/shared/{token}",
-              "/healthz", "/readyz"}
+              "/healthz", "/readyz", "/v1/log/checkpoint", "/v1/log/key", "/v1/log/proofs/inclusion",
+              "/v1/log/proofs/consistency", "/v1/shared/{token}/log-bundle"}
     documented = {(method.upper(), path) for path, operations in api.client.get("/openapi.json").json()["paths"].items()
                   for method in operations if path not in public}
     covered = {(route.method, _template(route.path)) for route in ROUTES}

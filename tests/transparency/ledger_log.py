@@ -19,7 +19,10 @@ ADMIN = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
 
 
 def tlog(api: Api) -> TransparencyLog:
-    log: TransparencyLog = api.client.app.state.tlog  # type: ignore[attr-defined]
+    state = api.client.app.state  # type: ignore[attr-defined]
+    if getattr(state, "tlog", None) is None:
+        api.client.get("/v1/log/key")  # opens it
+    log: TransparencyLog = state.tlog
     return log
 
 

@@ -124,7 +124,7 @@ def _facts(state: State, learner_id: str) -> list[dict[str, Any]]:
     return facts
 
 
-@router.get("/v1/learners/{learner_id}/clr/log-bundle", response_model=Bundle, responses=responses(401, 403, 404),
+@router.get("/v1/learners/{learner_id}/clr/log-bundle", response_model=Bundle, responses=responses(401, 403, 404, 422),
             summary="The checkpoint and inclusion proofs of every fact about the learner's credentials (the CLR)")
 def clr_bundle(learner_id: UUID, actor: Principal, request: Request, state: State) -> dict[str, Any]:
     if not (actor.is_learner(learner_id) or actor.kind is ActorKind.ADMIN):
@@ -135,7 +135,7 @@ def clr_bundle(learner_id: UUID, actor: Principal, request: Request, state: Stat
     return tlog(request).bundle(positions)
 
 
-@router.get("/v1/shared/{token}/log-bundle", response_model=Bundle, responses=responses(404),
+@router.get("/v1/shared/{token}/log-bundle", response_model=Bundle, responses=responses(404, 422),
             summary="The checkpoint and inclusion proofs of the facts behind a live share: its grant, the shared "
                     "credentials' facts, and the facts naming a shared skill")
 def share_bundle(token: ShareLink, request: Request, state: State) -> dict[str, Any]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +30,7 @@ from transparency.leaves import StoredFact
 from transparency.merkle import tree_root
 from transparency.notes import Signer
 from wiring.services import StoredLedger, store_env
-from wiring.settings import Settings
+from wiring.settings import Settings, load_settings
 
 PAGE_SIZE = 2000
 # The tree needs few connections (one writer, a few proof readers): the library's default opens five per pool.
@@ -163,3 +165,24 @@ def tree_status(settings: Settings, end: int) -> dict[str, int]:
         tree.close()
     return {"position": position, "lag": max(0, end - position), "size": size,
             "checkpoint_size": latest.size if latest else 0}
+
+
+def run_alone(settings: Settings, stopped: Callable[[], bool]) -> None:
+    """The tree runner on its own (`python -m wiring.log_runner`): follow the log until `stopped()`."""
+    runner = TreeRunner(settings)
+    try:
+        runner.follow(stopped)
+    finally:
+        runner.close()
+
+
+def main() -> int:
+    stopping = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda signum, frame: stopping.set())
+    run_alone(load_settings(), stopping.is_set)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -116,6 +116,8 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
         log("pooled connection check")
         figures += _guarded("pool.check", "pooled connection check",
                             lambda: pool_check.measure(url, seconds=min(1.0, size.raw_seconds)))
+        log("transparency log")
+        figures += _guarded("tlog", "transparency log", lambda: _tlog(url, dataset.saves[: size.append_saves], size))
         log("HTTP")
         figures += _guarded("http.append.c4", "append through HTTP, 4 clients",
                             lambda: _http(url, payloads, size), "ratio>=0.5")
@@ -162,6 +164,12 @@ def _catch_up(settings: Settings, env: dict[str, str], data: str) -> list[Figure
     from ops.bench.read_side import measure_catch_up
 
     return measure_catch_up(settings, env, Path(data), log)
+
+
+def _tlog(url: str, saves: list[Any], size: Size) -> list[Figure]:
+    from ops.bench.tlog import measure
+
+    return measure(url, saves, 10_000 if size.name == "tiny" else (1 << 20) + 12_345, log)
 
 
 def _http(url: str, payloads: list[tuple[str, bytes]], size: Size) -> list[Figure]:

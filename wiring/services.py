@@ -1,7 +1,7 @@
 """The composition root: builds the Ledger on the configured store with its ports plugged in."""
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from eventsourcing.persistence import JSONTranscoder
@@ -50,8 +50,12 @@ class Services:
     key_vault: SealedKeyVault
     personal_data: SealedPersonalDataVault
     sign_ins: SignIns
+    # What was opened on these services later (e.g. the transparency log's reader), closed with them.
+    closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
+        for close in self.closers:
+            close()
         self.sign_ins.store.close()
         self.ledger.close()
 

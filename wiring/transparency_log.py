@@ -34,6 +34,9 @@ class TransparencyLog:
     def open(cls, settings: Settings, ledger: Ledger) -> TransparencyLog:
         return cls(open_tree(settings), ledger, log_signer(settings).verifier)
 
+    def close(self) -> None:
+        self.tree.close()
+
     def checkpoint(self, size: int | None = None) -> KeptCheckpoint:
         kept = self.tree.checkpoint(size)
         if kept is None:

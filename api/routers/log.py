@@ -34,6 +34,7 @@ def tlog(request: Request) -> TransparencyLog:
         if getattr(state, "tlog", None) is None:
             services = state.api.services
             state.tlog = TransparencyLog.open(services.settings, services.ledger)
+            services.closers.append(state.tlog.close)
     log: TransparencyLog = state.tlog
     return log
 

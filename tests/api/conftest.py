@@ -1,5 +1,6 @@
 """API fixtures: the app over a real ledger and read side (projections in-process), on SQLite and PostgreSQL."""
 
+import gc
 import logging
 import uuid
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ class Api:
         self.client.close()
         self.read_side.close()
         self.services.close()
+        gc.collect()  # pools left open (the views') hold PostgreSQL connections until collected
 
 
 def start(settings: Settings) -> Api:

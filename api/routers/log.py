@@ -11,10 +11,10 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
-from api.context import MaybePrincipal, Principal, State, require
+from api.context import MaybePrincipal, Principal, State
 from api.problems import responses
-from domain.errors import NotFound, NotPermitted
-from domain.values import ActorKind
+from application.authorization import Action, Parties, check, permits
+from domain.errors import NotFound
 from wiring.transparency_log import TransparencyLog
 
 router = APIRouter(tags=["transparency log"])
@@ -97,8 +97,8 @@ def key(request: Request) -> PlainTextResponse:
 def inclusion(request: Request, actor: MaybePrincipal, position: Position | None = None, size: Size | None = None,
               index: Annotated[int | None, Query(ge=0, le=2**62, description="A leaf index, instead of a position")]
               = None) -> dict[str, Any]:
-    admin = actor is not None and actor.kind is ActorKind.ADMIN
-    return tlog(request).inclusion(position, size, index, with_leaf=admin)
+    reads_log = actor is not None and permits(actor, Action.READ_EVENT_LOG)
+    return tlog(request).inclusion(position, size, index, with_leaf=reads_log)
 
 
 @router.get("/v1/log/proofs/consistency", response_model=ConsistencyProof, responses=responses(422),
@@ -112,7 +112,7 @@ def consistency(request: Request, from_: Annotated[int, Query(alias="from", ge=0
             summary="The leaf bytes of stored events after a position, read from the event store (auditors: admin)")
 def leaves(request: Request, actor: Principal, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
            limit: Annotated[int, Query(ge=1, le=1000)] = 1000) -> dict[str, Any]:
-    require(actor, ActorKind.ADMIN)
+    check(actor, Action.READ_EVENT_LOG)
     return tlog(request).leaves(after, limit)
 
 
@@ -128,8 +128,7 @@ def _facts(state: State, learner_id: str) -> list[dict[str, Any]]:
 @router.get("/v1/learners/{learner_id}/clr/log-bundle", response_model=Bundle, responses=responses(401, 403, 404, 422),
             summary="The checkpoint and inclusion proofs of every fact about the learner's credentials (the CLR)")
 def clr_bundle(learner_id: UUID, actor: Principal, request: Request, state: State) -> dict[str, Any]:
-    if not (actor.is_learner(learner_id) or actor.kind is ActorKind.ADMIN):
-        raise NotPermitted("only the learner (or an admin) reads their CLR's bundle")
+    check(actor, Action.READ_LEARNER_VIEWS, Parties(learner_id=learner_id))
     positions = [f["position"] for f in _facts(state, str(learner_id)) if "credential_id" in f["subject"]]
     if not positions and state.read_side.views.learner(str(learner_id))[0] is None:
         raise NotFound(f"no learner {learner_id}")

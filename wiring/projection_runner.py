@@ -51,8 +51,8 @@ from projections.schema import APPLICATION_NAME, VIEW_NAME
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments
 from projections.sqlite_views import SQLiteLedgerViews
 from projections.store import LedgerViews
-from projections.view_batch import PreparedEvent, prepare_events
 from projections.transparency_log import TREE_NAME
+from projections.view_batch import PreparedEvent, prepare_events
 from wiring.log_runner import TreeThread, rebuild_tree, tree_status
 from wiring.runner_lock import runner_lock
 from wiring.services import StoredLedger, personal_data_vault, store_env

@@ -140,13 +140,14 @@ def clr_bundle(learner_id: UUID, actor: Principal, request: Request, state: Stat
                     "credentials' facts, and the facts naming a shared skill")
 def share_bundle(token: ShareLink, request: Request, state: State) -> dict[str, Any]:
     found = state.read_side.share_by_token(token)
-    if found is None or not found["live"]:
+    if found is None or not found.live:
         raise NotFound("no live share for this link")
-    learner, _ = state.read_side.views.learner(found["learner_id"])
-    share = (learner or {}).get("shares", {}).get(found["share_id"], {})
+    learner_id, share_id = str(found.learner_id), str(found.share_id)
+    learner, _ = state.read_side.views.learner(learner_id)
+    share = (learner or {}).get("shares", {}).get(share_id, {})
     credentials, skills = set(share.get("credential_ids", [])), share.get("skill_urls", [])
-    positions = [f["position"] for f in _facts(state, found["learner_id"])
+    positions = [f["position"] for f in _facts(state, learner_id)
                  if f["subject"].get("credential_id") in credentials
-                 or (f["fact"] == "Learner.ShareGranted" and f["subject"].get("share_id") == found["share_id"])
+                 or (f["fact"] == "Learner.ShareGranted" and f["subject"].get("share_id") == share_id)
                  or (skills and any(url in str(f["data"]) for url in skills))]
     return tlog(request).bundle(positions)

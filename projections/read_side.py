@@ -83,8 +83,10 @@ class ReadSideParts:
 
 
 class ReadSide:
-    def __init__(self, parts: ReadSideParts, runner: Runner | None = None):
+    def __init__(self, parts: ReadSideParts, runner: Runner | None = None,
+                 close_views: Callable[[], None] = lambda: None):
         self.parts = parts
+        self._close_views = close_views
         self.urls = parts.publisher.urls
         self.views = parts.views
         self.runner = runner
@@ -98,6 +100,7 @@ class ReadSide:
         if self.runner is not None:
             self.runner.close()
             self.runner = None
+        self._close_views()
 
     def __enter__(self) -> ReadSide:
         return self

@@ -8,7 +8,7 @@ from eventsourcing.persistence import Notification
 from application.ledger import Ledger
 from credentials.publisher import Publisher
 from projections.read_side import ReadSide, ReadSideParts
-from wiring.projection_runner import open_views, start_runner
+from wiring.projection_runner import close_views, open_views, start_runner
 from wiring.services import Services
 
 
@@ -32,4 +32,4 @@ def open_read_side(services: Services, run_projections: bool | None = None) -> R
     )
     run = (not settings.uses_postgres) if run_projections is None else run_projections
     runner = start_runner(settings).__enter__() if run else None
-    return ReadSide(parts, runner)
+    return ReadSide(parts, runner, close_views=lambda: close_views(parts.views))

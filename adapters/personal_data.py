@@ -19,6 +19,7 @@ import psycopg
 from adapters.key_encryption import Keyring
 from adapters.sealing import seal, unseal
 from domain.errors import RuleBroken
+from projections.postgres_views import ddl_lock
 
 PROFILE_CONTEXT = b"ler-ledger/learner-profile"
 TEXT_CONTEXT = b"ler-ledger/learner-text"
@@ -86,7 +87,8 @@ class PostgresKeyStore(KeyStore):
     def __init__(self, conninfo: str, schema: str = "public"):
         self._conninfo = conninfo
         self._table = f'"{schema}".learner_keys'
-        with psycopg.connect(conninfo, autocommit=True) as conn:
+        with psycopg.connect(conninfo) as conn, conn.transaction():
+            conn.execute(ddl_lock(schema))  # type: ignore[arg-type]
             conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} (learner_id uuid PRIMARY KEY, sealed_key text)")
 
     def get(self, learner_id: UUID) -> str | None:

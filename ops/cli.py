@@ -1,6 +1,6 @@
 """The `ler` command: serve the API, load the demo, run or rebuild projections.
 
-    ler serve [--demo] [--host 127.0.0.1] [--port $PORT or 8000]
+    ler serve [--demo] [--host 127.0.0.1] [--port $PORT or 8000] [--workers N]
     ler demo
     ler projections run | rebuild [--view NAME] | status
     ler keys rotate [--grace SECONDS]
@@ -17,12 +17,12 @@ from pathlib import Path
 
 from adapters.logs import configure_logging
 from domain.values import Actor, ActorKind, Identifier
+from ops import serve
 from ops.audit import audit_command
 from ops.demo import DemoIds, load_demo
 from ops.keys_command import add_keys_parser
 from projections.read_side import ReadSide
 from projections.timeline import TimelineEntry
-from web.site import create_site
 from wiring import projection_runner
 from wiring.read_side import open_read_side
 from wiring.services import Services, build_services
@@ -60,6 +60,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="load the demo story when the ledger is empty")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default: $PORT, else 8000")
+    serve.add_argument("--workers", type=int, default=None,
+                       help="worker processes (default: $LER_WORKERS, else every core on PostgreSQL, 1 embedded)")
     serve.set_defaults(run=serve_command)
     demo = commands.add_parser("demo", help="load the demo story and print the demo learner's record")
     demo.set_defaults(run=demo_command)
@@ -92,25 +94,36 @@ def audit_run(args: argparse.Namespace) -> int:
 # ---- serve ------------------------------------------------------------------------------------------------------
 
 def serve_command(args: argparse.Namespace) -> int:
-    import uvicorn
-
     port = args.port if args.port is not None else _port(os.environ.get("PORT", "8000"))
     settings = load_settings()
     configure_logging(settings.json_logs)
+    workers = _workers(args.workers, settings)
     admin_token = settings.admin_token or secrets.token_urlsafe(32)
-    services = build_services(settings)
+    services = build_services(settings)  # the store's tables are created here, once, before any worker starts
     read_side = _open_read_side(services)
     try:
         demo = _load_demo_if_empty(services) if args.demo else None
         base = f"http://{args.host}:{port}"
         links = demo_sign_in_links(services, demo, base) if demo else {}
-        _print_welcome(base, settings, admin_token, demo, links)
-        app = create_site(services, read_side, admin_token)
-        uvicorn.run(app, host=args.host, port=port, access_log=False, log_config=None)
     finally:
         read_side.close()
         services.close()
-    return 0
+    sock = serve.bind(args.host, port)
+    _print_welcome(base, settings, admin_token, demo, links, workers)
+    if workers == 1:
+        return serve.serve_here(settings, admin_token, sock)
+    return serve.serve_workers(workers, lambda: serve.serve_here(settings, admin_token, sock))
+
+
+def _workers(flag: int | None, settings: Settings) -> int:
+    text = os.environ.get("LER_WORKERS", "")
+    workers = flag if flag is not None else (int(text) if text.isdigit() else serve.default_workers(settings))
+    if workers < 1:
+        raise CliError(f"--workers must be at least 1, got {workers}")
+    if workers > 1 and not settings.uses_postgres:
+        raise CliError("several workers need PostgreSQL (DATABASE_URL): the embedded store runs its projections "
+                       "inside one server process")
+    return workers
 
 
 def _port(text: str) -> int:
@@ -147,10 +160,10 @@ def demo_sign_in_links(services: Services, demo: DemoIds, base: str) -> dict[str
 
 
 def _print_welcome(base: str, settings: Settings, admin_token: str, demo: DemoIds | None,
-                   links: dict[str, str]) -> None:
+                   links: dict[str, str], workers: int) -> None:
     store = "PostgreSQL" if settings.uses_postgres else f"SQLite under {settings.data_dir}/"
     lines = [
-        f"Learner employment record ledger on {store}",
+        f"Learner employment record ledger on {store}, {workers} worker process{'es' if workers > 1 else ''}",
         f"  API docs:     {base}/docs",
         f"  admin token:  {admin_token}" + ("" if settings.admin_token else "   (generated; set LER_ADMIN_TOKEN)"),
     ]

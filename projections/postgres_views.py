@@ -12,10 +12,20 @@ from projections.schema import ALL_TABLES, APPLICATION_NAME, LARGE_COLUMNS, SCHE
 from projections.store import LedgerViews
 
 
+def ddl_lock(schema: str, scope: str = "xact") -> str:
+    """Serialises schema changes in ``schema`` across processes until the transaction ends: two processes starting
+    at once would otherwise race on ``CREATE TABLE IF NOT EXISTS`` (a duplicate key in ``pg_type``). The session
+    scope (another key) is for work that spans several transactions."""
+    function, name = ("pg_advisory_xact_lock", "ler-ddl") if scope == "xact" else ("pg_advisory_lock", "ler-ddl-s")
+    literal = "'" + schema.replace("'", "''") + ":" + name + "'"
+    return f"SELECT {function}(hashtextextended({literal}, 0))"
+
+
 class PostgresLedgerViews(PostgresTrackingRecorder, LedgerViews):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
+        self.sql_create_statements.insert(0, SQL(ddl_lock(schema)))  # type: ignore[arg-type]
         self.tables = {name: f'"{schema}".{TABLE_PREFIX}{name}' for name in ALL_TABLES}
         for statement in SCHEMA:
             # Index names are unqualified in PostgreSQL: strip the schema for them.
@@ -30,6 +40,16 @@ class PostgresLedgerViews(PostgresTrackingRecorder, LedgerViews):
                              for table, column in LARGE_COLUMNS)
         self.sql_create_statements.append(SQL(  # type: ignore[arg-type]
             f"DO $$ BEGIN {compress}; EXCEPTION WHEN OTHERS THEN NULL; END $$"))
+
+    def create_table(self) -> None:
+        # The library reads the tracking table's migration state outside its DDL transaction: lock around it all.
+        unlock = ddl_lock(self.datastore.schema, "session").replace("pg_advisory_lock", "pg_advisory_unlock")
+        with self.datastore.get_connection() as conn:
+            conn.execute(ddl_lock(self.datastore.schema, "session"))
+            try:
+                super().create_table()
+            finally:
+                conn.execute(unlock)
 
     def sql(self, text: str) -> str:
         return text.format(**self.tables).replace("?", "%s")

@@ -45,6 +45,7 @@ from adapters.storage.append_only import APPEND_ONLY_MESSAGE, advisory_lock_key,
 from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS, GroupCommitter
 from adapters.storage.pool import fault_ready_pool
 from adapters.storage.transcoding import OrjsonTranscoder
+from projections.postgres_views import ddl_lock
 
 __all__ = [
     "APPEND_ONLY_MESSAGE",
@@ -102,8 +103,9 @@ class _AppendOnlyMixin:
     sql_create_statements: list[Composed]
 
     def _install_append_only(self) -> None:
-        # Appended after the CREATE TABLE statement; PostgresRecorder.create_table()
-        # runs them all in one transaction.
+        # PostgresRecorder.create_table() runs them all in one transaction: the lock first, then the CREATE TABLE,
+        # then the guards.
+        self.sql_create_statements.insert(0, SQL(ddl_lock(self.datastore.schema)))  # type: ignore[arg-type]
         self.sql_create_statements.extend(
             append_only_statements(self.datastore.schema, self.events_table_name)
         )

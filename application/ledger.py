@@ -4,20 +4,23 @@ key's claim, if any). Collisions with concurrent writers are retried from a fres
 
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent, Repository
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, Recording
 
+from application.cache import LogFollowingRepository
 from application.commands.base import Command
 from application.handlers import catalogue, credentials, enrolments, principals, recognition, shares, work_experience
 from application.handlers.base import Change, Handler, Ports, Records, highest_levels
 from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault
+from application.unit_of_work import BatchCollided, UnitOfWork
 from domain.access import AccessToken
 from domain.credential import Credential
 from domain.errors import ConcurrencyConflict, DomainError, IdempotencyKeyReused
@@ -33,6 +36,7 @@ MAX_ATTEMPTS = 20
 """Each collision means another writer succeeded, so N writers racing on one aggregate need up to N attempts."""
 BACKOFF_SECONDS = 0.002
 BACKOFF_CAP_SECONDS = 0.1
+DEFAULT_CACHE_SIZE = 10_000
 
 HANDLERS: dict[type[Command], Handler] = {
     **principals.HANDLERS, **catalogue.HANDLERS, **enrolments.HANDLERS, **credentials.HANDLERS,
@@ -48,6 +52,7 @@ class Written:
     position: int
     token: str = ""
     replayed: bool = False
+    pending: int | None = None  # in a unit of work: the command's number there; its position comes at the end
 
 
 @dataclass(frozen=True)
@@ -86,30 +91,110 @@ class Ledger(Application[UUID]):
         self.observe(CommandHandled(command.command_name, actor, time.perf_counter() - started, written=written))
         return written
 
+    def construct_repository(self) -> Repository[UUID]:
+        return LogFollowingRepository(
+            self.events, self.snapshots, self.recorder, self.mapper,
+            int(self.env.get("AGGREGATE_CACHE_MAXSIZE") or DEFAULT_CACHE_SIZE),
+        )
+
+    @property
+    def aggregates(self) -> LogFollowingRepository:
+        repository = self.repository
+        assert isinstance(repository, LogFollowingRepository)
+        return repository
+
     def _attempt(self, actor: Actor, command: Command, idempotency_key: str | None) -> Written:
+        """Reads come from the log-following cache (one query); the idempotency key is read only when the atomic
+        append collides (a retry's claim always does) or a rule refuses (a retried command may break one now)."""
         handle = HANDLERS[type(command)]
         fingerprint = command.fingerprint()
+        work = self.records.work
         for attempt in range(MAX_ATTEMPTS):
-            replay = self._replay(actor, idempotency_key, fingerprint)
-            if replay is not None:
-                return replay
-            change = handle(self.records, actor, command)
-            if idempotency_key:
-                change.aggregates.append(IdempotencyKey.claim(
-                    key=idempotency_key, fingerprint=fingerprint, outcome=str(change.id), actor=actor,
-                    effective=self.today(),
-                ))
+            if work is None:
+                self.aggregates.follow()
+            change = self._checked_change(actor, idempotency_key, fingerprint, lambda: handle(self.records, actor,
+                                                                                               command))
+            if isinstance(change, Written):
+                return change
+            if work is not None:
+                return Written(change.id, 0, change.token, pending=work.keep(change.aggregates, change.after_saved))
             try:
                 written = Written(change.id, self._save(change.aggregates), change.token)
             except IntegrityError:
-                # Someone else wrote first: wait a random while (so the losers do not collide again in step),
-                # then re-read and re-check the rules.
+                replay = self._replay(actor, idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay
+                # Someone else wrote first: read those aggregates again after a random while (so the losers do not
+                # collide again in step), then re-check the rules.
+                self.aggregates.forget(aggregate.id for aggregate in change.aggregates)
                 time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2**attempt)))
                 continue
             if change.after_saved is not None:
                 change.after_saved()
             return written
         raise ConcurrencyConflict(f"{command.command_name} kept colliding with concurrent writes; try again")
+
+    def _checked_change(
+        self, actor: Actor, idempotency_key: str | None, fingerprint: str, handle: Callable[[], Change],
+    ) -> Change | Written:
+        """The command's change with its idempotency claim, or the replay of the first outcome."""
+        try:
+            change = handle()
+        except DomainError:
+            replay = self._replay(actor, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+            raise
+        if idempotency_key:
+            change.aggregates.append(IdempotencyKey.claim(
+                key=idempotency_key, fingerprint=fingerprint, outcome=str(change.id), actor=actor,
+                effective=self.today(),
+            ))
+        return change
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """Commands executed inside append together at the end (see application/unit_of_work.py); raises
+        BatchCollided when that append collides, having written nothing."""
+        work = UnitOfWork()
+        self.records.work = work
+        try:
+            self.aggregates.follow()
+            yield work
+        finally:
+            self.records.work = None
+        if not work.events:
+            work.appended([], self.position())
+            return
+        try:
+            recordings = self.save(*work.events)
+        except IntegrityError as error:
+            self.aggregates.forget(work.aggregates)
+            raise BatchCollided(str(error)) from error
+        work.appended([recording.notification.id for recording in recordings], 0)
+        self.aggregates.remember_saved(work.aggregates.values())
+        work.after_saved()
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """The library's save, collecting by class instead of by runtime protocol checks (~0.1 ms per object)."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for obj in objs:
+            if isinstance(obj, Aggregate):
+                processing_event.events.extend(obj.collect_events())
+                processing_event.aggregates[obj.id] = obj
+            elif obj is not None:
+                processing_event.events.append(obj)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        self.notify(processing_event.events)
+        return recordings
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        recordings = super()._record(processing_event)
+        self.aggregates.remember_saved(processing_event.aggregates.values())
+        return recordings
 
     def _replay(self, actor: Actor, key: str | None, fingerprint: str) -> Written | None:
         if not key:
@@ -142,7 +227,9 @@ class Ledger(Application[UUID]):
         return self.records.vault.open_json(credential.learner_id, credential.document)
 
     def principal_for(self, token: str) -> Actor | None:
-        """The principal a bearer token belongs to: one keyed read of a one- or two-event aggregate."""
+        """The principal a bearer token belongs to, from the cache once the log is followed (a token revoked in
+        another process is refused from then on)."""
+        self.aggregates.follow()
         try:
             grant: Aggregate = self.repository.get(AccessToken.id_for(token))
         except AggregateNotFoundError:

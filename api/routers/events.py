@@ -10,10 +10,11 @@ from api.context import POSITION_HEADER, WRITE_HEADERS, Principal, State
 from api.problems import Problem, domain_problem, responses, validation_problem
 from api.requests.batch import BATCH_ITEM_TYPES, BatchItem
 from application.authorization import Action, check
+from application.unit_of_work import BatchCollided
 from domain.errors import DomainError, InvalidValue
 
 router = APIRouter(tags=["events"])
-MAX_BATCH = 500
+MAX_BATCH = 1000
 
 
 class InvalidItem:
@@ -54,6 +55,7 @@ class ItemResult(BaseModel):
     replayed: bool | None = None
     token: str | None = Field(default=None, description="A new principal's token (registrations; shown once)")
     problem: Problem | None = Field(default=None, description="What was wrong with this item")
+    pending: int | None = Field(default=None, exclude=True)
 
 
 class BatchResult(BaseModel):
@@ -76,8 +78,15 @@ class EventPage(BaseModel):
                          "item that succeeded. The Idempotency-Key header is not used here.")
 def batch(body: EventBatch, actor: Principal, state: State, response: Response) -> dict[str, Any]:
     check(actor, Action.SUBMIT_BATCH)
-    results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
-    position = state.ledger.position()
+    try:
+        with state.ledger.unit_of_work() as work:
+            results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
+        for result in results:
+            if result.pending is not None:
+                result.position, result.pending = work.positions[result.pending], None
+    except BatchCollided:  # nothing was written: each item alone, where collisions are retried or replayed
+        results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
+    position = max([state.ledger.position(), *(r.position or 0 for r in results)])
     response.headers[POSITION_HEADER] = str(position)
     failed = sum(1 for r in results if not r.ok)
     return {"position": position, "succeeded": len(results) - failed, "failed": failed, "results": results}
@@ -99,7 +108,8 @@ def _run(index: int, item: Any, actor: Any, state: State) -> ItemResult:
         found = domain_problem(InvalidValue(str(error)), instance)
         return ItemResult(index=index, command=command, ok=False, status=422, problem=found)
     return ItemResult(index=index, command=command, ok=True, status=200, id=str(outcome.id),
-                      position=outcome.position, replayed=outcome.replayed, token=outcome.token or None)
+                      position=outcome.position, replayed=outcome.replayed, token=outcome.token or None,
+                      pending=outcome.pending)
 
 
 @router.get("/v1/events", response_model=EventPage, responses=responses(401, 403, 422),

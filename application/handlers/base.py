@@ -1,6 +1,7 @@
 """What every handler works with: the Change it returns, and the Records it reads (aggregates by id, today's date,
 the ports) with the lookups several areas share."""
 
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,7 +11,9 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 
+from application.cache import LogFollowingRepository
 from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault
+from application.unit_of_work import UnitOfWork
 from domain.achievement import Achievement
 from domain.errors import NotFound, RuleBroken
 from domain.learner import Learner
@@ -47,6 +50,23 @@ class Records:
         self._application = application
         self.ports = ports
         self.clock = clock
+        self._local = threading.local()
+
+    @property
+    def work(self) -> UnitOfWork | None:
+        """The unit of work this thread's commands run in, if any (a batch import)."""
+        found: UnitOfWork | None = getattr(self._local, "work", None)
+        return found
+
+    @work.setter
+    def work(self, work: UnitOfWork | None) -> None:
+        self._local.work = work
+
+    @property
+    def cache(self) -> LogFollowingRepository:
+        repository = self._application.repository
+        assert isinstance(repository, LogFollowingRepository)
+        return repository
 
     @property
     def keys(self) -> KeyVault:
@@ -72,8 +92,11 @@ class Records:
         return self.clock().date()
 
     def load(self, kind: type[A], aggregate_id: UUID) -> A:
+        work = self.work
         try:
-            aggregate: Aggregate = self._application.repository.get(aggregate_id)
+            aggregate: Aggregate | None = work.get(aggregate_id) if work is not None else None
+            if aggregate is None:
+                aggregate = self._application.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, kind):
@@ -81,7 +104,12 @@ class Records:
         return aggregate
 
     def exists(self, aggregate_id: UUID) -> bool:
-        return self.first_event(aggregate_id) is not None
+        """In a unit of work, from memory only: one that exists unseen makes the batch's append collide, and then
+        each command runs alone and finds it."""
+        work = self.work
+        if work is not None:
+            return aggregate_id in work.aggregates or self.cache.cached(aggregate_id)
+        return self.cache.cached(aggregate_id) or self.first_event(aggregate_id) is not None
 
     def first_event(self, aggregate_id: UUID) -> Any:
         """One keyed read of an aggregate's first event: the whole of an idempotency record, and proof of existence,

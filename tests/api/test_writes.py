@@ -117,7 +117,7 @@ def test_a_batch_runs_good_items_and_says_exactly_what_was_wrong_with_bad_ones(a
     assert [r["id"] for r in retried["results"][:2]] == [r["id"] for r in result["results"][:2]]
     assert api.position == position
 
-    too_many = api.client.post("/v1/events", json={"items": items * 100}, headers=bearer(uni))
+    too_many = api.client.post("/v1/events", json={"items": items * 200}, headers=bearer(uni))
     assert too_many.status_code == 422
     learner = api.client.post("/v1/events", json={"items": items[:1]}, headers=bearer(story.tokens["aroha"]))
     assert learner.status_code == 403

@@ -65,10 +65,11 @@ def test_two_servers_started_together_on_a_fresh_schema_both_serve(postgres_url:
     try:
         for server, port in zip(servers, ports, strict=True):
             _wait_healthy(server, port)
-        with httpx.Client(base_url=f"http://127.0.0.1:{ports[0]}") as client:
-            answers = [client.post("/v1/providers", headers={"Authorization": f"Bearer {ADMIN_TOKEN}",
-                                                              "Idempotency-Key": f"p-{n}"},
-                                   json={"name": f"Provider {n}", "identifiers": [{"scheme": "NZQA provider", "value": str(n)}]}) for n in range(6)]
+        admin = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        with httpx.Client(base_url=f"http://127.0.0.1:{ports[0]}", headers=admin) as client:
+            answers = [client.post("/v1/providers", headers={"Idempotency-Key": f"p-{n}"}, json={
+                "name": f"Provider {n}", "identifiers": [{"scheme": "NZQA provider", "value": str(n)}]})
+                for n in range(6)]
         assert [a.status_code for a in answers] == [201] * 6, answers[-1].text
         children = Path(f"/proc/{servers[0].pid}/task/{servers[0].pid}/children").read_text().split()
         assert len(children) == 2, "the server runs two worker processes"

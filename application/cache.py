@@ -1,0 +1,142 @@
+"""The aggregates commands read, kept current by following the event log instead of asking the store per aggregate.
+
+Before each command the repository reads the log after the position it last followed (one query, usually a few
+rows), applies each new event to the cached aggregate it belongs to and caches aggregates created meanwhile, so
+every cached aggregate is current as of that position, across processes. A command then reads its aggregates from
+memory: the common command makes one read, and its atomic append still refuses it if another writer got there
+first (optimistic concurrency is per aggregate, unchanged).
+
+The cached objects are never changed: events are applied to a copy that replaces the cached one, and a command gets
+its own copy. A copy is cheap because an aggregate's state holds immutable values, in dicts, lists and sets at most
+one level deep (the library's deep copy of a 1,000-event enrolment took 85 ms, and it raced the library's in-place
+fast-forward: `dictionary changed size during iteration` with concurrent writers)."""
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, ProjectorFunction, Repository, project_aggregate
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Notification
+
+A = TypeVar("A", bound=Aggregate)
+FOLLOW_PAGE = 2000
+"""More new events than this since the last command: the cache starts again empty instead of applying them."""
+NOT_CACHED_TOPICS = ("domain.idempotency:",)
+"""Aggregates whose creation event is not worth decoding ahead: read at most once, when a retry collides."""
+
+
+CONTAINERS = (dict, list, set)
+
+
+def private_copy(aggregate: A) -> A:
+    """A copy whose containers are its own: applying events to it leaves the original as it was."""
+    clone = object.__new__(type(aggregate))
+    clone.__dict__.update({
+        name: value.copy() if type(value) in CONTAINERS else value for name, value in aggregate.__dict__.items()
+    })
+    return clone
+
+
+class LogFollowingRepository(Repository[UUID]):
+    def __init__(
+        self, event_store: EventStore[UUID], snapshot_store: EventStore[UUID] | None, recorder: ApplicationRecorder,
+        mapper: Mapper[UUID], maxsize: int,
+    ) -> None:
+        super().__init__(event_store=event_store, snapshot_store=snapshot_store, cache_maxsize=None,
+                         fastforward=False, deepcopy_from_cache=False)
+        self.recorder = recorder
+        self.mapper = mapper
+        self.maxsize = maxsize
+        self._aggregates: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._lock = threading.Lock()
+        self._following = threading.Lock()
+        self.followed = recorder.max_notification_id() or 0
+        self.reads = 0  # store reads of aggregates not in the cache, for tests and benchmarks
+
+    def get(  # type: ignore[override]
+        self, aggregate_id: UUID, *, version: int | None = None,
+        projector_func: ProjectorFunction[Any, Any] = project_aggregate, fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> Any:
+        if version is not None:
+            return self._reconstruct_aggregate(aggregate_id, version, projector_func)
+        with self._lock:
+            cached = self._aggregates.get(aggregate_id)
+            if cached is not None:
+                self._aggregates.move_to_end(aggregate_id)
+        if cached is None:
+            # Not while the log is followed: an event that follow skipped (not cached yet) must be in this read.
+            with self._following:
+                self.reads += 1
+                cached = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+                self.remember(cached)
+        return private_copy(cached)
+
+    def cached(self, aggregate_id: UUID) -> bool:
+        return aggregate_id in self._aggregates
+
+    def forget(self, aggregate_ids: Iterable[UUID]) -> None:
+        """After a collision: the next attempt reads these from the store."""
+        with self._lock:
+            for aggregate_id in aggregate_ids:
+                self._aggregates.pop(aggregate_id, None)
+
+    def remember(self, aggregate: Aggregate) -> None:
+        """Keep ``aggregate`` (a copy no command holds) unless a newer version is kept already."""
+        with self._lock:
+            kept = self._aggregates.get(aggregate.id)
+            if kept is None or kept.version < aggregate.version:
+                self._aggregates[aggregate.id] = aggregate
+                self._aggregates.move_to_end(aggregate.id)
+            while len(self._aggregates) > self.maxsize:
+                self._aggregates.popitem(last=False)
+
+    def remember_saved(self, aggregates: Iterable[object]) -> None:
+        for aggregate in aggregates:
+            if isinstance(aggregate, Aggregate):
+                self.remember(private_copy(aggregate))
+
+    def follow(self) -> None:
+        """Bring every cached aggregate up to the end of the log (one query)."""
+        with self._following:
+            notifications = self.recorder.select_notifications(
+                start=self.followed, limit=FOLLOW_PAGE, inclusive_of_start=False)
+            if len(notifications) == FOLLOW_PAGE:
+                end = self.recorder.max_notification_id() or 0
+                with self._lock:
+                    self._aggregates.clear()
+                self.followed = end
+                return
+            for notification in notifications:
+                self._apply(notification)
+            if notifications:
+                self.followed = notifications[-1].id
+
+    def _apply(self, notification: Notification) -> None:
+        aggregate_id = UUID(str(notification.originator_id))
+        kept = self._aggregates.get(aggregate_id)
+        version = notification.originator_version
+        if kept is None:
+            if version == 1 and not notification.topic.startswith(NOT_CACHED_TOPICS):
+                self._remember_new(notification)
+            return
+        if version <= kept.version:
+            return  # this process's own write, or read from the store after it
+        if version > kept.version + 1:  # a gap: read it again when needed
+            with self._lock:
+                self._aggregates.pop(aggregate_id, None)
+            return
+        advanced = project_aggregate(private_copy(kept), [self.mapper.to_domain_event(notification)])
+        if isinstance(advanced, Aggregate):
+            self.remember(advanced)
+
+    def _remember_new(self, notification: Notification) -> None:
+        try:
+            created = project_aggregate(None, [self.mapper.to_domain_event(notification)])
+        except (AggregateNotFoundError, TypeError, ValueError):
+            return
+        if isinstance(created, Aggregate):
+            self.remember(created)

@@ -1,0 +1,50 @@
+"""A batch of commands (an LMS or SIS import) appended in one go.
+
+Each command still runs alone: it reads what it needs (seeing what earlier commands of the batch wrote), checks its
+rules and either fails on its own or leaves its new events here. At the end every kept event, idempotency claims
+included, is appended atomically in one transaction. If that append collides (another writer, or a retried batch
+whose claims exist already) nothing of it is written and the caller runs the commands one by one instead, where each
+collision is retried or replayed as usual."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.cache import private_copy
+
+
+class BatchCollided(Exception):
+    """The batch's append met a concurrent write or an existing idempotency key: nothing of it was written."""
+
+
+@dataclass
+class UnitOfWork:
+    aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
+    events: list[Any] = field(default_factory=list)
+    ends: list[int] = field(default_factory=list)  # per kept command: how many events the batch held after it
+    positions: list[int] = field(default_factory=list)  # per kept command, once appended: its last event's position
+    callbacks: list[Callable[[], None]] = field(default_factory=list)  # each kept command's after_saved
+
+    def get(self, aggregate_id: UUID) -> Aggregate | None:
+        found = self.aggregates.get(aggregate_id)
+        return None if found is None else private_copy(found)
+
+    def keep(self, aggregates: Iterable[Aggregate], after_saved: Callable[[], None] | None = None) -> int:
+        """The new events of one command's aggregates; returns the command's number in the batch."""
+        if after_saved is not None:
+            self.callbacks.append(after_saved)
+        for aggregate in aggregates:
+            self.events.extend(aggregate.collect_events())
+            self.aggregates[aggregate.id] = aggregate
+        self.ends.append(len(self.events))
+        return len(self.ends) - 1
+
+    def appended(self, notification_ids: list[int], before: int) -> None:
+        self.positions = [notification_ids[end - 1] if end else before for end in self.ends]
+
+    def after_saved(self) -> None:
+        for callback in self.callbacks:
+            callback()

@@ -1,0 +1,144 @@
+"""Writers contending for one aggregate on PostgreSQL, in one process and across two (two Ledgers on one schema, each
+with its own log-following cache), and what a command costs in database round trips."""
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+import psycopg
+import pytest
+
+from application.commands.enrolments import Enrol, RecordAssessment
+from application.commands.principals import IssueToken, RevokeToken
+from application.commands.shares import GrantShare
+from application.ledger import Ledger
+from domain.enrolment import Enrolment
+from domain.errors import ConcurrencyConflict, DomainError
+from domain.values import Actor, AssessmentOutcome, Evidence, SkillLevel
+from tests.domain.gwt import ADMIN, COMMUNICATION, FixedClock, World, events_of, name_of
+from wiring.services import Services, build_services
+from wiring.settings import Settings
+
+pytestmark = pytest.mark.postgres
+WRITERS = 4
+PER_WRITER = 25
+
+
+@pytest.fixture
+def second_process(postgres_settings: Settings) -> Iterator[Services]:
+    """Another Ledger on the same schema: what a second `ler serve` worker holds."""
+    built = build_services(postgres_settings)
+    yield built
+    built.close()
+
+
+def _assess(ledger: Ledger, provider: Actor, enrolment: UUID, n: int) -> UUID:
+    return ledger.execute(provider, RecordAssessment(
+        enrolment, title=f"Task {n}", outcome=AssessmentOutcome.PASSED, score="B",
+        skill_levels=(SkillLevel(COMMUNICATION.url, 3),), evidence=(Evidence(f"Item {n}"),), assessor="Dr Tane",
+        assessed_on=date(2024, 5, 20)), idempotency_key=f"assess-{n}").id
+
+
+def _race(ledgers: list[Ledger], provider: Actor, enrolment: UUID, learner: UUID, employer: Actor) -> list[Any]:
+    """WRITERS threads released together, each recording assessments on the one enrolment and sharing the learner's
+    record (work experience) in turn; every outcome or domain error, and any other exception."""
+    barrier = threading.Barrier(WRITERS)
+
+    def writer(i: int) -> list[Any]:
+        ledger = ledgers[i % len(ledgers)]
+        barrier.wait()
+        outcomes: list[Any] = []
+        for k in range(PER_WRITER):
+            n = i * PER_WRITER + k
+            try:
+                outcomes.append(_assess(ledger, provider, enrolment, n))
+                if k % 5 == 0:
+                    outcomes.append(ledger.execute(Actor.learner(learner), GrantShare(
+                        learner, employer_id=UUID(employer.id), skill_urls=(COMMUNICATION.url,),
+                        purpose=f"Application {n}", expires_at=FixedClock().now.replace(year=2030))).id)
+            except DomainError as error:
+                outcomes.append(error)
+        return outcomes
+
+    with ThreadPoolExecutor(WRITERS) as pool:
+        return [outcome for outcomes in pool.map(writer, range(WRITERS)) for outcome in outcomes]
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_four_writers_on_one_enrolment_and_one_learner_lose_nothing(postgres_services, second_process,
+                                                                      processes: int) -> None:
+    ledger = postgres_services.ledger
+    world = World(ledger, FixedClock())
+    provider, employer = world.provider(), world.employer()
+    learner = world.learner()
+    enrolment = world.enrolment(provider, learner, world.achievement(provider))
+    ledgers = [ledger, second_process.ledger][:processes]
+
+    outcomes = _race(ledgers, provider, enrolment, learner, employer)
+
+    errors = [o for o in outcomes if isinstance(o, Exception)]
+    assert all(isinstance(e, ConcurrencyConflict) for e in errors), errors[:3]
+    recorded = [e for e in events_of(ledger) if name_of(e) == "Enrolment.AssessmentRecorded"]
+    shares = [e for e in events_of(ledger) if name_of(e) == "Learner.ShareGranted"]
+    assert len(recorded) + len(shares) == len(outcomes) - len(errors)
+    assert len({e.assessment.assessment_id for e in recorded}) == len(recorded)
+    for reader in ledgers:  # each process's cache caught up with every writer
+        reader.aggregates.follow()
+        assert len(reader.load(Enrolment, enrolment).assessments) == len(recorded)
+
+
+def test_a_token_revoked_in_another_process_is_refused_at_once(postgres_services, second_process) -> None:
+    ledger, other = postgres_services.ledger, second_process.ledger
+    provider = World(ledger, FixedClock()).provider()
+    token = ledger.execute(ADMIN, IssueToken(provider)).token
+    assert other.principal_for(token) == provider
+    ledger.execute(ADMIN, RevokeToken(token))
+    assert other.principal_for(token) is None
+
+
+class RoundTrips:
+    """Counts statements sent to PostgreSQL by this thread (one round trip each: results are fetched with them)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        self.thread = threading.get_ident()
+        execute = psycopg.Cursor.execute
+
+        def counted(cursor: Any, *args: Any, **kwargs: Any) -> Any:
+            if threading.get_ident() == self.thread:
+                self.count += 1
+            return execute(cursor, *args, **kwargs)
+
+        monkeypatch.setattr(psycopg.Cursor, "execute", counted)
+
+
+def test_an_assessment_takes_two_round_trips_with_a_warm_cache(postgres_services, monkeypatch) -> None:
+    ledger = postgres_services.ledger
+    world = World(ledger, FixedClock())
+    provider = world.provider()
+    enrolment = world.enrolment(provider, world.learner(), world.achievement(provider))
+    _assess(ledger, provider, enrolment, 0)
+    trips = RoundTrips(monkeypatch)
+    _assess(ledger, provider, enrolment, 1)
+    assert trips.count == 2, "follow the log, then the atomic append (idempotency key included)"
+    _assess(ledger, provider, enrolment, 1)
+    assert trips.count == 2 + 4, "a retry: follow, the append collides on the key, the key and the position are read"
+
+
+def test_a_unit_of_work_of_fifty_enrolments_is_two_round_trips(postgres_services, monkeypatch) -> None:
+    ledger = postgres_services.ledger
+    world = World(ledger, FixedClock())
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    learners = [world.learner() for _ in range(50)]
+    trips = RoundTrips(monkeypatch)
+    with ledger.unit_of_work() as work:
+        written = [ledger.execute(provider, Enrol(learner, achievement_id=achievement, term="2024-T1",
+                                                  effective=date(2024, 3, 1)), idempotency_key=f"e-{n}")
+                   for n, learner in enumerate(learners)]
+    assert trips.count == 2, "follow the log, then one append of every event"
+    assert [w.pending for w in written] == list(range(50)) and work.positions == sorted(set(work.positions))
+    assert sum(1 for e in events_of(ledger) if name_of(e) == "Enrolment.Enrolled") == 50

@@ -18,7 +18,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,9 @@ from ops.bench.common import (
     table,
     write_json,
 )
-from ops.bench.dataset import SIZES, Dataset, Generator, Size
+from ops.bench.dataset import Generator
 from ops.bench.read_side import read_figures
+from ops.bench.sizes import SIZES, Dataset, Size
 from wiring.services import build_services
 from wiring.settings import Settings, load_settings
 
@@ -57,7 +58,11 @@ def _guarded(key: str, label: str, run: Callable[[], list[Figure]], target: str 
         return [Figure.missing(key, label, f"{type(error).__name__}: {error}", target)]
 
 
-def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool | None = None) -> dict[str, Any]:
+SECTIONS = ("dataset", "http", "batch", "history", "contention")
+
+
+def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool | None = None,
+        only: Sequence[str] = SECTIONS) -> dict[str, Any]:
     size = SIZES[size_name]
     if bulk is not None:
         size = dataclasses.replace(size, bulk=bulk)
@@ -65,6 +70,36 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
     configure_logging(json_logs=True, level=logging.WARNING)
     logging.disable(logging.INFO)
     started = time.perf_counter()
+    log(f"bench: size {size.name} on {url}; sections {', '.join(only)}")
+    figures: list[Figure] = []
+    if "dataset" in only:
+        figures += _dataset_figures(url, size, keep)
+    if "http" in only:
+        log("HTTP")
+        figures += _guarded("http.append", "HTTP assessment append", lambda: _http(url, size), "ratio>=0.6")
+    if "batch" in only:
+        log("batch import")
+        figures += _guarded("batch", "batch import", lambda: _batch(url, size), "ratio>=0.25")
+    if "history" in only:
+        log("long histories")
+        figures += _guarded("history", "long histories", lambda: _history(url, size), "ratio>=0.67")
+    if "contention" in only:
+        log("contention")
+        figures += _guarded("contention", "contention", lambda: _contention(url, size))
+    elapsed = time.perf_counter() - started
+    print(table(figures))
+    payload = {
+        "when": datetime.now(UTC).isoformat(), "size": size.__dict__, "seconds": elapsed, "database": url,
+        "server": server_settings(url), "machine": machine(), "git": _git_head(), "figures": figures_json(figures),
+    }
+    path = json_path or RESULTS_DIR / f"bench-{size.name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
+    write_json(path, payload)
+    log(f"wrote {path} ({elapsed:.0f} s in all)")
+    return payload
+
+
+def _dataset_figures(url: str, size: Size, keep: bool) -> list[Figure]:
+    """The data set written through the Ledger, then catch-up, reads at half and all the data, appends."""
     figures: list[Figure] = []
     with fresh_schema(url, "bench", keep=keep) as schema, tempfile.TemporaryDirectory() as data:
         env = {
@@ -74,7 +109,7 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
         settings = load_settings(env)
         half = size.learners // 2
         how = "bulk path (commands in memory, one Ledger.save per learner)" if size.bulk else "commands"
-        log(f"bench: size {size.name} ({size.learners} learners) on {url} schema {schema}")
+        log(f"data set: {size.learners} learners, schema {schema}")
         log(f"data set, first half ({half} learners): Ledger {how}, 4 writers")
         services = build_services(settings)
         generator = Generator(services.ledger, size, progress=log)
@@ -118,19 +153,7 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
                             lambda: pool_check.measure(url, seconds=min(1.0, size.raw_seconds)))
         log("transparency log")
         figures += _guarded("tlog", "transparency log", lambda: _tlog(url, dataset.saves[: size.append_saves], size))
-        log("HTTP")
-        figures += _guarded("http.append.c4", "append through HTTP, 4 clients",
-                            lambda: _http(url, payloads, size), "ratio>=0.5")
-    elapsed = time.perf_counter() - started
-    print(table(figures))
-    payload = {
-        "when": datetime.now(UTC).isoformat(), "size": size.__dict__, "seconds": elapsed, "database": url,
-        "server": server_settings(url), "machine": machine(), "git": _git_head(), "figures": figures_json(figures),
-    }
-    path = json_path or RESULTS_DIR / f"bench-{size.name}-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    write_json(path, payload)
-    log(f"wrote {path} ({elapsed:.0f} s in all)")
-    return payload
+    return figures
 
 
 def _git_head() -> str:
@@ -172,10 +195,28 @@ def _tlog(url: str, saves: list[Any], size: Size) -> list[Figure]:
     return measure(url, saves, 10_000 if size.name == "tiny" else (1 << 20) + 12_345, log)
 
 
-def _http(url: str, payloads: list[tuple[str, bytes]], size: Size) -> list[Figure]:
+def _batch(url: str, size: Size) -> list[Figure]:
+    from ops.bench.batch import measure_batch
+
+    return measure_batch(url, size, log)
+
+
+def _history(url: str, size: Size) -> list[Figure]:
+    from ops.bench.history import measure_history
+
+    return measure_history(url, size, log)
+
+
+def _contention(url: str, size: Size) -> list[Figure]:
+    from ops.bench.contention import measure_contention
+
+    return measure_contention(url, size, log)
+
+
+def _http(url: str, size: Size) -> list[Figure]:
     from ops.bench.http import measure_http
 
-    return measure_http(url, payloads, size, size.raw_seconds, log)
+    return measure_http(url, size, log)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -186,8 +227,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the data set's schema")
     parser.add_argument("--bulk", action=argparse.BooleanOptionalAction, default=None,
                         help="the bulk data path (default: only at full size)")
+    parser.add_argument("--only", default=",".join(SECTIONS),
+                        help=f"comma-separated sections to run (default all: {','.join(SECTIONS)})")
     args = parser.parse_args(argv)
-    run(args.size, args.json, args.keep, args.bulk)
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = sorted(set(only) - set(SECTIONS))
+    if unknown:
+        parser.error(f"unknown sections {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+    run(args.size, args.json, args.keep, args.bulk, only)
     return 0
 
 

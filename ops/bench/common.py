@@ -16,20 +16,39 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse, urlunparse
 
 import psycopg
 from psycopg import sql
 
-DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/ler_bench"
 RESULTS_DIR = Path(__file__).parent / "results"
 
 
 def database_url() -> str:
-    """The server to measure on: ``BENCH_DATABASE_URL``, else ``DATABASE_URL`` (without its schema), else local."""
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    """The scratch database to measure in: ``BENCH_DATABASE_URL``, else ``ler_bench`` on the local server (created
+    when missing). Never the test suite's database by default: each measurement makes its own schemas in it."""
+    url = (os.environ.get("BENCH_DATABASE_URL") or DEFAULT_DATABASE_URL).split("?")[0]
     if not url.startswith(("postgres://", "postgresql://")):
-        url = DEFAULT_DATABASE_URL
-    return url.split("?")[0]
+        raise ValueError(f"BENCH_DATABASE_URL must be a postgresql:// URL, got {url!r}")
+    ensure_database(url)
+    return url
+
+
+def ensure_database(url: str) -> None:
+    name = urlparse(url).path.lstrip("/")
+    try:
+        psycopg.connect(url, connect_timeout=5).close()
+    except psycopg.OperationalError as error:
+        if name not in str(error) or "does not exist" not in str(error):
+            raise
+        with psycopg.connect(urlunparse(urlparse(url)._replace(path="/postgres")), autocommit=True) as conn:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def load_average() -> float:
+    """The machine's 1-minute load average (other work on it makes every figure noisier)."""
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else math.nan
 
 
 def connect(url: str, **kwargs: Any) -> psycopg.Connection[Any]:
@@ -158,22 +177,36 @@ class Figure:
     details: dict[str, Any] = field(default_factory=dict)
     text: str = ""  # shown instead of the value when set
     baseline_text: str = ""  # shown instead of the baseline when set
+    load: float = field(default_factory=load_average)  # 1-minute load average when the figure was taken
+    pair_ratios: list[float] = field(default_factory=list)  # one ratio per alternated pair; ratio is their median
+    verdict: str = ""  # yes, NO, or why neither can be said
 
     @classmethod
     def missing(cls, key: str, label: str, why: str, target: str = "") -> Figure:
         return cls(key, label, available=False, note=f"not available: {why}", target=target)
 
+    @property
+    def spread(self) -> float | None:
+        return max(self.pair_ratios) - min(self.pair_ratios) if len(self.pair_ratios) > 1 else None
+
     def judge(self) -> Figure:
-        """Set ``met`` from ``target``."""
+        """Set ``met`` from ``target``; a ratio whose pairs spread wider than its distance to the target is neither
+        met nor missed (the verdict says so)."""
         if not self.available or not self.target:
             return self
         name, _, bound = self.target.partition("<=") if "<=" in self.target else self.target.partition(">=")
         limit = float(bound.rstrip("ms"))
         if name == "ratio" and self.ratio is not None:
             self.met = self.ratio >= limit
+            spread = self.spread
+            if spread is not None and spread > abs(self.ratio - limit):
+                self.met = None
+                self.verdict = f"unclear: spread {spread:.2f} > margin {abs(self.ratio - limit):.2f}"
         elif name == "p99":
             p99 = self.details.get("p99_ms")
             self.met = None if p99 is None else p99 <= limit
+        if not self.verdict and self.met is not None:
+            self.verdict = "yes" if self.met else "NO"
         return self
 
 
@@ -191,20 +224,21 @@ def _fmt(value: float | None, unit: str = "") -> str:
 
 def table(figures: Sequence[Figure]) -> str:
     """A Markdown table: figure, value, baseline, ratio, target, met?"""
-    rows = [("figure", "value", "baseline", "ratio", "target", "met?")]
+    rows = [("figure", "value", "baseline", "ratio (pairs)", "target", "met?", "load")]
     for f in figures:
         if not f.available:
-            rows.append((f.label, f.note, "", "", f.target or "", "n/a"))
+            rows.append((f.label, f.note, "", "", f.target or "", "n/a", f"{f.load:.1f}"))
             continue
         baseline = f"{_fmt(f.baseline, f.unit)} ({f.baseline_label})" if f.baseline_label else _fmt(f.baseline, f.unit)
         baseline = f.baseline_text or baseline
-        met = "" if f.met is None else ("yes" if f.met else "NO")
         value = _fmt(f.value, f.unit)
         if "p99_ms" in f.details:
             value = f"p50 {f.details['p50_ms']:.2f} / p99 {f.details['p99_ms']:.2f} ms"
         value = f.text or value
-        rows.append((f.label, value, baseline, _fmt(f.ratio) + ("x" if f.ratio else ""),
-                     f.target, met))
+        ratio = _fmt(f.ratio) + ("x" if f.ratio else "")
+        if len(f.pair_ratios) > 1:
+            ratio += f" ({min(f.pair_ratios):.2f}-{max(f.pair_ratios):.2f}, n={len(f.pair_ratios)})"
+        rows.append((f.label, value, baseline, ratio, f.target, f.verdict, f"{f.load:.1f}"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in rows]
     lines.insert(1, "| " + " | ".join("-" * w for w in widths) + " |")

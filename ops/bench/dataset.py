@@ -26,14 +26,9 @@ import random
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
-
-from eventsourcing.application import Application
-from eventsourcing.domain import Aggregate
 
 from application.commands import (
     AppealRpl,
@@ -59,15 +54,11 @@ from application.commands import (
     SuspendCredential,
     WithdrawEnrolment,
 )
-from application.handlers.base import Ports, Records
 from application.ledger import Ledger, Written
-from domain.achievement import Achievement, AchievementSpec
+from domain.achievement import AchievementSpec
 from domain.credential import CredentialBasis
-from domain.employer import Employer
-from domain.errors import DomainError, NotFound
-from domain.provider import Provider
+from domain.errors import DomainError
 from domain.recognition import RplDecision
-from domain.status_list import StatusList
 from domain.values import (
     AchievementType,
     Actor,
@@ -81,158 +72,14 @@ from domain.values import (
     SkillLevel,
 )
 from domain.work_experience import Position, WorkKind
+from ops.bench.buffered import BufferedLedger, SaveCapture
 from ops.bench.common import run_threads
-from wiring.services import StoredLedger
-
-
-@dataclass(frozen=True)
-class Size:
-    name: str
-    learners: int
-    providers: int
-    achievements_per_provider: int
-    employers: int
-    enrolments: tuple[int, int]  # per learner, min and max
-    openings: tuple[int, int]  # per share
-    append_saves: int  # saves re-appended per append measurement
-    raw_seconds: float  # length of each raw INSERT baseline
-    read_samples: int
-    http_requests: int
-    credential_share: float = 1.0  # of completed enrolments that earn a signed credential
-    bulk: bool = False  # the bulk data path (see the module's docstring)
-
-
-SIZES = {
-    "tiny": Size("tiny", 12, 2, 3, 2, (1, 2), (0, 2), 300, 0.5, 50, 100),
-    "quick": Size("quick", 300, 6, 6, 6, (2, 5), (1, 3), 4000, 3.0, 500, 1500),
-    "full": Size("full", 10_000, 40, 10, 50, (16, 26), (3, 8), 20000, 10.0, 2000, 5000, 0.25, True),  # ~1M events
-}
-
-FRAMEWORKS = (
-    ("OSMT RSD", "https://osmt.example.edu/api/skills/"),
-    ("ESCO", "http://data.europa.eu/esco/skill/"),
-    ("CASE", "https://case.example.org/uri/"),
-)
-SKILL_NAMES = (
-    "Written communication", "Oral communication", "Self-management", "Teamwork", "Data analysis", "Python programming",
-    "Patient care", "Infection control", "Project planning", "Customer service", "Financial literacy",
-    "Critical thinking", "Conflict resolution", "Statistical modelling", "Technical writing", "Leadership",
-    "Cloud infrastructure", "Food safety", "Workplace health and safety", "Cultural competence",
-)
-SKILLS = tuple(
-    Skill(f"{base}{name.lower().replace(' ', '-')}", name, framework, f"{framework[:4].upper()}-{i:03d}")
-    for i, name in enumerate(SKILL_NAMES)
-    for framework, base in (FRAMEWORKS[i % len(FRAMEWORKS)],)
-)
-
-
-@dataclass
-class Catalogue:
-    providers: list[UUID] = field(default_factory=list)
-    achievements: dict[UUID, list[tuple[UUID, tuple[Skill, ...]]]] = field(default_factory=dict)
-    employers: list[UUID] = field(default_factory=list)
-
-
-@dataclass
-class Dataset:
-    size: Size
-    catalogue: Catalogue
-    learners: list[UUID]
-    credentials: dict[UUID, list[UUID]]  # learner -> credentials held
-    shares: list[tuple[UUID, UUID, UUID, str]]  # learner, share id, employer, link token
-    saves: list[list[Any]]  # each save's new domain events, in the order written (bulk: the first ones only)
-    commands: int
-    seconds: float
-    events: int  # the log's length
-
-class SaveCapture:
-    """Wraps ``ledger.save`` to keep each save's new domain events (before they are collected), up to ``limit``."""
-
-    def __init__(self, ledger: Ledger, limit: int | None = None) -> None:
-        self.saves: list[list[Any]] = []
-        self.limit = limit
-        self._lock = threading.Lock()
-        self._ledger = ledger
-        self._save = ledger.save
-        ledger.save = self  # type: ignore[method-assign]
-
-    def keep(self, events: list[Any]) -> None:
-        if events and (self.limit is None or len(self.saves) < self.limit):
-            with self._lock:
-                self.saves.append(events)
-
-    def __call__(self, *objs: Any, **kwargs: Any) -> Any:
-        events = [e for obj in objs if isinstance(obj, Aggregate) for e in obj.pending_events]
-        recordings = self._save(*objs, **kwargs)
-        self.keep(events)
-        return recordings
-
-    def close(self) -> None:
-        self._ledger.save = self._save  # type: ignore[method-assign]
-
+from ops.bench.sizes import SKILLS, Catalogue, Dataset, Size
 
 # Issuing signs with JSON-LD canonicalisation, and pyld's resolved-context cache (a cachetools LRU shared by all
 # threads) is not thread-safe: concurrent issuance fails now and then with DocumentRefused (KeyError in the cache's
 # popitem). Until credentials/ guards it, the generator issues one credential at a time.
 _SIGNING = threading.Lock()
-
-# Aggregates a bulk writer keeps in memory across learners: the catalogue (read only here) and its own providers'
-# status lists (only this writer allocates from them).
-_KEPT = (Provider, Achievement, Employer, StatusList)
-
-
-class BufferedRecords(Records):
-    """Records that see a bulk writer's aggregates in memory first."""
-
-    def __init__(self, application: Application[UUID], ports: Ports, clock: Callable[[], datetime]) -> None:
-        super().__init__(application, ports, clock)
-        self.memory: dict[UUID, Aggregate] = {}
-
-    def load(self, kind: type[Any], aggregate_id: UUID) -> Any:
-        found = self.memory.get(aggregate_id)
-        if found is None:
-            found = super().load(kind, aggregate_id)
-            self.memory[aggregate_id] = found
-        elif not isinstance(found, kind):
-            raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
-        return found
-
-    def exists(self, aggregate_id: UUID) -> bool:
-        return aggregate_id in self.memory or super().exists(aggregate_id)
-
-
-class BufferedLedger(StoredLedger):
-    """The Ledger for the bulk path: commands run unchanged, but their handlers read this writer's aggregates from
-    memory first and ``_save`` keeps their new events until ``flush`` appends them with one ``Ledger.save`` call."""
-
-    name = StoredLedger.name  # the same tables
-
-    def __init__(self, like: Ledger, capture: SaveCapture | None = None) -> None:
-        ports = like.records.ports
-        super().__init__(dict(like.env), keys=ports.keys, vault=ports.vault, signer=ports.signer, clock=like.clock)
-        self.records = self.buffered = BufferedRecords(self, ports, self.clock)
-        self._pending: list[Any] = []
-        self._capture = capture
-        self.appended = 0
-
-    def _save(self, aggregates: list[Aggregate]) -> int:
-        events = [event for aggregate in aggregates for event in aggregate.collect_events()]
-        for aggregate in aggregates:
-            self.buffered.memory[aggregate.id] = aggregate
-        self._pending.extend(events)
-        if self._capture is not None:
-            self._capture.keep(events)
-        return 0
-
-    def flush(self) -> int:
-        """Append the kept events with one ``Ledger.save`` (one transaction); forget all but catalogue aggregates."""
-        count = len(self._pending)
-        if self._pending:
-            Application.save(self, *self._pending)
-        self._pending = []
-        self.buffered.memory = {k: v for k, v in self.buffered.memory.items() if isinstance(v, _KEPT)}
-        self.appended += count
-        return count
 
 
 class _Counter:

@@ -1,24 +1,18 @@
-"""HTTP appends with 4 concurrent clients against a real server process, and that process's memory.
+"""HTTP assessment appends against a minimal FastAPI peer, 4 and 16 clients, pairs alternated (see README.md).
 
-Setup (in this process, through the Ledger): a fresh schema; one provider with a micro-credential aligned to two
-skills; learners enrolled beforehand, one enrolment per 3 requests, for each of the two runs below.
-
-Figure: ``python -m ops.cli serve`` (uvicorn, the API's app factory, PostgreSQL, ``LER_ADMIN_TOKEN`` set) on a free
-loopback port; 4 client threads, each with its own keep-alive ``httpx.Client``, issue a fixed number of
-``POST /v1/enrolments/{id}/assessments`` (skill levels, evidence, an ``Idempotency-Key`` each) round-robin over their
-own enrolments, each waiting for its answer before the next (a bounded load: at most 4 requests in flight). Every
-answer must be 201. A short warm-up runs first on other enrolments.
-
-Baselines, measured in the same run: raw psycopg one-row INSERT transactions, 4 threads (``raw_insert_rate``),
-and the same commands through the Ledger in this process with 4 threads ("in-process").
-
-Memory: VmHWM (peak) and VmRSS of the server process, from /proc, after the load.
+Both servers run at once, each with the default worker processes (`ler serve` and ops/bench/peer.py share the uvicorn
+settings). Each repetition runs the ledger then the peer, or the peer then the ledger (alternating), with the same
+load generator: ``clients`` threads with their own keep-alive ``httpx.Client``, one request in flight each, every
+answer must be 201. A repetition's ratio is ledger rate / peer rate; the figure is their median, with the spread.
+The enrolments a repetition writes to are made just before it, through the Ledger in this process, so they reach the
+servers the way earlier writes do (through the log they follow).
 """
 
 from __future__ import annotations
 
 import os
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,18 +27,19 @@ from uuid import UUID
 
 import httpx
 
-from application.commands import DefineAchievement, Enrol, RecordAssessment, RegisterLearner, RegisterProvider
+from application.commands import DefineAchievement, Enrol, RegisterLearner, RegisterProvider
 from domain.achievement import AchievementSpec
-from domain.values import AchievementType, Actor, AssessmentOutcome, Evidence, Identifier, SkillLevel
-from ops.bench.appends import raw_insert_rate
+from domain.values import AchievementType, Actor, Identifier
 from ops.bench.common import Figure, fresh_schema, latency_summary, proc_memory_mb, run_threads
-from ops.bench.dataset import SKILLS, Size
+from ops.bench.sizes import SKILLS, Size
 from wiring.services import build_services
 from wiring.settings import load_settings
 
-CLIENTS = 4
+CLIENT_COUNTS = (4, 16)
 PER_ENROLMENT = 3
 ADMIN_TOKEN = "bench-admin-" + uuid.uuid4().hex
+PEER_TOKEN = "bench-peer-" + uuid.uuid4().hex
+ROOT = Path(__file__).parents[2]
 
 
 def free_port() -> int:
@@ -54,28 +49,26 @@ def free_port() -> int:
         return port
 
 
-def _enrolments(ledger: Any, actor: Actor, achievement: UUID, count: int, prefix: str) -> list[UUID]:
+def enrolments(ledger: Any, actor: Actor, achievement: UUID, count: int, prefix: str) -> list[UUID]:
     """``count`` enrolments of new learners, written with 4 threads."""
     out: list[UUID] = []
     lock = threading.Lock()
     start = date(2024, 2, 1)
 
     def work(i: int) -> None:
-        for n in range(i, count, CLIENTS):
+        for n in range(i, count, 4):
             learner = ledger.execute(actor, RegisterLearner(
-                primary_identifier=Identifier("student id", f"{prefix}{n:07d}"), effective=start,
-            )).id
+                primary_identifier=Identifier("student id", f"{prefix}{n:07d}"), effective=start)).id
             enrolment = ledger.execute(actor, Enrol(
-                learner, achievement_id=achievement, term="2024-T1", effective=start + timedelta(days=5),
-            )).id
+                learner, achievement_id=achievement, term="2024-T1", effective=start + timedelta(days=5))).id
             with lock:
                 out.append(enrolment)
 
-    run_threads(CLIENTS, work)
+    run_threads(4, work)
     return out
 
 
-def _body(n: int) -> dict[str, Any]:
+def body(n: int) -> dict[str, Any]:
     return {
         "title": f"Assessment {n}", "outcome": "passed", "score": "B+", "assessor": "Dr Assessor",
         "assessed_on": "2024-03-01",
@@ -84,25 +77,18 @@ def _body(n: int) -> dict[str, Any]:
     }
 
 
-def _split(items: Sequence[UUID], clients: int) -> list[list[UUID]]:
-    return [list(items[i::clients]) for i in range(clients)]
-
-
-def http_load(base: str, token: str, enrolments: Sequence[UUID], requests: int,
-              clients: int = CLIENTS) -> dict[str, Any]:
-    """``requests`` assessment POSTs from ``clients`` threads, each over its own enrolments; rate and latency."""
-    own = _split(enrolments, clients)
+def http_load(base: str, token: str, targets: Sequence[UUID], requests: int, clients: int) -> dict[str, Any]:
+    """``requests`` assessment POSTs from ``clients`` threads, each over its own targets; rate and latency."""
+    own = [list(targets[i::clients]) or list(targets) for i in range(clients)]
     latencies: list[list[float]] = [[] for _ in range(clients)]
     failures: list[str] = []
     run_id = uuid.uuid4().hex[:8]
 
     def work(i: int) -> None:
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=60.0) as client:
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60.0) as client:
             for k, n in enumerate(range(i, requests, clients)):
-                enrolment = own[i][k % len(own[i])]
                 started = time.perf_counter()
-                answer = client.post(f"/v1/enrolments/{enrolment}/assessments", json=_body(n),
+                answer = client.post(f"/v1/enrolments/{own[i][k % len(own[i])]}/assessments", json=body(n),
                                      headers={"Idempotency-Key": f"bench-{run_id}-{n}"})
                 latencies[i].append(time.perf_counter() - started)
                 if answer.status_code != 201:
@@ -115,36 +101,15 @@ def http_load(base: str, token: str, enrolments: Sequence[UUID], requests: int,
             "latency": latency_summary([s for own_latencies in latencies for s in own_latencies])}
 
 
-def in_process_load(ledger: Any, actor: Actor, enrolments: Sequence[UUID], commands: int,
-                    clients: int = CLIENTS) -> dict[str, Any]:
-    """The same commands through the Ledger directly, ``clients`` threads."""
-    own = _split(enrolments, clients)
-    run_id = uuid.uuid4().hex[:8]
-
-    def work(i: int) -> None:
-        for k, n in enumerate(range(i, commands, clients)):
-            body = _body(n)
-            ledger.execute(actor, RecordAssessment(
-                own[i][k % len(own[i])], title=body["title"], outcome=AssessmentOutcome.PASSED, score=body["score"],
-                skill_levels=tuple(SkillLevel(s["skill_url"], s["level"]) for s in body["skill_levels"]),
-                evidence=tuple(Evidence(e["description"], e["url"]) for e in body["evidence"]),
-                assessor=body["assessor"], assessed_on=date(2024, 3, 1),
-            ), f"bench-{run_id}-{n}")
-
-    elapsed = run_threads(clients, work)
-    return {"commands_per_s": commands / elapsed, "commands": commands, "seconds": elapsed, "threads": clients}
-
-
 class Server:
-    """``python -m ops.cli serve`` on a free loopback port, its output in a file; stopped with SIGTERM."""
+    """A server process on a free loopback port, its output in a file; stopped with SIGTERM."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, command: list[str], env: dict[str, str], log_path: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self._log = log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ops.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-            env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT, cwd=Path(__file__).parents[2])
+        self.process = subprocess.Popen([sys.executable, "-m", *command, "--port", str(self.port)],
+                                        env={**os.environ, **env}, stdout=self._log, stderr=subprocess.STDOUT, cwd=ROOT)
 
     def wait_ready(self, timeout: float = 60.0) -> None:
         deadline = time.monotonic() + timeout
@@ -159,6 +124,13 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"the server did not answer /healthz within {timeout} s")
 
+    def memory_mb(self) -> dict[str, float]:
+        """The largest worker's peak and current resident set (the parent only supervises)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        pids = [int(p) for p in children.read_text().split()] if children.exists() else []
+        found = [proc_memory_mb(pid) for pid in pids or [self.process.pid]]
+        return {name: max(m.get(name, 0.0) for m in found) for name in ("VmHWM", "VmRSS")}
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.terminate()
@@ -170,66 +142,75 @@ class Server:
         self._log.close()
 
 
-def measure_http(url: str, payloads: Sequence[tuple[str, bytes]], size: Size, raw_seconds: float,
-                 log: Callable[[str], None] = print) -> list[Figure]:
-    requests = size.http_requests
-    warmup = max(20, requests // 20)
-    per_run = (requests + PER_ENROLMENT - 1) // PER_ENROLMENT
+def measure_http(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
     with fresh_schema(url, "bench_http") as schema, tempfile.TemporaryDirectory() as data:
         env = {
             "LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_ADMIN_TOKEN": ADMIN_TOKEN,
             "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json",
         }
-        settings = load_settings(env)
-        services = build_services(settings)
-        server: Server | None = None
+        services = build_services(load_settings(env))
+        servers: list[Server] = []
         try:
             ledger = services.ledger
             provider = ledger.execute(Actor.admin(), RegisterProvider(
                 name="HTTP bench polytechnic", identifiers=(Identifier("NZQA provider", "9999"),),
-                effective=date(2024, 1, 1),
-            ))
+                effective=date(2024, 1, 1)))
             actor = Actor.provider(provider.id)
             achievement = ledger.execute(actor, DefineAchievement(AchievementSpec(
                 AchievementType.MICRO_CREDENTIAL, "Workplace data practice", "Assessed in the workplace.",
                 "Pass a portfolio.", skills=SKILLS[:2]), effective=date(2024, 1, 1))).id
-            log(f"  setting up {2 * per_run + warmup // PER_ENROLMENT + 4} enrolments")
-            warm = _enrolments(ledger, actor, achievement, warmup // PER_ENROLMENT + CLIENTS, "W")
-            over_http = _enrolments(ledger, actor, achievement, per_run, "H")
-            in_process = _enrolments(ledger, actor, achievement, per_run, "P")
+            ours = Server(["ops.cli", "serve", "--host", "127.0.0.1"], env, Path(data) / "server.log")
+            peer = Server(["ops.bench.peer", "--url", url, "--schema", schema, "--token", PEER_TOKEN], {},
+                          Path(data) / "peer.log")
+            servers = [ours, peer]
+            for server in servers:
+                server.wait_ready()
+            started_mb = ours.memory_mb()
 
-            server = Server(env, Path(data) / "server.log")
-            server.wait_ready()
-            started_mb = proc_memory_mb(server.process.pid)
-            http_load(server.base, provider.token, warm, warmup)
-            result = http_load(server.base, provider.token, over_http, requests)
-            memory = proc_memory_mb(server.process.pid)
-            log(f"  HTTP, {CLIENTS} clients: {result['requests_per_s']:,.0f} requests/s, "
-                f"p50 {result['latency']['p50_ms']:.1f} ms, p99 {result['latency']['p99_ms']:.1f} ms; "
-                f"server peak RSS {memory.get('VmHWM', 0):.0f} MB")
-            server.stop()
-            server = None
-            local = in_process_load(ledger, actor, in_process, requests)
-            log(f"  in-process, {CLIENTS} threads: {local['commands_per_s']:,.0f} commands/s")
+            def run_ours(requests: int, clients: int, prefix: str) -> dict[str, Any]:
+                targets = enrolments(ledger, actor, achievement, max(clients, requests // PER_ENROLMENT), prefix)
+                return http_load(ours.base, provider.token, targets, requests, clients)
+
+            def run_peer(requests: int, clients: int, prefix: str) -> dict[str, Any]:
+                return http_load(peer.base, PEER_TOKEN, [uuid.uuid4() for _ in range(clients * 4)], requests, clients)
+
+            warmup = max(40, size.http_requests // 10)
+            run_ours(warmup, 4, "W")
+            run_peer(warmup, 4, "W")
+            figures = [_pairs(clients, size, run_ours, run_peer, log) for clients in CLIENT_COUNTS]
+            memory = ours.memory_mb()
         finally:
-            if server is not None:
+            for server in servers:
                 server.stop()
             services.close()
-    raw = raw_insert_rate(url, payloads, CLIENTS, raw_seconds)
-    log(f"  raw INSERT, {CLIENTS} writers: {raw['tx_per_s']:,.0f} tx/s")
-    rate = result["requests_per_s"]
-    details = {"http": result, "in_process": local, "raw": raw, "server_memory_mb": memory,
-               "server_memory_at_start_mb": started_mb, "warmup_requests": warmup}
-    return [
-        Figure("http.append.c4", f"append through HTTP, {CLIENTS} clients (assessments)", "req/s", rate,
-               raw["tx_per_s"], "raw 1-row INSERT tx/s", rate / raw["tx_per_s"], "ratio>=0.5", details=details,
-               baseline_text=f"{raw['tx_per_s']:,.0f} tx/s (raw 1-row INSERT, 4 threads)").judge(),
-        Figure("http.append.c4.vs_in_process", "  same, against the commands in-process (4 threads)", "req/s", rate,
-               local["commands_per_s"], "Ledger in-process cmd/s", rate / local["commands_per_s"], details=details,
-               baseline_text=f"{local['commands_per_s']:,.0f} cmd/s (same commands, Ledger in-process)"),
-        Figure("http.latency", "  HTTP assessment latency, 4 clients", "ms", result["latency"]["p50_ms"],
-               details=dict(result["latency"])),
-        Figure("memory.api", "memory, API server process (peak / current RSS)", "MB", memory.get("VmHWM"),
-               text=f"peak {memory.get('VmHWM', 0):.0f} MB / now {memory.get('VmRSS', 0):.0f} MB",
-               details={"after_load": memory, "at_start": started_mb, "requests": requests + warmup}),
-    ]
+    figures.append(Figure(
+        "memory.api", "memory, API worker process (peak / current RSS)", "MB", memory.get("VmHWM"),
+        text=f"peak {memory.get('VmHWM', 0):.0f} MB / now {memory.get('VmRSS', 0):.0f} MB",
+        details={"after_load": memory, "at_start": started_mb}))
+    return figures
+
+
+def _pairs(clients: int, size: Size, run_ours: Callable[[int, int, str], dict[str, Any]],
+           run_peer: Callable[[int, int, str], dict[str, Any]], log: Callable[[str], None]) -> Figure:
+    requests = size.http_requests
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
+    for rep in range(size.repetitions):
+        prefix = f"C{clients}R{rep}-"
+        if rep % 2 == 0:
+            ledger_run, peer_run = run_ours(requests, clients, prefix), run_peer(requests, clients, prefix)
+        else:
+            peer_run, ledger_run = run_peer(requests, clients, prefix), run_ours(requests, clients, prefix)
+        pairs.append((ledger_run, peer_run))
+        log(f"  {clients} clients, pair {rep + 1}: ledger {ledger_run['requests_per_s']:,.0f} req/s "
+            f"(p99 {ledger_run['latency']['p99_ms']:.1f} ms), peer {peer_run['requests_per_s']:,.0f} req/s")
+    ratios = [ledger_run["requests_per_s"] / peer_run["requests_per_s"] for ledger_run, peer_run in pairs]
+    ledger_rate = statistics.median(p[0]["requests_per_s"] for p in pairs)
+    peer_rate = statistics.median(p[1]["requests_per_s"] for p in pairs)
+    p99 = statistics.median(p[0]["latency"]["p99_ms"] for p in pairs)
+    return Figure(
+        f"http.append.c{clients}", f"HTTP assessment append, {clients} clients", "req/s", ledger_rate, peer_rate,
+        "minimal FastAPI peer", statistics.median(ratios), "ratio>=0.6", pair_ratios=ratios,
+        text=f"{ledger_rate:,.0f} req/s (p99 {p99:.1f} ms)",
+        baseline_text=f"{peer_rate:,.0f} req/s (minimal FastAPI peer)",
+        details={"pairs": [{"ledger": ours, "peer": theirs} for ours, theirs in pairs],
+                 "workers": os.cpu_count()}).judge()

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ops.bench.common import Figure, latency_summary, proc_memory_mb
-from ops.bench.dataset import Dataset
+from ops.bench.sizes import Dataset
 from wiring.services import build_services
 from wiring.settings import Settings
 
@@ -129,7 +129,7 @@ def measure_catch_up(settings: Settings, env: dict[str, str], log_dir: Path,
 def read_latencies(settings: Settings, dataset: Dataset, samples: int,
                    log: Callable[[str], None]) -> dict[str, dict[str, Any]]:
     """p50/p99 of each read (after a warm-up), keyed by the figure's key; labels and targets in ``READS``."""
-    from ops.bench.dataset import SKILLS
+    from ops.bench.sizes import SKILLS
     from wiring.projection_runner import publish
     from wiring.read_side import open_read_side
 

@@ -22,12 +22,13 @@ def test_bench_runs_at_tiny_size(postgres_url: str, tmp_path: Path, monkeypatch:
     result = json.loads(out.read_text())
     keys = {figure["key"] for figure in result["figures"]}
     assert {"append.ledger.w1", "append.ledger.w4", "append.ledger.w4.library", "projection.catch_up",
-            "memory.projection", "http.append.c4", "http.append.c4.vs_in_process", "memory.api", "read.skills"} <= keys
+            "memory.projection", "http.append.c4", "http.append.c16", "memory.api", "read.skills"} <= keys
     for figure in result["figures"]:
         assert figure["available"] or figure["note"].startswith("not available")
     assert result["server"]["synchronous_commit"] == "on"
     by_key = {figure["key"]: figure for figure in result["figures"]}
     assert by_key["http.append.c4"]["available"], by_key["http.append.c4"]["note"]
+    assert len(by_key["http.append.c4"]["pair_ratios"]) >= 3 and by_key["http.append.c4"]["load"] >= 0
     assert by_key["memory.api"]["value"] > 0 and by_key["memory.projection"]["value"] > 0
     assert by_key["read.skills"]["details"]["at_half"]  # measured at two sizes
 

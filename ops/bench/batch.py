@@ -1,0 +1,164 @@
+"""Batch import through `POST /v1/events` against raw psycopg inserts of the same events, pairs alternated.
+
+Setup (in this process): a provider, a micro-credential aligned to two skills, and enough learners. Each batch is
+``size.batch_items`` items for many learners: per learner an enrolment and three assessments (skill levels, evidence),
+each item with its own idempotency key. The batch goes to `ler serve` (default workers) in one request; every item
+must succeed. Baseline: the events that batch wrote (idempotency claims included), read back and inserted with
+psycopg ``executemany`` into a plain table with the events table's columns and indexes, 1,000 rows per transaction.
+A pair's ratio is events/s through the batch over events/s raw; pairs alternate which runs first (a raw run that goes
+first inserts the previous batch's events).
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx
+import psycopg
+from psycopg import sql
+
+from application.commands import DefineAchievement, RegisterLearner, RegisterProvider
+from domain.achievement import AchievementSpec
+from domain.enrolment import Enrolment
+from domain.values import AchievementType, Actor, Identifier
+from ops.bench.common import Figure, connect, fresh_schema, run_threads
+from ops.bench.http import ADMIN_TOKEN, Server
+from ops.bench.sizes import SKILLS, Size
+from wiring.services import build_services
+from wiring.settings import load_settings
+
+ASSESSMENTS = 3
+RAW_ROWS_PER_TX = 1000
+
+
+def _items(achievement: UUID, learners: list[UUID], run: str) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    for n, learner in enumerate(learners):
+        term = "2026-T1"
+        items.append({"command": "enrol", "idempotency_key": f"{run}-e{n}", "learner_id": str(learner),
+                      "achievement_id": str(achievement), "term": term, "effective": "2026-02-01"})
+        enrolment = Enrolment.create_id(learner, achievement, term)
+        for a in range(ASSESSMENTS):
+            items.append({
+                "command": "record_assessment", "idempotency_key": f"{run}-a{n}-{a}", "enrolment_id": str(enrolment),
+                "title": f"Assessment {a + 1}", "outcome": "passed", "score": "B", "assessor": "Dr Assessor",
+                "assessed_on": "2026-03-01",
+                "skill_levels": [{"skill_url": SKILLS[0].url, "level": 3}, {"skill_url": SKILLS[1].url, "level": 2}],
+                "evidence": [{"description": f"Portfolio item {a}", "url": f"https://evidence.example.org/{n}/{a}"}]})
+    return items
+
+
+def _learners(ledger: Any, actor: Actor, count: int) -> list[UUID]:
+    out: list[UUID] = [UUID(int=0)] * count
+
+    def work(i: int) -> None:
+        for n in range(i, count, 4):
+            out[n] = ledger.execute(actor, RegisterLearner(
+                primary_identifier=Identifier("student id", f"B{n:07d}"),
+                effective=date(2025, 1, 1) + timedelta(days=n % 300))).id
+
+    run_threads(4, work)
+    return out
+
+
+def _events_between(url: str, schema: str, after: int, upto: int) -> list[tuple[Any, ...]]:
+    with connect(url) as conn:
+        return conn.execute(sql.SQL(
+            "SELECT originator_id, originator_version, topic, state FROM {}.storedledger_events "
+            "WHERE notification_id > %s AND notification_id <= %s ORDER BY notification_id"
+        ).format(sql.Identifier(schema)), (after, upto)).fetchall()
+
+
+def raw_insert_seconds(url: str, schema: str, rows: list[tuple[Any, ...]]) -> float:
+    """Seconds to insert ``rows`` (fresh originator ids) into a plain table, 1,000 rows per transaction."""
+    table = sql.SQL("{}.{}").format(sql.Identifier(schema), sql.Identifier(f"raw_{uuid.uuid4().hex[:8]}"))
+    with connect(url) as conn:
+        conn.execute(sql.SQL(
+            "CREATE TABLE {} (originator_id uuid NOT NULL, originator_version bigint NOT NULL, topic text, "
+            "state bytea, notification_id bigserial, PRIMARY KEY (originator_id, originator_version))").format(table))
+        conn.execute(sql.SQL("CREATE UNIQUE INDEX ON {} (notification_id)").format(table))
+    insert = sql.SQL("INSERT INTO {} (originator_id, originator_version, topic, state) VALUES (%s, %s, %s, %s)"
+                     ).format(table)
+    salt = uuid.uuid4()
+    fresh = [(uuid.uuid5(salt, str(row[0])), *row[1:]) for row in rows]
+    with psycopg.connect(url) as conn:
+        started = time.perf_counter()
+        for start in range(0, len(fresh), RAW_ROWS_PER_TX):
+            with conn.cursor() as curs:
+                curs.executemany(insert, fresh[start:start + RAW_ROWS_PER_TX])
+            conn.commit()
+        return time.perf_counter() - started
+
+
+def measure_batch(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
+    per_batch = max(1, size.batch_items // (1 + ASSESSMENTS))
+    with fresh_schema(url, "bench_batch") as schema, tempfile.TemporaryDirectory() as data:
+        env = {"LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_ADMIN_TOKEN": ADMIN_TOKEN,
+               "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json"}
+        services = build_services(load_settings(env))
+        server: Server | None = None
+        try:
+            ledger = services.ledger
+            provider = ledger.execute(Actor.admin(), RegisterProvider(
+                name="Batch polytechnic", identifiers=(Identifier("NZQA provider", "9898"),),
+                effective=date(2024, 1, 1)))
+            actor = Actor.provider(provider.id)
+            achievement = ledger.execute(actor, DefineAchievement(AchievementSpec(
+                AchievementType.MICRO_CREDENTIAL, "Imported practice", "Assessed at the provider.", "Pass.",
+                skills=SKILLS[:2]), effective=date(2024, 1, 1))).id
+            log(f"  registering {per_batch * (size.repetitions + 1)} learners")
+            learners = _learners(ledger, actor, per_batch * (size.repetitions + 1))
+            server = Server(["ops.cli", "serve", "--host", "127.0.0.1"], env, Path(data) / "server.log")
+            server.wait_ready()
+            client = httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {provider.token}"},
+                                  timeout=300.0)
+
+            def post_batch(rep: int) -> tuple[float, list[tuple[Any, ...]], int]:
+                items = _items(achievement, learners[rep * per_batch:(rep + 1) * per_batch], f"r{rep}")
+                before = ledger.position()
+                started = time.perf_counter()
+                answer = client.post("/v1/events", json={"items": items})
+                seconds = time.perf_counter() - started
+                result = answer.json()
+                if answer.status_code != 200 or result["failed"]:
+                    raise RuntimeError(f"batch {rep}: {answer.status_code} {answer.text[:500]}")
+                return seconds, _events_between(url, schema, before, result["position"]), len(items)
+
+            _, previous, _ = post_batch(size.repetitions)  # warm-up, on its own learners
+            pairs = []
+            for rep in range(size.repetitions):
+                if rep % 2:
+                    raw_seconds = raw_insert_seconds(url, schema, previous)
+                    seconds, events, items = post_batch(rep)
+                    raw_rate = len(previous) / raw_seconds
+                else:
+                    seconds, events, items = post_batch(rep)
+                    raw_rate = len(events) / raw_insert_seconds(url, schema, events)
+                previous = events
+                pairs.append({"items": items, "events": len(events), "seconds": seconds,
+                              "events_per_s": len(events) / seconds, "items_per_s": items / seconds,
+                              "raw_events_per_s": raw_rate})
+                log(f"  batch {rep + 1}: {items} items, {len(events)} events in {seconds:.2f} s "
+                    f"({items / seconds:,.0f} items/s); raw {raw_rate:,.0f} events/s")
+            client.close()
+        finally:
+            if server is not None:
+                server.stop()
+            services.close()
+    ratios = [p["events_per_s"] / p["raw_events_per_s"] for p in pairs]
+    items_rate = statistics.median(p["items_per_s"] for p in pairs)
+    raw = statistics.median(p["raw_events_per_s"] for p in pairs)
+    return [Figure(
+        "batch.import", f"batch import, POST /v1/events of {size.batch_items} items", "events/s",
+        statistics.median(p["events_per_s"] for p in pairs), raw, "raw psycopg INSERT, 1,000-row tx",
+        statistics.median(ratios), "ratio>=0.25", pair_ratios=ratios,
+        text=f"{items_rate:,.0f} items/s ({statistics.median(p['events_per_s'] for p in pairs):,.0f} events/s)",
+        baseline_text=f"{raw:,.0f} events/s (raw INSERT, 1,000-row transactions)", details={"pairs": pairs}).judge()]

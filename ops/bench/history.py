@@ -1,0 +1,191 @@
+"""Long histories: a command on a 1,000-event enrolment against a 5-event one, and reads of a learner with ~1,000
+events against one with ~25, pairs alternated (see README.md).
+
+Commands: in this process, through the Ledger (the HTTP part is the same for both). Each pair times
+``HISTORY_COMMANDS`` assessments on the short enrolment and as many on the long one (the order alternates); the pair's
+ratio is the short median latency over the long one (1.0: history costs nothing; the target 1.5x slower is 0.67).
+Reads: the projections catch up in this process, CLRs are signed ahead (as the runner does), then the skills profile,
+the employer view of a share of every credential and the signed CLR are read alternately for both learners.
+"""
+
+from __future__ import annotations
+
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from application.commands import (
+    CompleteEnrolment,
+    DefineAchievement,
+    Enrol,
+    GrantShare,
+    IssueCredential,
+    RecordAssessment,
+    RegisterEmployer,
+    RegisterLearner,
+    RegisterProvider,
+)
+from domain.achievement import AchievementSpec
+from domain.credential import CredentialBasis
+from domain.values import AchievementType, Actor, AssessmentOutcome, Evidence, Identifier, SkillLevel
+from ops.bench.common import Figure, fresh_schema, latency_summary
+from ops.bench.sizes import SKILLS, Size
+from wiring.services import build_services
+from wiring.settings import load_settings
+
+HISTORY_COMMANDS = 40
+SHORT = 5
+READ_SAMPLES = 200
+
+
+def _assess(ledger: Any, actor: Actor, enrolment: UUID, n: int) -> None:
+    ledger.execute(actor, RecordAssessment(
+        enrolment, title=f"Assessment {n}", outcome=AssessmentOutcome.PASSED, score="B",
+        skill_levels=(SkillLevel(SKILLS[0].url, 2 + n % 3),), evidence=(Evidence(f"Item {n}"),),
+        assessor="Dr Assessor", assessed_on=date(2024, 3, 1)))
+
+
+def _assess_next(ledger: Any, actor: Actor, enrolment: UUID, counter: Iterator[int]) -> None:
+    _assess(ledger, actor, enrolment, next(counter))
+
+
+def _timed(call: Callable[[], Any], times: int) -> list[float]:
+    seconds = []
+    for _ in range(times):
+        started = time.perf_counter()
+        call()
+        seconds.append(time.perf_counter() - started)
+    return seconds
+
+
+def _learner_story(ledger: Any, actor: Actor, achievements: list[UUID], number: int, events: int,
+                   credentials: int) -> tuple[UUID, list[UUID]]:
+    """A learner with about ``events`` events: enrolments of four events each, ``credentials`` of them credentialed."""
+    learner = ledger.execute(actor, RegisterLearner(
+        primary_identifier=Identifier("student id", f"H{number:07d}"), effective=date(2020, 1, 1))).id
+    issued = []
+    for k in range(max(1, events // 4)):
+        achievement = achievements[k % len(achievements)]
+        day = date(2020, 2, 1) + timedelta(days=k)
+        enrolment = ledger.execute(actor, Enrol(learner, achievement_id=achievement, term=f"T{k}", effective=day)).id
+        _assess(ledger, actor, enrolment, k)
+        _assess(ledger, actor, enrolment, k + 1)
+        ledger.execute(actor, CompleteEnrolment(enrolment, effective=day + timedelta(days=400)))
+        if k < credentials:
+            issued.append(ledger.execute(actor, IssueCredential(
+                learner, achievement_id=achievement, basis=CredentialBasis.ENROLMENT, basis_id=enrolment,
+                issued_on=day + timedelta(days=401))).id)
+    return learner, issued
+
+
+def measure_history(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
+    long_events = size.long_history
+    with fresh_schema(url, "bench_history") as schema, tempfile.TemporaryDirectory() as data:
+        env = {"LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_LOG_FORMAT": "json",
+               "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}
+        settings = load_settings(env)
+        services = build_services(settings)
+        try:
+            ledger = services.ledger
+            provider = ledger.execute(Actor.admin(), RegisterProvider(
+                name="History institute", identifiers=(Identifier("NZQA provider", "9797"),),
+                effective=date(2019, 1, 1)))
+            actor = Actor.provider(provider.id)
+            achievements = [ledger.execute(actor, DefineAchievement(AchievementSpec(
+                AchievementType.MICRO_CREDENTIAL, f"Practice {a}", "Assessed.", "Pass.",
+                skills=SKILLS[a % 5:a % 5 + 2]), effective=date(2019, 1, 1))).id for a in range(10)]
+            log(f"  an enrolment with {long_events} events and one with {SHORT}")
+            short_learner, _ = _learner_story(ledger, actor, achievements, 1, 0, 0)
+            long_learner, _ = _learner_story(ledger, actor, achievements, 2, 0, 0)
+            short = ledger.execute(actor, Enrol(short_learner, achievement_id=achievements[0], term="S",
+                                                effective=date(2024, 2, 1))).id
+            long = ledger.execute(actor, Enrol(long_learner, achievement_id=achievements[0], term="L",
+                                               effective=date(2024, 2, 1))).id
+            for n in range(SHORT - 1):
+                _assess(ledger, actor, short, n)
+            for n in range(long_events - 1):
+                _assess(ledger, actor, long, n)
+            figures = [_command_pairs(ledger, actor, short, long, size, log)]
+            figures[0].label = f"command on a {long_events}-event enrolment (in-process)"
+            log("  learners with ~25 and ~1,000 events for the reads")
+            few = _learner_story(ledger, actor, achievements, 3, 25, 3)
+            many = _learner_story(ledger, actor, achievements, 4, long_events, 10)
+            figures += _read_pairs(services, settings, actor, few, many, size, log)
+        finally:
+            services.close()
+    return figures
+
+
+def _command_pairs(ledger: Any, actor: Actor, short: UUID, long: UUID, size: Size,
+                   log: Callable[[str], None]) -> Figure:
+    counter = iter(range(10**9))
+    pairs = []
+    for rep in range(size.repetitions):
+        order = (short, long) if rep % 2 == 0 else (long, short)
+        timed = {enrolment: _timed(partial(_assess_next, ledger, actor, enrolment, counter), HISTORY_COMMANDS)
+                 for enrolment in order}
+        pairs.append((statistics.median(timed[short]) * 1000, statistics.median(timed[long]) * 1000))
+        log(f"  pair {rep + 1}: command on {SHORT} events {pairs[-1][0]:.2f} ms, "
+            f"on the long one {pairs[-1][1]:.2f} ms")
+    ratios = [s / lg for s, lg in pairs]
+    short_ms, long_ms = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
+    return Figure("history.command", "command on a long enrolment (in-process)", "ms", long_ms, short_ms,
+                  f"same on {SHORT} events", statistics.median(ratios), "ratio>=0.67", pair_ratios=ratios,
+                  text=f"median {long_ms:.2f} ms", baseline_text=f"median {short_ms:.2f} ms on {SHORT} events",
+                  details={"pairs_ms": pairs, "commands_per_pair": HISTORY_COMMANDS}).judge()
+
+
+def _read_pairs(services: Any, settings: Any, actor: Actor, few: tuple[UUID, list[UUID]],
+                many: tuple[UUID, list[UUID]], size: Size, log: Callable[[str], None]) -> list[Figure]:
+    from ops.bench.read_side import catch_up_in_process
+    from wiring.projection_runner import publish
+    from wiring.read_side import open_read_side
+
+    ledger = services.ledger
+    employer = ledger.execute(Actor.admin(), RegisterEmployer(
+        name="History employer", identifiers=(Identifier("NZBN", "9429000000999"),))).id
+    tokens = {learner: ledger.execute(Actor.learner(learner), GrantShare(
+        learner, employer_id=employer, credential_ids=tuple(held), skill_urls=(SKILLS[0].url,),
+        purpose="Application", expires_at=datetime.now(UTC) + timedelta(days=30))).token
+        for learner, held in (few, many)}
+    catch_up_in_process(settings)
+    publish(settings)
+    read_side = open_read_side(services, run_projections=False)
+    reads: dict[str, tuple[str, Callable[[UUID], Any]]] = {
+        "history.read.skills": ("skills profile", read_side.skills),
+        "history.read.employer_view": ("employer view", lambda learner: read_side.employer_view(tokens[learner])),
+        "history.read.clr": ("CLR 2.0 (signed)", read_side.clr),
+    }
+    figures = []
+    rng = random.Random(3)
+    try:
+        for key, (label, read) in reads.items():
+            for _ in range(20):  # warm the pool and caches
+                read(rng.choice((few[0], many[0])))
+            pairs = []
+            for rep in range(size.repetitions):
+                order = (few[0], many[0]) if rep % 2 == 0 else (many[0], few[0])
+                timed = {learner: _timed(partial(read, learner), READ_SAMPLES) for learner in order}
+                pairs.append((latency_summary(timed[few[0]]), latency_summary(timed[many[0]])))
+            ratios = [f["p50_ms"] / m["p50_ms"] for f, m in pairs]
+            worst = max(pairs, key=lambda p: p[1]["p99_ms"])
+            log(f"  {label}: ~25 events p50 {worst[0]['p50_ms']:.2f} ms, long record p50 {worst[1]['p50_ms']:.2f}"
+                f" / p99 {worst[1]['p99_ms']:.2f} ms")
+            figure = Figure(key, f"{label} read, learner with ~{size.long_history:,} events", "ms", worst[1]["p50_ms"],
+                            worst[0]["p50_ms"], "~25 events", statistics.median(ratios), "ratio>=0.5",
+                            pair_ratios=ratios, details={**worst[1], "pairs": pairs},
+                            baseline_text=f"p50 {worst[0]['p50_ms']:.2f} / p99 {worst[0]['p99_ms']:.2f} ms at ~25")
+            p99_met = worst[1]["p99_ms"] <= 10
+            figure.judge()
+            if figure.met and not p99_met:
+                figure.met, figure.verdict = False, "NO (p99 > 10 ms)"
+            figures.append(figure)
+    finally:
+        read_side.close()
+    return figures

@@ -76,11 +76,11 @@ def _learner_story(ledger: Any, actor: Actor, achievements: list[UUID], number: 
         enrolment = ledger.execute(actor, Enrol(learner, achievement_id=achievement, term=f"T{k}", effective=day)).id
         _assess(ledger, actor, enrolment, k)
         _assess(ledger, actor, enrolment, k + 1)
-        ledger.execute(actor, CompleteEnrolment(enrolment, effective=day + timedelta(days=400)))
+        ledger.execute(actor, CompleteEnrolment(enrolment, effective=date(2024, 6, 1)))
         if k < credentials:
             issued.append(ledger.execute(actor, IssueCredential(
                 learner, achievement_id=achievement, basis=CredentialBasis.ENROLMENT, basis_id=enrolment,
-                issued_on=day + timedelta(days=401))).id)
+                issued_on=date(2024, 6, 2))).id)
     return learner, issued
 
 

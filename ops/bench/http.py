@@ -40,6 +40,8 @@ PER_ENROLMENT = 3
 ADMIN_TOKEN = "bench-admin-" + uuid.uuid4().hex
 PEER_TOKEN = "bench-peer-" + uuid.uuid4().hex
 ROOT = Path(__file__).parents[2]
+SERVER_POOLS = {"POSTGRES_POOL_SIZE": "4", "POSTGRES_MAX_OVERFLOW": "4"}
+"""At most 8 connections per pool and worker, as the peer's pool: the shared server allows 100 in all."""
 
 
 def free_port() -> int:
@@ -146,7 +148,7 @@ def measure_http(url: str, size: Size, log: Callable[[str], None] = print) -> li
     with fresh_schema(url, "bench_http") as schema, tempfile.TemporaryDirectory() as data:
         env = {
             "LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_ADMIN_TOKEN": ADMIN_TOKEN,
-            "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json",
+            "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json", **SERVER_POOLS,
         }
         services = build_services(load_settings(env))
         servers: list[Server] = []

@@ -32,7 +32,7 @@ def _start(url: str, port: int, data: Path, workers: int) -> subprocess.Popen[by
         env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
-def _wait_healthy(process: subprocess.Popen[bytes], port: int, timeout: float = 60.0) -> None:
+def _wait_healthy(process: subprocess.Popen[bytes], port: int, timeout: float = 180.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -20,7 +20,7 @@ from domain.errors import ConcurrencyConflict, DomainError
 from domain.values import Actor, AssessmentOutcome, Evidence, SkillLevel
 from tests.domain.gwt import ADMIN, COMMUNICATION, FixedClock, World, events_of, name_of
 from wiring.services import Services, build_services
-from wiring.settings import Settings
+from wiring.settings import Settings, load_settings
 
 pytestmark = pytest.mark.postgres
 WRITERS = 4
@@ -115,21 +115,34 @@ class RoundTrips:
         monkeypatch.setattr(psycopg.Cursor, "execute", counted)
 
 
-def test_an_assessment_takes_two_round_trips_with_a_warm_cache(postgres_services, monkeypatch) -> None:
-    ledger = postgres_services.ledger
+@pytest.fixture(params=[False, True], ids=["unchecked", "checked"])
+def checked_services(request, tmp_path, postgres_url: str, postgres_schema: str) -> Iterator[tuple[Services, int]]:
+    """The Ledger with and without the pool's check of each connection it hands out (LER_DB_CHECK_CONNECTIONS,
+    on by default): the check is one more round trip per connection taken, so the counts below double with it."""
+    built = build_services(load_settings({
+        "LER_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": f"{postgres_url}?schema={postgres_schema}",
+        "LER_DB_CHECK_CONNECTIONS": "1" if request.param else "0"}))
+    yield built, 2 if request.param else 1
+    built.close()
+
+
+def test_an_assessment_takes_two_round_trips_with_a_warm_cache(checked_services, monkeypatch) -> None:
+    services, per_statement = checked_services
+    ledger = services.ledger
     world = World(ledger, FixedClock())
     provider = world.provider()
     enrolment = world.enrolment(provider, world.learner(), world.achievement(provider))
     _assess(ledger, provider, enrolment, 0)
     trips = RoundTrips(monkeypatch)
     _assess(ledger, provider, enrolment, 1)
-    assert trips.count == 2, "follow the log, then the atomic append (idempotency key included)"
+    assert trips.count == 2 * per_statement, "follow the log, then the atomic append (idempotency key included)"
     _assess(ledger, provider, enrolment, 1)
-    assert trips.count == 2 + 4, "a retry: follow, the append collides on the key, the key and the position are read"
+    assert trips.count == (2 + 4) * per_statement, "a retry: follow, append (collides), the key, the position"
 
 
-def test_a_unit_of_work_of_fifty_enrolments_is_two_round_trips(postgres_services, monkeypatch) -> None:
-    ledger = postgres_services.ledger
+def test_a_unit_of_work_of_fifty_enrolments_is_two_round_trips(checked_services, monkeypatch) -> None:
+    services, per_statement = checked_services
+    ledger = services.ledger
     world = World(ledger, FixedClock())
     provider = world.provider()
     achievement = world.achievement(provider)
@@ -139,6 +152,6 @@ def test_a_unit_of_work_of_fifty_enrolments_is_two_round_trips(postgres_services
         written = [ledger.execute(provider, Enrol(learner, achievement_id=achievement, term="2024-T1",
                                                   effective=date(2024, 3, 1)), idempotency_key=f"e-{n}")
                    for n, learner in enumerate(learners)]
-    assert trips.count == 2, "follow the log, then one append of every event"
+    assert trips.count == 2 * per_statement, "follow the log, then one append of every event"
     assert [w.pending for w in written] == list(range(50)) and work.positions == sorted(set(work.positions))
     assert sum(1 for e in events_of(ledger) if name_of(e) == "Enrolment.Enrolled") == 50

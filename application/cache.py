@@ -54,6 +54,8 @@ class LogFollowingRepository(Repository[UUID]):
         self._lock = threading.Lock()
         self._following = threading.Lock()
         self.followed = recorder.max_notification_id() or 0
+        self._follows_started = 0
+        self._follows_done = 0
         self.reads = 0  # store reads of aggregates not in the cache, for tests and benchmarks
 
     def get(  # type: ignore[override]
@@ -100,20 +102,30 @@ class LogFollowingRepository(Repository[UUID]):
                 self.remember(private_copy(aggregate))
 
     def follow(self) -> None:
-        """Bring every cached aggregate up to the end of the log (one query)."""
+        """Bring every cached aggregate up to the end of the log (one query). Threads that arrive while a follow is
+        under way share the next one: a follow that started after a thread arrived is as good as its own."""
+        needed = self._follows_started + 1
         with self._following:
-            notifications = self.recorder.select_notifications(
-                start=self.followed, limit=FOLLOW_PAGE, inclusive_of_start=False)
-            if len(notifications) == FOLLOW_PAGE:
-                end = self.recorder.max_notification_id() or 0
-                with self._lock:
-                    self._aggregates.clear()
-                self.followed = end
+            if self._follows_done >= needed:
                 return
-            for notification in notifications:
-                self._apply(notification)
-            if notifications:
-                self.followed = notifications[-1].id
+            self._follows_started += 1
+            started = self._follows_started
+            self._follow_once()
+            self._follows_done = started
+
+    def _follow_once(self) -> None:
+        notifications = self.recorder.select_notifications(
+            start=self.followed, limit=FOLLOW_PAGE, inclusive_of_start=False)
+        if len(notifications) == FOLLOW_PAGE:
+            end = self.recorder.max_notification_id() or 0
+            with self._lock:
+                self._aggregates.clear()
+            self.followed = end
+            return
+        for notification in notifications:
+            self._apply(notification)
+        if notifications:
+            self.followed = notifications[-1].id
 
     def _apply(self, notification: Notification) -> None:
         aggregate_id = UUID(str(notification.originator_id))

@@ -1,11 +1,17 @@
-"""structlog, JSON in production and CI, readable in development. One line per handled command."""
+"""structlog, JSON in production and CI, readable in development. One line per handled command.
+
+Every line, ours and the standard library's (uvicorn, the eventsourcing library), passes through the same safety
+processor: capability secrets redacted and control characters escaped (adapters/log_safety.py)."""
 
 import logging
 import sys
 
 import structlog
 
+from adapters.log_safety import make_log_safe
 from application.ledger import CommandHandled
+
+STDLIB_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 
 
 def configure_logging(json_logs: bool, level: int = logging.INFO) -> None:
@@ -17,12 +23,42 @@ def configure_logging(json_logs: bool, level: int = logging.INFO) -> None:
             structlog.contextvars.merge_contextvars,
             structlog.processors.add_log_level,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
+            structlog.processors.format_exc_info,
+            make_log_safe,
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
         cache_logger_on_first_use=False,
     )
+    _route_standard_logging(renderer, level)
+
+
+def _route_standard_logging(renderer: structlog.typing.Processor, level: int) -> None:
+    """The standard library's records (uvicorn's errors and access lines among them) rendered like ours."""
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.contextvars.merge_contextvars,
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            make_log_safe,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    root = logging.getLogger()
+    root.handlers = [handler]
+    root.setLevel(level)
+    for name in STDLIB_LOGGERS:
+        logger = logging.getLogger(name)
+        logger.handlers = []
+        logger.propagate = True
 
 
 def log_command(handled: CommandHandled) -> None:

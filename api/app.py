@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import problems
+from api.body_guard import BodyGuard, BodyLimits
 from api.context import ApiState, hash_token
 from api.middleware import RequestLogging
 from api.routers import (
@@ -46,7 +47,8 @@ and share chosen parts with employers, employers read verified skills through wh
 """
 
 
-def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_seconds: float = 5.0) -> FastAPI:
+def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_seconds: float = 5.0,
+               limits: BodyLimits | None = None) -> FastAPI:
     app = FastAPI(title="Learner employment record ledger", version="1.0.0", description=DESCRIPTION,
                   openapi_url="/openapi.json", docs_url="/docs", redoc_url=None)
     app.state.api = ApiState(services, read_side, hash_token(admin_token) if admin_token else "", wait_seconds)
@@ -62,6 +64,14 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
     for module in (providers, principals, achievements, enrolments, credentials, rpl, work_experience, shares,
                    learners, employers, verify, issuers, events, health, sign_in_links, log):
         app.include_router(module.router)
+    app.add_middleware(BodyGuard, limits=limits or body_limits(services))
     app.add_middleware(RequestLogging)
 
     return app
+
+
+def body_limits(services: Services | None) -> BodyLimits:
+    if services is None:
+        return BodyLimits()
+    settings = services.settings
+    return BodyLimits(settings.max_body_bytes, settings.max_import_body_bytes, settings.body_timeout_seconds)

@@ -34,7 +34,7 @@ STATUS_BY_ERROR: tuple[tuple[type[DomainError], int], ...] = (
 
 TITLES = {
     400: "Bad request", 401: "Not authenticated", 403: "Not permitted", 404: "Not found", 405: "Method not allowed",
-    406: "Not acceptable", 409: "Conflict with the ledger's rules", 413: "Request too large",
+    406: "Not acceptable", 408: "Request timeout", 409: "Conflict with the ledger's rules", 413: "Request too large",
     415: "Unsupported media type", 422: "Invalid request", 500: "Internal error", 503: "Service unavailable",
 }
 

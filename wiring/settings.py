@@ -43,6 +43,9 @@ class Settings:
     def transparency_origin(self) -> str:
         """The transparency log's name in its checkpoints (a schema-less URL, as C2SP tlog-checkpoint asks)."""
         return self.log_origin or urlparse(self.public_url).netloc + "/log"
+    max_body_bytes: int = 1 << 20
+    max_import_body_bytes: int = 32 << 20
+    body_timeout_seconds: float = 30.0
 
     @property
     def uses_postgres(self) -> bool:
@@ -117,7 +120,21 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         log_origin=env.get("LER_LOG_ORIGIN", ""),
         checkpoint_every=max(1, int(env.get("LER_CHECKPOINT_EVERY", "1000"))),
         checkpoint_seconds=max(0.0, float(env.get("LER_CHECKPOINT_SECONDS", "10"))),
+        max_body_bytes=int(_positive(env, "LER_MAX_BODY_BYTES", 1 << 20)),
+        max_import_body_bytes=int(_positive(env, "LER_MAX_IMPORT_BODY_BYTES", 32 << 20)),
+        body_timeout_seconds=_positive(env, "LER_BODY_TIMEOUT_SECONDS", 30.0),
     )
+
+
+def _positive(env: dict[str, str], name: str, default: float) -> float:
+    text = env.get(name, "")
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {text!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {text!r}")
+    return value
 
 
 def _master_key(env: dict[str, str], data_dir: Path) -> bytes:

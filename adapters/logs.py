@@ -5,6 +5,7 @@ processor: capability secrets redacted and control characters escaped (adapters/
 
 import logging
 import sys
+from typing import TextIO
 
 import structlog
 
@@ -14,7 +15,8 @@ from application.ledger import CommandHandled
 STDLIB_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 
 
-def configure_logging(json_logs: bool, level: int = logging.INFO) -> None:
+def configure_logging(json_logs: bool, level: int = logging.INFO, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer() if json_logs else structlog.dev.ConsoleRenderer(colors=False)
     )
@@ -28,13 +30,13 @@ def configure_logging(json_logs: bool, level: int = logging.INFO) -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=stream),
         cache_logger_on_first_use=False,
     )
-    _route_standard_logging(renderer, level)
+    _route_standard_logging(renderer, level, stream)
 
 
-def _route_standard_logging(renderer: structlog.typing.Processor, level: int) -> None:
+def _route_standard_logging(renderer: structlog.typing.Processor, level: int, stream: TextIO) -> None:
     """The standard library's records (uvicorn's errors and access lines among them) rendered like ours."""
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[
@@ -50,7 +52,7 @@ def _route_standard_logging(renderer: structlog.typing.Processor, level: int) ->
             renderer,
         ],
     )
-    handler = logging.StreamHandler(sys.stderr)
+    handler = logging.StreamHandler(stream)
     handler.setFormatter(formatter)
     root = logging.getLogger()
     root.handlers = [handler]

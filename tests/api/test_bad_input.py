@@ -1,8 +1,8 @@
 """Input that is not Unicode text, or too large, or too slow: every route answers 4xx problem+json and records
 nothing."""
 
+import json
 import uuid
-from typing import Any
 
 import pytest
 
@@ -74,11 +74,18 @@ def test_paired_surrogates_and_escaped_backslashes_pass(told: tuple[Api, Story],
 def test_surrogates_in_query_and_path_answer_4xx(told: tuple[Api, Story]) -> None:
     api, story = told
     aroha = story.ids["aroha"]
-    for url in (f"/v1/learners/{aroha}/clr?as_of=%ED%A0%80", f"/v1/learners/%ED%A0%80/record",
+    for url in (f"/v1/learners/{aroha}/clr?as_of=%ED%A0%80", "/v1/learners/%ED%A0%80/record",
                 "/v1/shared/%ED%A0%80", f"/v1/learners/{aroha}/skills?as_of=%5Cud800"):
         answer = api.client.get(url, headers=bearer(story.tokens["aroha"]))
         assert 400 <= answer.status_code < 500, (url, answer.status_code, answer.text)
 
 
-def big_body(size: int) -> dict[str, Any]:
-    return {"type": ["VerifiableCredential"], "padding": "x" * size}
+def test_a_signed_credential_with_a_lone_surrogate_answers_422(told: tuple[Api, Story]) -> None:
+    api, story = told
+    document = story.read("aroha", f"/v1/credentials/{story.ids['aroha_communication']}")["document"]
+    document["credentialSubject"]["achievement"]["name"] = "Communication \ud800"
+    body = json.dumps(document).encode()
+    assert b"\\ud800" in body
+    answer = api.client.post("/v1/verify", content=body, headers={"Content-Type": "application/json"})
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith(PROBLEM_JSON)

@@ -6,10 +6,12 @@ The body is read here, counted as it arrives (Content-Length is checked first, c
 handed to the application only once it is whole and within its limit."""
 
 import asyncio
+import html
 import re
 import time
 from dataclasses import dataclass
 
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api import problems
@@ -153,6 +155,23 @@ def _replay(body: bytes, receive: Receive) -> Receive:
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, refused: Refused) -> None:
-    found = problems.problem(refused.status, refused.code, refused.detail, scope.get("path", ""))
     close = {"Connection": "close"} if refused.status in (408, 413) else None
+    if _wants_page(scope):
+        await _page(refused, close)(scope, receive, send)
+        return
+    found = problems.problem(refused.status, refused.code, refused.detail, scope.get("path", ""))
     await problems.respond(found, close)(scope, receive, send)
+
+
+def _wants_page(scope: Scope) -> bool:
+    """A browser posting a form to a page (not the API) is answered in words, not JSON."""
+    accept = _header(scope, b"accept") or b""
+    return not str(scope.get("path", "")).startswith("/v1/") and b"text/html" in accept
+
+
+def _page(refused: Refused, headers: dict[str, str] | None) -> HTMLResponse:
+    title = html.escape(problems.TITLES.get(refused.status, "Something is wrong"))
+    text = (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+            f"<body><main><h1>{title}</h1><p>{html.escape(refused.detail)}</p>"
+            '<p><a href="/">Start again from the start page</a></p></main></body></html>')
+    return HTMLResponse(text, status_code=refused.status, headers=headers)

@@ -193,3 +193,12 @@ def test_a_client_sending_less_than_its_content_length_is_cut_off(server: tuple[
         waited = time.monotonic() - started
     assert answer.startswith(b"HTTP/1.1 408"), answer[:200]
     assert waited < 8
+
+
+def test_a_browser_posting_too_much_to_a_page_gets_a_page_in_words(told: tuple[Api, Story]) -> None:
+    api, _ = told
+    answer = api.client.post("/sign-in", content=b"email=" + b"x" * (2 * MB),
+                             headers={"Accept": "text/html", "Content-Type": "application/x-www-form-urlencoded"})
+    assert answer.status_code == 413
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Request too large" in answer.text and "exceeds" in answer.text

@@ -15,6 +15,7 @@ def restore_logging() -> Iterator[None]:
     yield
     structlog.reset_defaults()
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+    logging.getLogger().handlers = []
 
 
 def test_a_bad_port_is_a_plain_message(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],

@@ -34,7 +34,7 @@ class Learner(LedgerAggregate):
     @classmethod
     def register(
         cls, *, learner_id: UUID, primary_identifier: Identifier, did: str, profile: Mapping[str, str],
-        seal: ProfileSealer, token_id: UUID, actor: Actor, effective: date,
+        seal: ProfileSealer, token_id: UUID | None, actor: Actor, effective: date,
     ) -> "Learner":
         if did and not did.startswith("did:"):
             raise InvalidValue("a DID starts with 'did:'")
@@ -42,7 +42,7 @@ class Learner(LedgerAggregate):
                     "identifier": primary_identifier.value, **({"did": did} if did else {})}
         return cls.create_with_id(
             "Registered", learner_id, did="", sealed_profile=seal(personal), identity_hash="", identity_salt="",
-            actor=actor, effective=effective, token_ids=(token_id,),
+            actor=actor, effective=effective, token_ids=(token_id,) if token_id else (),
         )
 
     @event("Registered")

@@ -20,6 +20,7 @@ from application.commands import (
     Enrol,
     GrantShare,
     IssueCredential,
+    IssueToken,
     RecordAssessment,
     RegisterEmployer,
     RegisterLearner,
@@ -73,6 +74,11 @@ def load_demo(ledger: Ledger, today: date | None = None) -> DemoIds:
     _internship_and_revocation(ledger, demo, start)
     _share_with_employer(ledger, demo, today)
     return demo
+
+
+def _issue_learner_token(ledger: Ledger, demo: DemoIds, name: str) -> None:
+    """A provider's registration hands out no token (it would tell whether the learner existed): the admin does."""
+    demo.tokens[name] = ledger.execute(demo.admin, IssueToken(Actor.learner(demo.ids[name]))).token
 
 
 def _remember(demo: DemoIds, name: str, written: object) -> UUID:
@@ -129,6 +135,7 @@ def _aroha_earns_micro_credentials(ledger: Ledger, demo: DemoIds, start: date) -
         primary_identifier=Identifier("university student id", "S1234567"),
         profile={"name": "Aroha Ngata", "email": "aroha@example.org"}, did="did:example:aroha", effective=start,
     )))
+    _issue_learner_token(ledger, demo, "aroha")
     for n, (name, levels) in enumerate((
         ("communication", (SkillLevel(COMMUNICATION.url, 4), SkillLevel(TEAMWORK.url, 3))),
         ("self_management", (SkillLevel(SELF_MANAGEMENT.url, 3),)),
@@ -155,6 +162,7 @@ def _sam_is_granted_rpl(ledger: Ledger, demo: DemoIds, start: date) -> None:
         primary_identifier=Identifier("USI", "SAM0001234"), profile={"name": "Sam O'Brien", "email": "sam@example.org"},
         effective=start,
     )))
+    _issue_learner_token(ledger, demo, "sam")
     sam_actor = Actor.learner(sam)
     case = _remember(demo, "sam_rpl", ledger.execute(sam_actor, ApplyForRpl(
         sam, achievement_id=demo.ids["care_certificate"], claim="Six years as a nurse assistant in aged care",

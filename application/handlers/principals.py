@@ -4,7 +4,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from application.authorization import Action, Parties, check
+from application.authorization import Action, Parties, check, permits
 from application.commands.base import Command
 from application.commands.principals import (
     DeregisterProvider,
@@ -18,9 +18,10 @@ from application.commands.principals import (
 from application.handlers.base import Change, Handler, Records
 from domain.access import AccessToken
 from domain.employer import Employer
-from domain.errors import NotPermitted
+from domain.errors import NotFound, NotPermitted
 from domain.learner import Learner
 from domain.provider import Provider
+from domain.registration import RepeatedRegistration
 from domain.status_list import StatusList
 from domain.values import Actor, ActorKind
 
@@ -65,20 +66,27 @@ def register_employer(records: Records, actor: Actor, command: RegisterEmployer)
 
 
 def register_learner(records: Records, actor: Actor, command: RegisterLearner) -> Change:
-    """Registering a learner who exists already finds them: no twin, no new event, no new token."""
+    """Registering a learner who exists already finds them: no twin, no new token. A provider's registration answers
+    alike whether the learner existed (or was erased) or not: never a token (an admin issues the learner's first one,
+    or the learner signs in by link), and one event either way, so the answered position says nothing either."""
     check(actor, Action.REGISTER_LEARNER)
     records.check_standing(actor)
     identifier = command.primary_identifier
     learner_id = records.learner_ids.learner_id(identifier)
+    effective = command.effective or records.today()
     if records.exists(learner_id):
-        return Change(learner_id)
-    grant, token = AccessToken.issue(principal=Actor.learner(learner_id), actor=actor, effective=records.today())
+        if actor.kind is ActorKind.ADMIN:
+            return Change(learner_id)
+        return Change(learner_id, [RepeatedRegistration.record(learner_id=learner_id, actor=actor,
+                                                               effective=effective)])
+    grant, token = (AccessToken.issue(principal=Actor.learner(learner_id), actor=actor, effective=records.today())
+                    if actor.kind is ActorKind.ADMIN else (None, ""))
     learner = Learner.register(
         learner_id=learner_id, primary_identifier=identifier, did=command.did, profile=command.profile,
-        seal=lambda personal: records.vault.seal(learner_id, personal), token_id=grant.id, actor=actor,
-        effective=command.effective or records.today(),
+        seal=lambda personal: records.vault.seal(learner_id, personal), token_id=grant.id if grant else None,
+        actor=actor, effective=effective,
     )
-    return Change(learner.id, [learner, grant], token)
+    return Change(learner.id, [learner, grant] if grant else [learner], token)
 
 
 def issue_token(records: Records, actor: Actor, command: IssueToken) -> Change:
@@ -95,8 +103,14 @@ def issue_token(records: Records, actor: Actor, command: IssueToken) -> Change:
 
 
 def revoke_token(records: Records, actor: Actor, command: RevokeToken) -> Change:
-    grant = records.load(AccessToken, AccessToken.id_for(command.token))
-    check(actor, Action.REVOKE_TOKEN, Parties(holder=grant.principal))
+    """Someone else's token answers like an unknown one: the answer never says that a token exists."""
+    unknown = NotFound("no such token")
+    try:
+        grant = records.load(AccessToken, AccessToken.id_for(command.token))
+    except NotFound:
+        raise unknown from None
+    if not permits(actor, Action.REVOKE_TOKEN, Parties(holder=grant.principal)):
+        raise unknown
     grant.revoke(actor, records.today())
     return Change(grant.id, [grant])
 

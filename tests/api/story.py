@@ -50,6 +50,12 @@ class Story:
         assert answer.status_code == 200, answer.text
         return answer.json()
 
+    def issue_learner_token(self, name: str) -> None:
+        """A provider's registration hands out no token (it would tell whether the learner existed): an admin
+        issues the learner's first one."""
+        issued = self.write("admin", "/v1/tokens", {"principal_kind": "learner", "principal_id": self.ids[name]})
+        self.tokens[name] = issued["token"]
+
     def remember(self, name: str, answer: dict[str, Any]) -> str:
         self.ids[name] = answer["id"]
         if answer.get("token"):
@@ -111,6 +117,7 @@ def _aroha_earns_micro_credentials(story: Story, start: date) -> None:
         "primary_identifier": {"scheme": "university student id", "value": "S1234567"},
         "profile": {"name": "Aroha Ngata", "email": "aroha@example.org"}, "did": "did:example:aroha",
         "effective": str(start)}, expect=201))
+    story.issue_learner_token("aroha")
     for n, (name, levels) in enumerate((
         ("communication", [{"skill_url": COMMUNICATION["url"], "level": 4},
                            {"skill_url": TEAMWORK["url"], "level": 3}]),
@@ -140,6 +147,7 @@ def _sam_is_granted_rpl(story: Story, start: date) -> None:
     sam = story.remember("sam", story.write("tafe", "/v1/learners", {
         "primary_identifier": {"scheme": "USI", "value": "SAM0001234"},
         "profile": {"name": "Sam O'Brien", "email": "sam@example.org"}, "effective": str(start)}, expect=201))
+    story.issue_learner_token("sam")
     case = story.remember("sam_rpl", story.write("sam", f"/v1/learners/{sam}/rpl-cases", {
         "achievement_id": story.ids["care_certificate"], "claim": "Six years as a nurse assistant in aged care",
         "effective": str(start + timedelta(days=60))}, expect=201))

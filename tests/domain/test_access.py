@@ -61,10 +61,13 @@ def test_an_admin_revokes_any_token(ledger, uni):
     when(ledger, lambda: ledger.execute(ADMIN, RevokeToken(token))).then("AccessToken.Revoked")
 
 
-def test_no_one_else_revokes_a_token(ledger, world, uni):
+def test_no_one_else_revokes_a_token_and_it_answers_like_an_unknown_one(ledger, world, uni):
     token = ledger.execute(ADMIN, IssueToken(uni)).token
     other = world.provider("Other Polytechnic")
-    when(ledger, lambda: ledger.execute(other, RevokeToken(token))).then_refused(NotPermitted, "not-permitted")
+    theirs = when(ledger, lambda: ledger.execute(other, RevokeToken(token))).then_refused(NotFound, "not-found")
+    unknown = when(ledger, lambda: ledger.execute(other, RevokeToken("not-a-token"))).then_refused(
+        NotFound, "not-found")
+    assert str(theirs) == str(unknown), "the same message: no hint that the token exists"
     assert ledger.principal_for(token) == uni
 
 

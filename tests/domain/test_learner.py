@@ -69,10 +69,32 @@ def test_an_admin_registers_a_learner_who_gets_a_token(ledger):
     assert issued.principal == Actor.learner(registered.originator_id)
 
 
-def test_a_provider_registers_a_learner(ledger, uni):
+def test_a_provider_registers_a_learner_and_gets_no_token(ledger, uni):
     outcome = when(ledger, register(ledger, uni))
-    outcome.then("Learner.Registered", "AccessToken.Issued")
-    assert ledger.principal_for(outcome.result.token) == Actor.learner(outcome.result.id)
+    outcome.then("Learner.Registered")
+    assert outcome.result.token == "", "a token would tell the provider whether the learner existed already"
+
+
+def test_a_provider_registering_someone_already_registered_is_answered_alike(ledger, world, uni):
+    other = world.provider("Other Polytechnic")
+    before = ledger.position()
+    new = register(ledger, other, "S5550001")()
+    first_events = ledger.position() - before
+    existing = world.learner(by=uni, number="S5550002")
+    again = when(ledger, register(ledger, other, "S5550002"))
+    again.then(("RepeatedRegistration.Recorded", {"learner_id": existing, "actor": other}))
+    assert len(again.events) == first_events, "as many events, so the position advances alike"
+    assert (again.result.id, again.result.token, again.result.replayed) == (existing, new.token, new.replayed)
+    assert new.token == ""
+
+
+def test_a_provider_registering_an_erased_learner_is_answered_alike(ledger, world, uni):
+    erased = world.learner(by=uni, number="S5550003")
+    ledger.execute(ADMIN, EraseLearner(erased, reason="asked"))
+    new = register(ledger, uni, "S5550004")()
+    again = when(ledger, register(ledger, uni, "S5550003"))
+    again.then(("RepeatedRegistration.Recorded", {"learner_id": erased}))
+    assert (again.result.token, again.result.replayed) == (new.token, new.replayed) == ("", False)
 
 
 @pytest.mark.parametrize("kind", ["learner", "employer"])
@@ -82,9 +104,14 @@ def test_learners_and_employers_do_not_register_learners(ledger, world, learner,
 
 
 def test_registering_the_same_identifier_again_finds_the_same_learner(ledger, uni, learner):
-    written = when(ledger, register(ledger, uni, "S1234567")).then_nothing()
-    assert written.id == learner
-    assert written.token == "", "no second token for a learner who exists already"
+    outcome = when(ledger, register(ledger, uni, "S1234567"))
+    outcome.then(("RepeatedRegistration.Recorded", {"learner_id": learner, "actor": uni}))
+    assert outcome.result.id == learner
+    assert outcome.result.token == "", "no second token for a learner who exists already"
+
+
+def test_an_admin_registering_again_records_nothing(ledger, learner):
+    assert when(ledger, register(ledger, ADMIN, "S1234567")).then_nothing().id == learner
 
 
 def test_the_personal_data_is_sealed_apart(ledger, vault, learner):

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.storage.availability import STORE_UNAVAILABLE
 from domain.errors import (
+    AlreadyIssued,
     ConcurrencyConflict,
     DomainError,
     IdempotencyKeyReused,
@@ -57,6 +58,8 @@ class Problem(BaseModel):
     code: str = Field(description="The stable code the `type` ends with")
     instance: str | None = None
     errors: list[FieldProblem] | None = Field(default=None, description="Each field's problem (validation only)")
+    existing: str | None = Field(default=None, description="What stands already (`already-issued`: the path of the "
+                                                           "credential issued on this basis)")
 
 
 class ApiProblem(Exception):
@@ -88,7 +91,10 @@ def problem(status: int, code: str, detail: str, instance: str | None = None,
 
 
 def domain_problem(error: DomainError, instance: str | None = None) -> Problem:
-    return problem(status_for(error), error.code, error.message, instance)
+    found = problem(status_for(error), error.code, error.message, instance)
+    if isinstance(error, AlreadyIssued):
+        found.existing = f"/v1/credentials/{error.existing_id}"
+    return found
 
 
 def field_problems(errors: Any) -> list[FieldProblem]:

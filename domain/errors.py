@@ -29,6 +29,16 @@ class RuleBroken(DomainError):
     code = "rule-broken"
 
 
+class AlreadyIssued(RuleBroken):
+    """A credential stands on this basis already: the answer names it."""
+
+    code = "already-issued"
+
+    def __init__(self, message: str, existing_id: str):
+        super().__init__(message)
+        self.existing_id = existing_id
+
+
 class ConcurrencyConflict(DomainError):
     code = "concurrency-conflict"
 

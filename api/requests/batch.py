@@ -8,7 +8,14 @@ from pydantic import Field
 
 from api.requests.base import CommandRequest
 from api.requests.catalogue import AchievementDefinition
-from api.requests.credentials import CredentialIssue, Reinstatement, Revocation, Supersession, Suspension
+from api.requests.credentials import (
+    CredentialIssue,
+    Reinstatement,
+    Reissue,
+    Revocation,
+    Supersession,
+    Suspension,
+)
 from api.requests.enrolments import AssessmentRequest, CompletionRequest, EnrolmentRequest, WithdrawalRequest
 from api.requests.principals import LearnerRegistration
 from api.requests.recognition import RplApplication, RplDecisionRequest, RplEvidence, RplRevision
@@ -54,6 +61,11 @@ class WithdrawEnrolmentItem(BatchItem, WithdrawalRequest):
 class IssueCredentialItem(BatchItem, CredentialIssue):
     command: Literal["issue_credential"]
     learner_id: UUID
+
+
+class ReissueCredentialItem(BatchItem, Reissue):
+    command: Literal["reissue_credential"]
+    credential_id: UUID
 
 
 class RevokeCredentialItem(BatchItem, Revocation):
@@ -108,7 +120,7 @@ class DisputeWorkExperienceItem(BatchItem, Dispute):
 
 BATCH_ITEM_TYPES: tuple[type[BatchItem], ...] = (
     RegisterLearnerItem, DefineAchievementItem, EnrolItem, RecordAssessmentItem, CompleteEnrolmentItem,
-    WithdrawEnrolmentItem, IssueCredentialItem, RevokeCredentialItem, SuspendCredentialItem,
+    WithdrawEnrolmentItem, IssueCredentialItem, ReissueCredentialItem, RevokeCredentialItem, SuspendCredentialItem,
     ReinstateCredentialItem, SupersedeCredentialItem, ApplyForRplItem, SubmitRplEvidenceItem, DecideRplItem,
     ReviseRplItem, AttestWorkExperienceItem, DisputeWorkExperienceItem,
 )

@@ -11,6 +11,7 @@ from application.commands import (
     Command,
     IssueCredential,
     ReinstateCredential,
+    ReissueCredential,
     RevokeCredential,
     SupersedeCredential,
     SuspendCredential,
@@ -30,6 +31,16 @@ class CredentialIssue(CommandRequest):
     def to_command(self, target: UUID | None) -> Command:
         return IssueCredential(required(target), self.achievement_id, self.basis, self.basis_id, self.issued_on,
                                self.expires_on)
+
+
+class Reissue(CommandRequest):
+    target_field = "credential_id"
+    reason: RequiredText = Field(description="Why it is issued again (e.g. the revoked one named the wrong course)")
+    issued_on: BusinessDate | None = None
+    expires_on: BusinessDate | None = None
+
+    def to_command(self, target: UUID | None) -> Command:
+        return ReissueCredential(required(target), self.reason, self.issued_on, self.expires_on)
 
 
 class StatusChange(CommandRequest):

@@ -18,7 +18,7 @@ from api.context import (
     written,
 )
 from api.problems import responses
-from api.requests.credentials import CredentialIssue, Reinstatement, Revocation, Supersession, Suspension
+from api.requests.credentials import CredentialIssue, Reinstatement, Reissue, Revocation, Supersession, Suspension
 from application.authorization import Action, Parties, permits
 from domain.errors import NotFound
 
@@ -46,6 +46,19 @@ class CredentialView(BaseModel):
 def issue(learner_id: UUID, body: CredentialIssue, actor: Principal, state: State, response: Response,
           key: IdempotencyKey = None) -> dict[str, object]:
     outcome = state.ledger.execute(actor, body.to_command(learner_id), key)
+    return {**written(response, outcome), "credential": state.ledger.signed_credential(outcome.id)}
+
+
+@router.post("/v1/credentials/{credential_id}/reissue", status_code=201, response_model=CredentialIssued,
+             responses={201: {"headers": WRITE_HEADERS}, **ERRORS},
+             summary="Issue again on the credential's basis (the issuing provider): after a revocation, or superseding "
+                     "the standing one",
+             description="Issuing on a basis that has a credential answers 409 `already-issued` naming it; this is "
+                         "the explicit way to issue again. A standing credential is marked superseded by the new "
+                         "one; a revoked one stays revoked.")
+def reissue(credential_id: UUID, body: Reissue, actor: Principal, state: State, response: Response,
+            key: IdempotencyKey = None) -> dict[str, object]:
+    outcome = state.ledger.execute(actor, body.to_command(credential_id), key)
     return {**written(response, outcome), "credential": state.ledger.signed_credential(outcome.id)}
 
 

@@ -6,6 +6,7 @@ from application.commands.catalogue import DefineAchievement, RetireAchievement,
 from application.commands.credentials import (
     IssueCredential,
     ReinstateCredential,
+    ReissueCredential,
     RevokeCredential,
     SupersedeCredential,
     SuspendCredential,
@@ -33,7 +34,8 @@ __all__ = [
     "AppealRpl", "ApplyForRpl", "AttestWorkExperience", "Command", "CompleteEnrolment", "DecideRpl",
     "DefineAchievement", "DeregisterProvider", "DisputeWorkExperience", "EndWorkExperience", "Enrol", "EraseLearner",
     "GrantShare", "IssueCredential", "IssueToken", "RecordAssessment", "RecordShareOpening", "RegisterEmployer",
-    "RegisterLearner", "RegisterProvider", "ReinstateCredential", "RetireAchievement", "ReviewAchievement",
+    "RegisterLearner", "RegisterProvider", "ReinstateCredential", "ReissueCredential", "RetireAchievement",
+    "ReviewAchievement",
     "ReviseRpl", "RevokeCredential", "RevokeShare", "RevokeToken", "RotateProviderKey", "StateWorkExperience",
     "SubmitRplEvidence", "SupersedeCredential", "SuspendCredential", "WithdrawEnrolment",
 ]

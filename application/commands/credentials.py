@@ -45,3 +45,13 @@ class SupersedeCredential(Command):
     credential_id: UUID
     replaced_by: UUID
     effective: date | None = None
+
+
+@dataclass(frozen=True)
+class ReissueCredential(Command):
+    """Issue again on a credential's basis: after it was revoked, or superseding it."""
+
+    credential_id: UUID
+    reason: str
+    issued_on: date | None = None
+    expires_on: date | None = None

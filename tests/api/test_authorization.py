@@ -56,6 +56,7 @@ ROUTES = (
          lambda s: {"achievement_id": s.ids["communication"], "basis": "enrolment",
                     "basis_id": s.ids["aroha_communication_enrolment"]}),
     cell("POST", "/v1/credentials/{aroha_communication}/revocation", "university", lambda s: {"reason": "r"}),
+    cell("POST", "/v1/credentials/{aroha_communication}/reissue", "university", lambda s: {"reason": "r"}),
     cell("POST", "/v1/credentials/{aroha_communication}/suspension", "university", lambda s: {"reason": "r"}),
     cell("POST", "/v1/credentials/{aroha_communication}/reinstatement", "university", lambda s: {"reason": "r"}),
     cell("POST", "/v1/credentials/{aroha_communication}/supersession", "university",

@@ -35,6 +35,7 @@ from domain.credential import Credential, CredentialBasis, CredentialTerms
 from domain.employer import Employer
 from domain.enrolment import Assessment, Enrolment
 from domain.errors import DomainError
+from domain.issued_basis import IssuedBasis
 from domain.learner import Learner
 from domain.provider import Provider
 from domain.recognition import RecognitionCase, RplDecision
@@ -300,7 +301,10 @@ class World:
                 learner_id, {"id": f"urn:uuid:{credential_id}", "proof": {"type": "GivenInTheTest"}}), actor=provider,
             effective=issued_on,
         )
-        self.given(credential, status_list)
+        claim = IssuedBasis.claim(learner_id=learner_id, achievement_id=achievement_id,
+                                  basis=CredentialBasis.ENROLMENT, basis_id=enrolment, credential_id=credential_id,
+                                  actor=provider, effective=issued_on)
+        self.given(credential, status_list, claim)
         return credential_id
 
     # recognition of prior learning

@@ -52,11 +52,12 @@ def issue(ledger, provider, learner, course, basis_id, basis=CredentialBasis.ENR
 
 def test_a_credential_is_issued_for_a_completed_enrolment_signed_once(ledger, signer, world, uni, learner, course):
     enrolment = world.completed_enrolment(uni, learner, course)
-    issued, allocated = when(ledger, issue(ledger, uni, learner, course, enrolment,
-                                           expires_on=date(2029, 6, 1))).then(
+    issued, allocated, _ = when(ledger, issue(ledger, uni, learner, course, enrolment,
+                                              expires_on=date(2029, 6, 1))).then(
         ("Credential.Issued", {"learner_id": learner, "achievement_id": course, "provider_id": UUID(uni.id),
                                "status_index": 0, "effective": date(2024, 6, 1)}),
         ("StatusList.IndexAllocated", {"index": 0}),
+        ("IssuedBasis.Claimed", {"basis_id": enrolment, "learner_id": learner}),
     )
     assert issued.terms.credits == Decimal(15)
     assert issued.terms.skill_levels == (SkillLevel(COMMUNICATION.url, 4),)
@@ -72,7 +73,7 @@ def test_each_credential_gets_the_next_status_index(ledger, world, uni, learner,
     other = world.achievement(uni)
     enrolment = world.completed_enrolment(uni, learner, other)
     when(ledger, issue(ledger, uni, learner, other, enrolment)).then(
-        ("Credential.Issued", {"status_index": 1}), ("StatusList.IndexAllocated", {"index": 1}))
+        ("Credential.Issued", {"status_index": 1}), ("StatusList.IndexAllocated", {"index": 1}), "IssuedBasis.Claimed")
 
 
 def test_a_provider_issues_only_for_its_own_achievements(ledger, world, uni, learner, course):
@@ -147,8 +148,8 @@ def care(world, uni):
 
 def test_a_credential_follows_a_standing_rpl_grant(ledger, world, uni, learner, care):
     case = world.decided_case(uni, learner, care, rpl_decision(RplOutcome.PARTIALLY_GRANTED, Decimal(20)))
-    [issued, _] = when(ledger, issue(ledger, uni, learner, care, case, basis=CredentialBasis.RECOGNITION)).then(
-        "Credential.Issued", "StatusList.IndexAllocated")
+    [issued, _, _] = when(ledger, issue(ledger, uni, learner, care, case, basis=CredentialBasis.RECOGNITION)).then(
+        "Credential.Issued", "StatusList.IndexAllocated", ("IssuedBasis.Claimed", {"basis_id": case}))
     assert issued.terms.basis is CredentialBasis.RECOGNITION
     assert issued.terms.credits == Decimal(20)
     assert issued.terms.skill_levels == (SkillLevel(PATIENT_CARE.url, 3),)

@@ -133,9 +133,10 @@ def test_issuing_signs_once_and_allocates_a_status_index(ledger: Ledger, signer:
     enrolment.complete(actor(uni), date(2024, 5, 25))
     given(ledger, enrolment)
     issue = IssueCredential(learner.id, course.id, CredentialBasis.ENROLMENT, enrolment.id, date(2024, 6, 1))
-    [issued, _] = when(ledger, lambda: ledger.execute(actor(uni), issue)).then(
+    [issued, _, _] = when(ledger, lambda: ledger.execute(actor(uni), issue)).then(
         ("Credential.Issued", {"status_index": 0, "learner_id": learner.id}),
         ("StatusList.IndexAllocated", {"index": 0}),
+        ("IssuedBasis.Claimed", {"basis_id": enrolment.id}),
     )
     assert [draft.credential_id for draft in signer.signed] == [issued.originator_id]
 

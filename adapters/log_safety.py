@@ -7,11 +7,12 @@ import re
 from collections.abc import Mapping, MutableMapping
 from typing import Any
 
-REDACTED = "[redacted]"
+REDACTED = "[secret]"
 
 CAPABILITY_PATHS: tuple[str, ...] = (
     r"/v1/shared/",
     r"/shared/",
+    r"/sign-in/link/",
     r"/sign-in/",
     r"/signin/",
     r"/login/",
@@ -32,7 +33,7 @@ MULTILINE_FIELDS = frozenset({"exception", "stack"})
 
 
 def redact(text: str) -> str:
-    """Capability path segments and secret query values replaced by [redacted]."""
+    """Capability path segments and secret query values replaced by [secret] (idempotent)."""
     if "/" not in text and "=" not in text:
         return text
     return _SECRET_QUERY.sub(r"\1" + REDACTED, _CAPABILITY.sub(r"\1" + REDACTED, text))

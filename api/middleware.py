@@ -8,14 +8,16 @@ import uuid
 import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.log_safety import redact
+
 REQUEST_ID = "X-Request-Id"
 SANE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-SECRET_IN_PATH = re.compile(r"^(/v1/shared/|/sign-in/link/)[^/]+")
 
 
 def loggable_path(path: str) -> str:
-    """The path without the secrets some paths carry (share links, sign-in links)."""
-    return SECRET_IN_PATH.sub(r"\1[secret]", path)
+    """The path without the secrets some paths carry (share links, sign-in links: adapters/log_safety.py lists them);
+    every log line passes the same redaction again on its way out."""
+    return redact(path)
 
 
 class RequestLogging:

@@ -44,11 +44,11 @@ def test_share_links_are_redacted_in_the_request_log(told: tuple[Api, Story], ca
     api.client.get(f"/v1/learners/{story.ids['aroha']}/record?token={link}&code=abc123",
                    headers=bearer(story.tokens["aroha"]))
     logged = captured.taken()
-    assert "/v1/shared/[redacted]" in logged
+    assert "/v1/shared/[secret]" in logged
     assert link not in logged and "abc123" not in logged
     if captured.json_logs:
         paths = [json.loads(line).get("path") for line in logged.splitlines() if line.startswith("{")]
-        assert "/v1/shared/[redacted]" in paths
+        assert "/v1/shared/[secret]" in paths
 
 
 def test_control_characters_in_paths_are_escaped(told: tuple[Api, Story], captured: Captured) -> None:
@@ -73,13 +73,15 @@ def test_uvicorn_lines_pass_the_same_redaction(captured: Captured) -> None:
     logged = captured.taken()
     assert "s3cr3t-link-value" not in logged and "0ne-time-c0de" not in logged
     assert "Exception in ASGI application" in logged and "RuntimeError" in logged
-    assert "/sign-in/[redacted]" in logged and "\x1b" not in logged
+    assert "/sign-in/[secret]" in logged and "\x1b" not in logged
 
 
 @pytest.mark.parametrize(("text", "expected"), [
     ("/v1/shared/abc_DEF-123", "/v1/shared/" + REDACTED),
     ("https://ler.localhost/v1/shared/abc?x=1", "https://ler.localhost/v1/shared/" + REDACTED + "?x=1"),
     ("/sign-in/xyz/confirm", "/sign-in/" + REDACTED + "/confirm"),
+    ("/sign-in/link/abc", "/sign-in/link/" + REDACTED),
+    ("/v1/shared/[secret]", "/v1/shared/[secret]"),
     ("/cb?code=123&state=ok&token=t0k", "/cb?code=" + REDACTED + "&state=ok&token=" + REDACTED),
     ("/v1/learners/abc/record", "/v1/learners/abc/record"),
     ("GET /v1/shared/", "GET /v1/shared/"),

@@ -7,8 +7,9 @@ JS := tests/interop/js
 # The Go verifier of the transparency log (tests/interop/go) builds offline from Debian's packages.
 GO_TLOG := /usr/share/gocode/src/golang.org/x/mod/sumdb/tlog
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+WEB_JS := tests/web/js
 
-.PHONY: run test test-unit lint bench clean go-tools
+.PHONY: run test test-unit lint bench clean go-tools chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +25,15 @@ go-tools:
 	@command -v go >/dev/null && test -d $(GO_TLOG) || flock /tmp/apt.lock sh -c \
 		'$(SUDO) apt-get update -q && $(SUDO) apt-get install -y -q golang-go golang-golang-x-mod-dev'
 
+$(WEB_JS)/node_modules/.installed: $(WEB_JS)/package.json $(WEB_JS)/package-lock.json
+	cd $(WEB_JS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download is unreachable from these machines).
+chromium:
+	command -v chromium >/dev/null || flock /tmp/apt.lock sh -c 'command -v chromium >/dev/null || \
+	  ($(SUDO) apt-get update -q && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -q chromium)'
+
 run: $(STAMP)
 	$(BIN)/ler serve --demo
 
@@ -32,7 +42,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
-test: $(STAMP) $(JS)/node_modules/.installed go-tools lint
+test: $(STAMP) $(JS)/node_modules/.installed $(WEB_JS)/node_modules/.installed go-tools chromium lint
 	$(BIN)/pytest
 
 # The fast tier: domain rules, command handlers and read models in memory with fake ports. The database URL points
@@ -46,4 +56,4 @@ bench: $(STAMP)
 	$(BIN)/python -m ops.bench $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(JS)/node_modules .pytest_cache .mypy_cache .ruff_cache data
+	rm -rf $(VENV) $(JS)/node_modules $(WEB_JS)/node_modules .pytest_cache .mypy_cache .ruff_cache data

@@ -19,11 +19,11 @@ import structlog
 import uvicorn
 from playwright.sync_api import Browser, Page
 
-from api.app import create_app
 from domain.values import Actor
 from ops.demo import COMMUNICATION, TEAMWORK, DemoIds, load_demo
 from projections.read_side import ReadSide
 from tests.web.browser import AXE_SCRIPT, CHROMIUM, launch
+from web.site import create_site
 from wiring.read_side import open_read_side
 from wiring.services import Services, build_services
 from wiring.settings import load_settings
@@ -88,7 +88,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     services = build_services(settings)
     read_side = open_read_side(services, run_projections=True)
     demo = load_demo(services.ledger)
-    server = uvicorn.Server(uvicorn.Config(create_app(services, read_side, ADMIN_TOKEN), log_config=None,
+    server = uvicorn.Server(uvicorn.Config(create_site(services, read_side, ADMIN_TOKEN), log_config=None,
                                            access_log=False, lifespan="off"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -2,19 +2,18 @@
 (256 random bits, only its hash is stored). Anyone holding the link opens the employer view while the share is live;
 each opening is recorded so the learner sees who looked and when."""
 
-import html
-import json
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from api.context import (
     TOKEN_NOT_SHOWN,
     WRITE_HEADERS,
+    ApiState,
     IdempotencyKey,
     MaybePrincipal,
     Principal,
@@ -83,11 +82,18 @@ def _gone() -> ApiProblem:
 
 
 @router.get("/v1/shared/{token}", response_model=dict[str, Any], responses={
-    200: {"description": "The employer view (JSON; a simple HTML page when the client accepts text/html)",
-          "content": {"text/html": {"schema": {"type": "string"}}}},
+    200: {"description": "The employer view (JSON)"},
+    303: {"description": "A browser (Accept: text/html first) is sent to the share page, /shared/{token}"},
     **responses(404, 422)},
     summary="Open a share link (anyone holding it): exactly what the share grants, with verification results")
 def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
+    if _wants_html(request.headers.get("accept", "")):
+        return RedirectResponse(f"/shared/{token}", status_code=303)
+    return JSONResponse(jsonable_encoder(open_shared_view(state, token, actor)))
+
+
+def open_shared_view(state: ApiState, token: str, actor: Actor | None) -> dict[str, Any]:
+    """The employer view behind a live link, with the opening recorded for the learner to see."""
     share = state.read_side.share_by_token(token)
     if share is None or not share.live:
         raise _gone()
@@ -102,27 +108,10 @@ def open_share(token: ShareToken, request: Request, state: State, actor: MaybePr
     view = state.read_side.employer_view(token)
     if view is None:
         raise _gone()
-    body = jsonable_encoder(view)
-    if _wants_html(request.headers.get("accept", "")):
-        return HTMLResponse(render_html(body))
-    return JSONResponse(body)
+    return view
 
 
 def _wants_html(accept: str) -> bool:
     kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
     return "text/html" in kinds and ("application/json" not in kinds or
                                      kinds.index("text/html") < kinds.index("application/json"))
-
-
-def render_html(view: dict[str, Any]) -> str:
-    """A plain page for a person: the view's fields as a definition list, nested values as JSON."""
-    rows = []
-    for name, value in view.items():
-        shown = value if isinstance(value, str) else json.dumps(value, indent=2, ensure_ascii=False, default=str)
-        rows.append(f"<dt>{html.escape(str(name))}</dt><dd><pre>{html.escape(shown)}</pre></dd>")
-    return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shared learner record</title>"
-        "<style>body{font-family:sans-serif;max-width:60rem;margin:2rem auto}pre{white-space:pre-wrap}</style>"
-        "</head><body><h1>Shared learner record</h1><p>Shared through the learner employment record ledger. "
-        "This opening is recorded.</p><dl>" + "".join(rows) + "</dl></body></html>"
-    )

@@ -55,16 +55,22 @@ class Site:
         """Wait until the views reflect every write so far (pages read the views)."""
         assert self.read_side.wait_for(self.services.ledger.position(), timeout=30), "views did not catch up"
 
-    def new_share(self, purpose: str = "Application for Communications Advisor", days: int = 30) -> str:
+    def new_share(self, purpose: str = "Application for Communications Advisor",
+                  lasts: timedelta = timedelta(days=30)) -> str:
         """A fresh share of the demo learner's communication credential and skills with the demo employer: its
         link path. Tests that revoke a share use their own, so the demo share stays live for the others."""
         aroha = self.demo.ids["aroha"]
         granted = self.services.ledger.grant_share(
             Actor.learner(aroha), aroha, employer_id=self.demo.ids["employer"],
             credential_ids=(self.demo.ids["aroha_communication"],), skill_urls=(COMMUNICATION.url, TEAMWORK.url),
-            purpose=purpose, expires_at=datetime.now(UTC) + timedelta(days=days))
+            purpose=purpose, expires_at=datetime.now(UTC) + lasts)
         self.settle()
         return f"/v1/shared/{granted.token}"
+
+    def revoke_share(self, link: str) -> None:
+        aroha = self.demo.ids["aroha"]
+        self.services.ledger.revoke_share(Actor.learner(aroha), aroha, self.share_id(link))
+        self.settle()
 
     def share_id(self, link: str) -> UUID:
         found = self.read_side.share_by_token(link.rsplit("/", 1)[-1])

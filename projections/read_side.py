@@ -367,6 +367,17 @@ class ReadSide:
                 "registered": provider["registered"], "issuer_id": issuer,
                 "keys": {f"{issuer}#{key}": key for key in provider["keys"].values()}}
 
+    def providers(self) -> list[Json]:
+        """Every provider the ledger knows, by name: id, name, whether registered now."""
+        listed = [{"id": p["id"], "name": p["name"], "registered": p["registered"]}
+                  for p in self.views.catalogue_entries("provider")]
+        return sorted(listed, key=lambda p: str(p["name"]).casefold())
+
+    def status_counts(self, provider_id: UUID) -> dict[str, int]:
+        """How many of a provider's credentials each of its status lists marks (revocation, suspension)."""
+        return {purpose: len(self.views.status_indexes(str(provider_id), STATUS_BY_PURPOSE[purpose])[0])
+                for purpose in STATUS_PURPOSES}
+
     # ---- the raw log ------------------------------------------------------------------------------------------------
 
     def events_after(self, after: int, limit: int) -> list[Json]:

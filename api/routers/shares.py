@@ -28,6 +28,7 @@ from application.authorization import Action, Parties, check
 from application.commands import RecordShareOpening, RevokeShare
 from domain.errors import DomainError
 from domain.values import Actor, ActorKind
+from projections.employer_view import EmployerView
 
 router = APIRouter(tags=["shares"])
 ShareToken = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
@@ -92,7 +93,7 @@ def open_share(token: ShareToken, request: Request, state: State, actor: MaybePr
     return JSONResponse(jsonable_encoder(open_shared_view(state, token, actor)))
 
 
-def open_shared_view(state: ApiState, token: str, actor: Actor | None) -> dict[str, Any]:
+def open_shared_view(state: ApiState, token: str, actor: Actor | None) -> EmployerView:
     """The employer view behind a live link, with the opening recorded for the learner to see."""
     share = state.read_side.share_by_token(token)
     if share is None or not share.live:

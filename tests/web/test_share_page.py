@@ -37,8 +37,8 @@ def test_the_opening_is_recorded_for_the_learner(other_page: Page, site: Site) -
     other_page.goto(link)
     site.settle()
     shares = site.read_side.shares(site.demo.ids["aroha"])
-    opened = next(s for s in shares if str(s["share_id"]) == str(site.share_id(link)))
-    assert [o["viewer"] for o in opened["openings"]] == ["link holder (not signed in)"]
+    opened = next(s for s in shares if s.share_id == site.share_id(link))
+    assert [o.viewer for o in opened.openings] == ["link holder (not signed in)"]
 
 
 def test_the_signed_credential_downloads_as_issued(other_page: Page, site: Site) -> None:

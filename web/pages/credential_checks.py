@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from projections.employer_view import CredentialCheck
+
 PASSED, FAILED, WARNING, SKIPPED = "passed", "failed", "warning", "skipped"
 OUTCOME_WORDS = {PASSED: "Passed", FAILED: "Failed", WARNING: "Note", SKIPPED: "Not checked"}
 
@@ -33,18 +35,18 @@ def day(value: Any) -> str:
     return f"{moment.day} {moment:%B %Y}"
 
 
-def share_checks(verification: dict[str, Any], document: dict[str, Any]) -> list[CheckLine]:
+def share_checks(verification: CredentialCheck, document: dict[str, Any]) -> list[CheckLine]:
     """The server's verification of a credential the ledger recorded, as the share page shows it."""
-    status = str(verification.get("status", "unknown"))
+    status = verification.status.value
     return [
-        CheckLine("Signature", PASSED if verification.get("signature_valid") else FAILED,
+        CheckLine("Signature", PASSED if verification.signature_valid else FAILED,
                   "The Data Integrity proof (eddsa-rdfc-2022) matches the issuer's key."
-                  if verification.get("signature_valid") else "The proof does not match the issuer's key."),
-        CheckLine("Issuer", PASSED if verification.get("issuer_registered") else FAILED,
-                  "Issued by a provider registered with the ledger." if verification.get("issuer_registered")
+                  if verification.signature_valid else "The proof does not match the issuer's key."),
+        CheckLine("Issuer", PASSED if verification.issuer_registered else FAILED,
+                  "Issued by a provider registered with the ledger." if verification.issuer_registered
                   else "The issuer is not a registered provider."),
         CheckLine("Status", PASSED if status == "active" else FAILED, _status_words(status)),
-        _validity(bool(verification.get("expired")), document),
+        _validity(verification.expired, document),
     ]
 
 

@@ -12,8 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from api.context import ApiState, MaybePrincipal, State
 from api.problems import ApiProblem
 from api.routers.shares import open_shared_view
+from domain.values import Actor
+from projections.employer_view import EmployerView, SharedCredential
 from web.errors import PageProblem, PageRoute
-from web.pages.credential_checks import PASSED, CheckLine, day, share_checks
+from web.pages.credential_checks import CheckLine, day, share_checks
 from web.rendering import render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -21,67 +23,20 @@ ShareToken = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za
 
 
 @dataclass(frozen=True)
-class SharedCredential:
-    credential_id: str
-    achievement: str
-    issuer: str
-    status: str
-    verified: bool
+class CredentialCard:
+    """A shared credential with its checks in words and where to download it."""
+
+    credential: SharedCredential
     checks: list[CheckLine]
     download: str
 
 
-@dataclass(frozen=True)
-class Evidence:
-    kind: str
-    issuer: str
-    date: str
-    level: int | None
-    verification: str
+def credential_cards(view: EmployerView, token: str) -> list[CredentialCard]:
+    return [CredentialCard(c, share_checks(c.verification, c.document),
+                           f"/shared/{token}/credentials/{c.credential_id}.json") for c in view.credentials]
 
 
-@dataclass(frozen=True)
-class SharedSkill:
-    name: str
-    url: str
-    framework: str
-    level: int | None
-    verification: str
-    first_evidenced: str
-    last_evidenced: str
-    currency_percent: int
-    evidence: list[Evidence]
-
-
-@dataclass(frozen=True)
-class SharedRecord:
-    purpose: str
-    employer: str
-    expires: str
-    credentials: list[SharedCredential]
-    skills: list[SharedSkill]
-
-
-def shared_record(view: dict[str, Any], token: str) -> SharedRecord:
-    credentials = [SharedCredential(
-        credential_id=str(c["credential_id"]), achievement=str(c["achievement"]), issuer=str(c["issuer"]),
-        status=str(c["verification"].get("status", "unknown")), verified=bool(c["verification"].get("valid")),
-        checks=share_checks(c["verification"], c.get("document") or {}),
-        download=f"/shared/{token}/credentials/{c['credential_id']}.json",
-    ) for c in view.get("credentials", [])]
-    skills = [SharedSkill(
-        name=str(s["skill"].get("name") or s["skill"]["url"]), url=str(s["skill"]["url"]),
-        framework=str(s["skill"].get("framework") or ""), level=s.get("level"),
-        verification=str(s.get("verification", "")), first_evidenced=day(s.get("first_evidenced")),
-        last_evidenced=day(s.get("last_evidenced")), currency_percent=round(100 * float(s.get("currency") or 0)),
-        evidence=[Evidence(str(e.get("kind", "")).replace("-", " "), str(e.get("issuer", "")), day(e.get("date")),
-                           e.get("level"), str(e.get("verification", ""))) for e in s.get("evidence", [])],
-    ) for s in view.get("skills", [])]
-    return SharedRecord(str(view.get("purpose") or ""), str(view.get("employer", {}).get("name", "")),
-                        day(view.get("expires_at")), credentials, skills)
-
-
-def _opened(state: ApiState, token: str, actor: Any) -> dict[str, Any]:
+def _opened(state: ApiState, token: str, actor: Actor | None) -> EmployerView:
     try:
         return open_shared_view(state, token, actor)
     except ApiProblem:
@@ -103,8 +58,9 @@ def _ended(state: ApiState, token: str) -> PageProblem:
 
 @router.get("/shared/{token}", response_class=HTMLResponse)
 def shared_page(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> HTMLResponse:
-    record = shared_record(_opened(state, token, actor), token)
-    return render(request, "shared.html", title="Shared learner record", record=record, passed=PASSED,
+    view = _opened(state, token, actor)
+    return render(request, "shared.html", title="Shared learner record", view=view,
+                  cards=credential_cards(view, token), expires=day(view.expires_at), day=day,
                   headers={"Cache-Control": "no-store"})
 
 
@@ -114,9 +70,9 @@ def shared_credential(token: ShareToken, credential_id: UUID, state: State) -> R
     view = state.read_side.employer_view(token)
     if view is None:
         raise _ended(state, token)
-    for credential in view.get("credentials", []):
-        if str(credential["credential_id"]) == str(credential_id):
-            return _json_download(credential["document"], f"credential-{credential_id}.json")
+    for credential in view.credentials:
+        if credential.credential_id == credential_id:
+            return _json_download(credential.document, f"credential-{credential_id}.json")
     raise PageProblem(404, "This share does not include that credential.", "Credential not shared")
 
 

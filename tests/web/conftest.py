@@ -19,6 +19,7 @@ import structlog
 import uvicorn
 from playwright.sync_api import Browser, Page
 
+from application.commands import GrantShare, RevokeShare
 from domain.values import Actor
 from ops.demo import COMMUNICATION, TEAMWORK, DemoIds, load_demo
 from projections.read_side import ReadSide
@@ -60,16 +61,15 @@ class Site:
         """A fresh share of the demo learner's communication credential and skills with the demo employer: its
         link path. Tests that revoke a share use their own, so the demo share stays live for the others."""
         aroha = self.demo.ids["aroha"]
-        granted = self.services.ledger.grant_share(
-            Actor.learner(aroha), aroha, employer_id=self.demo.ids["employer"],
-            credential_ids=(self.demo.ids["aroha_communication"],), skill_urls=(COMMUNICATION.url, TEAMWORK.url),
-            purpose=purpose, expires_at=datetime.now(UTC) + lasts)
+        granted = self.services.ledger.execute(Actor.learner(aroha), GrantShare(
+            aroha, employer_id=self.demo.ids["employer"], credential_ids=(self.demo.ids["aroha_communication"],),
+            skill_urls=(COMMUNICATION.url, TEAMWORK.url), purpose=purpose, expires_at=datetime.now(UTC) + lasts))
         self.settle()
         return f"/v1/shared/{granted.token}"
 
     def revoke_share(self, link: str) -> None:
         aroha = self.demo.ids["aroha"]
-        self.services.ledger.revoke_share(Actor.learner(aroha), aroha, self.share_id(link))
+        self.services.ledger.execute(Actor.learner(aroha), RevokeShare(aroha, self.share_id(link)))
         self.settle()
 
     def share_id(self, link: str) -> UUID:

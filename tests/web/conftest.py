@@ -72,6 +72,13 @@ class Site:
         self.services.ledger.execute(Actor.learner(aroha), RevokeShare(aroha, self.share_id(link)))
         self.settle()
 
+    def sign_in(self, page: Page, principal: Actor) -> None:
+        """Sign in as the principal with a one-time link, as a person handed one would."""
+        link = self.services.sign_ins.create_link(Actor.admin(), principal)
+        page.goto(f"/sign-in/link/{link.token}")
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
+
     def share_id(self, link: str) -> UUID:
         found = self.read_side.share_by_token(link.rsplit("/", 1)[-1])
         assert found is not None, "no share behind the link"
@@ -89,7 +96,7 @@ def _bound_socket() -> socket.socket:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     sock = _bound_socket()
-    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    base_url = f"http://localhost:{sock.getsockname()[1]}"  # a secure context: Secure cookies are kept
     settings = load_settings({"LER_DATA_DIR": str(tmp_path_factory.mktemp("site") / "data")})
     services = build_services(settings)
     read_side = open_read_side(services, run_projections=True)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import orjson
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import HTMLResponse, Response
 
 from api.context import ApiState, MaybePrincipal, State
@@ -17,8 +17,9 @@ from projections.employer_view import EmployerView, SharedCredential
 from web.errors import PageProblem, PageRoute
 from web.pages.credential_checks import CheckLine, day, share_checks
 from web.rendering import render
+from web.sessions import MaybeViewer, load_viewer
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])
 ShareToken = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -57,8 +58,9 @@ def _ended(state: ApiState, token: str) -> PageProblem:
 
 
 @router.get("/shared/{token}", response_class=HTMLResponse)
-def shared_page(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> HTMLResponse:
-    view = _opened(state, token, actor)
+def shared_page(token: ShareToken, request: Request, state: State, actor: MaybePrincipal,
+                viewer: MaybeViewer) -> HTMLResponse:
+    view = _opened(state, token, actor or (viewer.actor if viewer else None))
     return render(request, "shared.html", title="Shared learner record", view=view,
                   cards=credential_cards(view, token), expires=day(view.expires_at), day=day,
                   headers={"Cache-Control": "no-store"})

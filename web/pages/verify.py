@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse
 
 from api.context import State
@@ -13,8 +13,9 @@ from credentials.verification import Report, Verifier
 from web.errors import PageRoute
 from web.pages.credential_checks import CheckLine
 from web.rendering import render
+from web.sessions import CsrfChecked, load_viewer
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])
 MAX_BYTES = 2_000_000
 CHECK_NAMES = {"schema": "Schema", "schema-strict": "Strict schema", "proof": "Signature",
                "issuer": "Issuer", "status": "Status", "validity": "Validity period"}
@@ -96,7 +97,7 @@ def verify_form(request: Request) -> HTMLResponse:
     return render(request, "verify.html", title="Verify a credential", result=None, error="", pasted="")
 
 
-@router.post("/verify", response_class=HTMLResponse)
+@router.post("/verify", response_class=HTMLResponse, dependencies=[CsrfChecked])
 def verify_submitted(
     request: Request, state: State, pasted: Annotated[str, Form(max_length=MAX_BYTES)] = "",
     upload: Annotated[UploadFile | None, File()] = None,

@@ -40,7 +40,7 @@ from projections.personal_data import PersonalData
 from projections.schema import VIEW_NAME
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skill_query import IndexMatch, LearnerMatch, learners_holding
-from projections.skills import SkillsProfile, skills_profile
+from projections.skills import SkillDefinition, SkillsProfile, skills_profile
 from projections.store import LedgerViews
 from projections.timeline import TimelineEntry, timeline_entry
 
@@ -372,6 +372,15 @@ class ReadSide:
         listed = [{"id": p["id"], "name": p["name"], "registered": p["registered"]}
                   for p in self.views.catalogue_entries("provider")]
         return sorted(listed, key=lambda p: str(p["name"]).casefold())
+
+    def skill_catalogue(self) -> list[SkillDefinition]:
+        """Every skill some achievement aligns to, once, by name: what an employer can ask about."""
+        found: dict[str, SkillDefinition] = {}
+        for achievement in self.views.catalogue_entries("achievement"):
+            for skill in achievement.get("spec", {}).get("skills", []):
+                found.setdefault(skill["url"], SkillDefinition(skill["url"], skill.get("name") or skill["url"],
+                                                               skill.get("framework") or "", skill.get("code") or ""))
+        return sorted(found.values(), key=lambda skill: skill.name.casefold())
 
     def status_counts(self, provider_id: UUID) -> dict[str, int]:
         """How many of a provider's credentials each of its status lists marks (revocation, suspension)."""

@@ -82,7 +82,7 @@ class Site:
     def share_id(self, link: str) -> UUID:
         found = self.read_side.share_by_token(link.rsplit("/", 1)[-1])
         assert found is not None, "no share behind the link"
-        return UUID(str(found["share_id"]))
+        return found.share_id
 
 
 def _bound_socket() -> socket.socket:

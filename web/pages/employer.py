@@ -1,23 +1,22 @@
 """The employer's page (signed in): which candidates who shared with this employer hold the skills asked for (a form
-over the same query as `POST /v1/employers/skill-queries`), and the work experience awaiting its attestation."""
+over the same query as `POST /v1/employers/skill-queries`)."""
 
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any
-from uuid import UUID, uuid4
 
-from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import HTMLResponse
 
 from api.context import State
-from application.commands import AttestWorkExperience
 from domain.values import ActorKind
 from projections.employer_view import ShareSummary
+from projections.skill_query import LearnerMatch
 from projections.skills import SkillDefinition
 from web.errors import PageProblem, PageRoute
 from web.pages.credential_checks import day
 from web.rendering import render
-from web.sessions import AnyViewer, CsrfChecked, Viewer, load_viewer
+from web.sessions import AnyViewer, Viewer, load_viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])
 LEVELS = (1, 2, 3, 4, 5)
@@ -55,14 +54,13 @@ class Candidate:
     skills: list[HeldSkill]
 
 
-def candidates(found: list[dict[str, Any]], names: dict[str, str], shares_of: Any) -> list[Candidate]:
+def candidates(found: list[LearnerMatch], names: dict[str, str], shares_of: Any) -> list[Candidate]:
     listed = []
-    for number, entry in enumerate(found, start=1):
-        share_ids = {UUID(str(s)) for s in entry["share_ids"]}
-        shares = [s for s in shares_of(UUID(str(entry["learner_id"]))) if s.share_id in share_ids]
+    for number, match in enumerate(found, start=1):
+        shares = [s for s in shares_of(match.learner_id) if s.share_id in set(match.share_ids)]
         listed.append(Candidate(number, shares, [
-            HeldSkill(names.get(s["skill_url"], s["skill_url"]), s["level"], day(s["last_evidenced"]),
-                      str(s["verification"])) for s in entry["skills"]]))
+            HeldSkill(names.get(s.skill_url, s.skill_url), s.level, day(s.last_evidenced), s.verification.value)
+            for s in match.skills]))
     return listed
 
 
@@ -83,11 +81,7 @@ def employer_home(
     min_level: Annotated[int, Query(ge=1, le=5)] = 1,
     verified_only: Annotated[bool, Query()] = False,
     since: Annotated[str, Query(max_length=10)] = "",
-    done: Annotated[str, Query(max_length=20)] = "",
-    seen: Annotated[int, Query(ge=0, le=2**62)] = 0,
 ) -> HTMLResponse:
-    if 0 < seen <= state.ledger.position():
-        state.read_side.wait_for(seen, timeout=5.0)  # read our own write: the attested claim has left the list
     evidenced_since = _date_or_none(since)
     catalogue = state.read_side.skill_catalogue()
     asked = [SkillAsked(s, s.url in skill) for s in catalogue]
@@ -99,18 +93,5 @@ def employer_home(
     employer = state.read_side.views_entry("employer", str(viewer.id)) or {}
     return render(request, "employer.html", title="Find candidates by skill", employer=employer.get("name", ""),
                   asked=asked, levels=LEVELS, min_level=min_level, verified_only=verified_only or not skill,
-                  since=since, results=results, day=day, done=done,
-                  awaiting=state.read_side.work_awaiting_attestation(viewer.id), form_key=uuid4().hex)
+                  since=since, results=results, day=day)
 
-
-@router.post("/employer/work-experience/{experience_id}/attestation", dependencies=[CsrfChecked])
-def attest(
-    experience_id: UUID, state: State, viewer: Employer,
-    form_key: Annotated[str, Form(min_length=8, max_length=100)],
-    confirmed_skill: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
-    statement: Annotated[str, Form(max_length=2000)] = "",
-) -> RedirectResponse:
-    written = state.ledger.execute(viewer.actor, AttestWorkExperience(
-        experience_id, confirmed_skills=tuple(dict.fromkeys(confirmed_skill)), statement=statement.strip()),
-        idempotency_key=f"page-attest-{form_key}")
-    return RedirectResponse(f"/employer?done=attested&seen={written.position}#awaiting-heading", status_code=303)

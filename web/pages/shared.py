@@ -50,10 +50,10 @@ def _ended(state: ApiState, token: str) -> PageProblem:
     if share is None:
         return PageProblem(404, "There is no shared record at this link. Check that the whole link was copied.",
                            "Link not found")
-    if share.get("revoked"):
+    if share.revoked:
         return PageProblem(410, "The person who shared this record has withdrawn it. Nothing is shown.",
                            "This share was withdrawn")
-    return PageProblem(410, f"This share ended on {day(share.get('expires_at'))}. Nothing is shown. Ask the "
+    return PageProblem(410, f"This share ended on {day(share.expires_at)}. Nothing is shown. Ask the "
                             "person who shared it for a new link if you still need it.", "This share has ended")
 
 

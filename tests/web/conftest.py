@@ -97,7 +97,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
     sock = _bound_socket()
     base_url = f"http://localhost:{sock.getsockname()[1]}"  # a secure context: Secure cookies are kept
-    settings = load_settings({"LER_DATA_DIR": str(tmp_path_factory.mktemp("site") / "data")})
+    settings = load_settings({"LER_DATA_DIR": str(tmp_path_factory.mktemp("site") / "data"),
+                              "LER_PAGES_ORIGIN": base_url})  # the passkeys' relying party
     services = build_services(settings)
     read_side = open_read_side(services, run_projections=True)
     demo = load_demo(services.ledger)

@@ -30,6 +30,7 @@ from projections.employer_view import (
     employer_view,
     share_summary,
 )
+from projections.event_log import log_page
 from projections.facts import moment
 from projections.issuers import controller_document
 from projections.learner_overview import LearnerOverview, learner_overview
@@ -387,21 +388,8 @@ class ReadSide:
         return {purpose: len(self.views.status_indexes(str(provider_id), STATUS_BY_PURPOSE[purpose])[0])
                 for purpose in STATUS_PURPOSES}
 
-    # ---- the raw log ------------------------------------------------------------------------------------------------
-
     def events_after(self, after: int, limit: int) -> list[Json]:
-        notifications = self.parts.log.notifications(after, limit)
-        events = []
-        for notification in notifications:
-            state = orjson.loads(notification.state)
-            stamp = state.get("timestamp")
-            recorded_at = stamp.get("_data_") if isinstance(stamp, dict) else stamp
-            events.append({"position": notification.id, "topic": notification.topic,
-                           "originator_id": str(notification.originator_id),
-                           "originator_version": notification.originator_version, "recorded_at": recorded_at,
-                           "state": state})
-        return events
-
+        return log_page(self.parts.log.notifications(after, limit))
 
 
 def _recorded(row: Json) -> RecordedCredential:

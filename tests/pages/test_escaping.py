@@ -44,6 +44,7 @@ def test_hostile_text_reaches_the_pages_escaped(hostile_site: tuple[Site, str, s
     text = HOSTILE[name]
     accepted = _write(site, token, f"/v1/learners/{learner_id}/work-experience", {
         "kind": "employment", "employer_name": text, "role": text, "start": "2024-01-01"}) < 300
+    assert site.read_side.wait_for(site.services.ledger.position(), timeout=10)  # the employer is in the views
     employer_id = site.read_side.employers()[0]["id"]
     expires = (datetime.now(UTC) + timedelta(days=3)).isoformat()
     _write(site, token, f"/v1/learners/{learner_id}/shares", {

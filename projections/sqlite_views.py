@@ -12,20 +12,22 @@ from projections.store import LedgerViews
 SQLITE_TRACKING_TABLE = TABLE_PREFIX + "tracking"
 
 
+def use_own_tracking_table(recorder: SQLiteTrackingRecorder, table: str) -> None:
+    """Points the library's tracking statements at `table`: in SQLite its `tracking` table is shared by all."""
+    for old, new in (("EXISTS tracking (", f"EXISTS {table} ("), ("INTO tracking ", f"INTO {table} "),
+                     ("WHERE tracking.", f"WHERE {table}."), ("FROM tracking ", f"FROM {table} ")):
+        recorder.insert_tracking_statement = recorder.insert_tracking_statement.replace(old, new)
+        recorder.select_max_tracking_id_statement = recorder.select_max_tracking_id_statement.replace(old, new)
+        recorder.create_table_statements = [s.replace(old, new) for s in recorder.create_table_statements]
+
+
 class SQLiteLedgerViews(SQLiteTrackingRecorder, LedgerViews):
     """The views in the event store's SQLite file, with their own tracking table (the library's is shared)."""
 
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         self.tables = {name: TABLE_PREFIX + name for name in ALL_TABLES}
-        rename = [("EXISTS tracking (", f"EXISTS {SQLITE_TRACKING_TABLE} ("),
-                  ("INTO tracking ", f"INTO {SQLITE_TRACKING_TABLE} "),
-                  ("WHERE tracking.", f"WHERE {SQLITE_TRACKING_TABLE}."),
-                  ("FROM tracking ", f"FROM {SQLITE_TRACKING_TABLE} ")]
-        for old, new in rename:
-            self.insert_tracking_statement = self.insert_tracking_statement.replace(old, new)
-            self.select_max_tracking_id_statement = self.select_max_tracking_id_statement.replace(old, new)
-            self.create_table_statements = [s.replace(old, new) for s in self.create_table_statements]
+        use_own_tracking_table(self, SQLITE_TRACKING_TABLE)
         self.create_table_statements += [self.sql(s).replace("BIGINT", "INTEGER") for s in SCHEMA]
 
     def transaction(self, *, commit: bool) -> contextlib.AbstractContextManager[Any]:

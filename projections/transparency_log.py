@@ -20,6 +20,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
+from projections.sqlite_views import use_own_tracking_table
 from transparency.leaves import StoredFact
 from transparency.merkle import CompactRange, Node, leaf_hash
 from transparency.notes import Checkpoint, Signer
@@ -208,14 +209,7 @@ class SQLiteLogTree(SQLiteTrackingRecorder, LogTree):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         self.tables = {name: TABLE_PREFIX + name for name in TABLES}
-        rename = [("EXISTS tracking (", f"EXISTS {SQLITE_TRACKING_TABLE} ("),
-                  ("INTO tracking ", f"INTO {SQLITE_TRACKING_TABLE} "),
-                  ("WHERE tracking.", f"WHERE {SQLITE_TRACKING_TABLE}."),
-                  ("FROM tracking ", f"FROM {SQLITE_TRACKING_TABLE} ")]
-        for old, new in rename:
-            self.insert_tracking_statement = self.insert_tracking_statement.replace(old, new)
-            self.select_max_tracking_id_statement = self.select_max_tracking_id_statement.replace(old, new)
-            self.create_table_statements = [s.replace(old, new) for s in self.create_table_statements]
+        use_own_tracking_table(self, SQLITE_TRACKING_TABLE)
         self.create_table_statements += [
             s.format(blob="BLOB", **self.tables).replace("BIGINT", "INTEGER") for s in SCHEMA]
 

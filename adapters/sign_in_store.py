@@ -14,6 +14,7 @@ from psycopg_pool import ConnectionPool
 
 from application.sign_in import Passkey, Session
 from domain.values import Actor, ActorKind
+from projections.postgres_views import ddl_lock
 
 TABLES = (
     "CREATE TABLE IF NOT EXISTS web_sign_in_links (token_hash TEXT PRIMARY KEY, principal TEXT NOT NULL, "
@@ -138,7 +139,8 @@ class PostgresSignInStore(SqlSignInStore):
 
     def __init__(self, conninfo: str, schema: str = "public"):
         search_path = f"-c search_path={schema}"
-        with psycopg.connect(conninfo, autocommit=True, options=search_path) as conn:
+        with psycopg.connect(conninfo, autocommit=True, options=search_path) as conn, conn.transaction():
+            conn.execute(ddl_lock(schema))  # type: ignore[arg-type]
             for statement in TABLES:
                 conn.execute(statement)
         self._pool = ConnectionPool(conninfo, min_size=0, max_size=2, max_idle=60, open=True,

@@ -21,7 +21,24 @@ def ddl_lock(schema: str, scope: str = "xact") -> str:
     return f"SELECT {function}(hashtextextended({literal}, 0))"
 
 
-class PostgresLedgerViews(PostgresTrackingRecorder, LedgerViews):
+class SerialisedCreateTable:
+    """``create_table`` under a session lock held across all its transactions: the library creates its composite
+    types in transactions of their own and reads a tracking table's migration state outside any, so a lock inside
+    the DDL transaction alone leaves two processes starting at once to collide on ``pg_type`` or a relation."""
+
+    datastore: Any
+
+    def create_table(self) -> None:
+        unlock = ddl_lock(self.datastore.schema, "session").replace("pg_advisory_lock", "pg_advisory_unlock")
+        with self.datastore.get_connection() as conn:
+            conn.execute(ddl_lock(self.datastore.schema, "session"))
+            try:
+                super().create_table()  # type: ignore[misc]
+            finally:
+                conn.execute(unlock)
+
+
+class PostgresLedgerViews(SerialisedCreateTable, PostgresTrackingRecorder, LedgerViews):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
@@ -40,16 +57,6 @@ class PostgresLedgerViews(PostgresTrackingRecorder, LedgerViews):
                              for table, column in LARGE_COLUMNS)
         self.sql_create_statements.append(SQL(  # type: ignore[arg-type]
             f"DO $$ BEGIN {compress}; EXCEPTION WHEN OTHERS THEN NULL; END $$"))
-
-    def create_table(self) -> None:
-        # The library reads the tracking table's migration state outside its DDL transaction: lock around it all.
-        unlock = ddl_lock(self.datastore.schema, "session").replace("pg_advisory_lock", "pg_advisory_unlock")
-        with self.datastore.get_connection() as conn:
-            conn.execute(ddl_lock(self.datastore.schema, "session"))
-            try:
-                super().create_table()
-            finally:
-                conn.execute(unlock)
 
     def sql(self, text: str) -> str:
         return text.format(**self.tables).replace("?", "%s")

@@ -20,6 +20,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
+from projections.postgres_views import SerialisedCreateTable
 from projections.sqlite_views import use_own_tracking_table
 from transparency.leaves import StoredFact
 from transparency.merkle import CompactRange, Node, leaf_hash
@@ -225,7 +226,7 @@ class SQLiteLogTree(SQLiteTrackingRecorder, LogTree):
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------------------
 
-class PostgresLogTree(PostgresTrackingRecorder, LogTree):
+class PostgresLogTree(SerialisedCreateTable, PostgresTrackingRecorder, LogTree):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema

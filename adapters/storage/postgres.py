@@ -45,7 +45,7 @@ from adapters.storage.append_only import APPEND_ONLY_MESSAGE, advisory_lock_key,
 from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS, GroupCommitter
 from adapters.storage.pool import fault_ready_pool
 from adapters.storage.transcoding import OrjsonTranscoder
-from projections.postgres_views import ddl_lock
+from projections.postgres_views import SerialisedCreateTable, ddl_lock
 
 __all__ = [
     "APPEND_ONLY_MESSAGE",
@@ -111,7 +111,9 @@ class _AppendOnlyMixin:
         )
 
 
-class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecorder, _AppendOnlyMixin):
+class AppendOnlyPostgresApplicationRecorder(
+    SerialisedCreateTable, es_postgres.PostgresApplicationRecorder, _AppendOnlyMixin
+):
     def __init__(
         self,
         datastore: es_postgres.PostgresDatastore,
@@ -164,13 +166,18 @@ class AppendOnlyPostgresApplicationRecorder(es_postgres.PostgresApplicationRecor
         return found
 
 
-class AppendOnlyPostgresProcessRecorder(es_postgres.PostgresProcessRecorder, _AppendOnlyMixin):
+class SerialisedPostgresAggregateRecorder(SerialisedCreateTable, es_postgres.PostgresAggregateRecorder):
+    """The snapshots' recorder: its table made under the same lock as every other."""
+
+
+class AppendOnlyPostgresProcessRecorder(SerialisedCreateTable, es_postgres.PostgresProcessRecorder, _AppendOnlyMixin):
     def __init__(self, datastore: es_postgres.PostgresDatastore, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self._install_append_only()
 
 
 class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
+    aggregate_recorder_class = SerialisedPostgresAggregateRecorder
     application_recorder_class = AppendOnlyPostgresApplicationRecorder
     process_recorder_class = AppendOnlyPostgresProcessRecorder
 

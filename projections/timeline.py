@@ -80,8 +80,9 @@ SUMMARIES: dict[EventClass, Summary] = {
     events.Revised: _decision("RPL decision revised"),
     events.Stated: lambda data, achievement, catalogue: (
         f"Work experience: {data['position']['role']}, {data['position']['employer_name']}"),
-    events.Attested: lambda data, achievement, catalogue: "Work experience attested",
-    events.Disputed: lambda data, achievement, catalogue: "Work experience disputed",
+    events.Attested: lambda data, achievement, catalogue: (
+        "Work experience attested" + (f": {data['statement']}" if data["statement"] else "")),
+    events.Disputed: lambda data, achievement, catalogue: f"Work experience disputed: {data['reason']}",
     events.Ended: lambda data, achievement, catalogue: f"Work experience ended on {data['ended_on']}",
 }
 

@@ -25,7 +25,7 @@ LEARNER_NAV = (
     ("/me", "Record"), ("/me/credentials", "Credentials"), ("/me/skills", "Skills"), ("/me/pathways", "Pathways"),
     ("/me/shares", "Shares"), ("/me/account", "Sign-in & passkeys"),
 )
-EMPLOYER_NAV = (("/employer", "Employer"),)
+EMPLOYER_NAV = (("/employer", "Find candidates"), ("/employer/work-experience", "Work to attest"))
 
 
 @dataclass(frozen=True)

@@ -21,8 +21,9 @@ What it changes from ``eventsourcing.postgres``:
   ten times); when no connection could be had within the pool's timeout they are not tried again (the database is
   away, a second wait only doubles the caller's), so a request during an outage fails after one pool timeout (the
   API answers it 503) instead of hanging. With
-  ``POSTGRES_PRE_PING`` (set by the ledger's settings) a pooled connection is checked before use, and the first dead
-  one found purges the pool (``adapters.storage.pool``), so the first request after a restart gets a live one.
+  ``POSTGRES_PRE_PING`` (set by the ledger's settings) a pooled connection is checked before use, by a poll of its
+  socket (no round trip) and a ping only when the server closed it or spoke, and the first dead one found purges the
+  pool (``adapters.storage.pool``), so the first request after a restart gets a live one.
   An append retried after its connection broke cannot be recorded twice: a repeated (originator, version) is
   refused by the table's primary key.
 """
@@ -95,6 +96,8 @@ _LIBRARY_INSERT = _unretried(es_postgres.PostgresApplicationRecorder.insert_even
 _LIBRARY_SELECT_EVENTS = _unretried(es_postgres.PostgresApplicationRecorder.select_events)
 _LIBRARY_SELECT_NOTIFICATIONS = _unretried(es_postgres.PostgresApplicationRecorder.select_notifications)
 _LIBRARY_MAX_NOTIFICATION_ID = _unretried(es_postgres.PostgresApplicationRecorder.max_notification_id)
+_LIBRARY_SNAPSHOT_INSERT = _unretried(es_postgres.PostgresAggregateRecorder.insert_events)
+_LIBRARY_SNAPSHOT_SELECT = _unretried(es_postgres.PostgresAggregateRecorder.select_events)
 
 
 class _AppendOnlyMixin:
@@ -167,7 +170,16 @@ class AppendOnlyPostgresApplicationRecorder(
 
 
 class SerialisedPostgresAggregateRecorder(SerialisedCreateTable, es_postgres.PostgresAggregateRecorder):
-    """The snapshots' recorder: its table made under the same lock as every other."""
+    """The snapshots' recorder: its table made under the same lock as every other, retried like the events'."""
+
+    @retried_once
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        inserted: Sequence[int] | None = _LIBRARY_SNAPSHOT_INSERT(self, stored_events, **kwargs)
+        return inserted
+
+    @retried_once
+    def select_events(self, *args: Any, **kwargs: Any) -> Any:
+        return _LIBRARY_SNAPSHOT_SELECT(self, *args, **kwargs)
 
 
 class AppendOnlyPostgresProcessRecorder(SerialisedCreateTable, es_postgres.PostgresProcessRecorder, _AppendOnlyMixin):

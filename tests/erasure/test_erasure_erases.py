@@ -10,6 +10,7 @@ import pytest
 import structlog
 
 from adapters.logs import configure_logging
+from application.ledger import Ledger
 from tests.api.conftest import ADMIN_TOKEN, Api, start
 from tests.api.story import COMMUNICATION, Story, bearer, tell
 from wiring.settings import Settings
@@ -103,6 +104,26 @@ def test_nothing_aroha_gave_survives_her_erasure(told: tuple[Api, Story, Setting
                           headers=bearer(aroha_token)).status_code == 401, "her tokens are revoked"
     sam = api.client.get(f"/v1/learners/{story.ids['sam']}/record", headers=bearer(story.tokens["sam"]))
     assert "Employer reference, Sunrise Aged Care" in sam.text, "another learner's words still open"
+
+
+@pytest.fixture
+def snapshotted(monkeypatch: pytest.MonkeyPatch, any_settings: Settings,
+                logged: io.StringIO) -> Iterator[tuple[Api, Story, Settings]]:
+    """The story with a snapshot after every event of each aggregate the Ledger snapshots."""
+    monkeypatch.setattr(Ledger, "snapshotting_intervals", dict.fromkeys(Ledger.snapshotting_intervals, 1))
+    api = start(any_settings)
+    story = tell(api.client, ADMIN_TOKEN)
+    assert api.read_side.wait_for(story.position, timeout=30)
+    yield api, story, any_settings
+    api.close()
+
+
+def test_nothing_aroha_gave_survives_in_snapshots(snapshotted: tuple[Api, Story, Settings]) -> None:
+    api, story, settings = snapshotted
+    assert api.services.ledger.snapshots is not None
+    assert not _found(_stored_bytes(settings)), "snapshots are sealed at rest as the events are"
+    _erase_and_rotate(api, story)
+    assert _found(_stored_bytes(settings)) == set(), "no snapshot names her"
 
 
 def test_her_views_say_erased(told: tuple[Api, Story, Settings]) -> None:

@@ -21,6 +21,8 @@ from eventsourcing.application import AggregateNotFoundError, ProjectorFunction,
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Notification
 
+from application.ports import ReadsManyAggregates
+
 A = TypeVar("A", bound=Aggregate)
 FOLLOW_PAGE = 2000
 """More new events than this since the last command: the cache starts again empty instead of applying them."""
@@ -57,6 +59,7 @@ class LogFollowingRepository(Repository[UUID]):
         self._follows_started = 0
         self._follows_done = 0
         self.reads = 0  # store reads of aggregates not in the cache, for tests and benchmarks
+        self.prefetches = 0  # reads of many at once
 
     def get(  # type: ignore[override]
         self, aggregate_id: UUID, *, version: int | None = None,
@@ -76,6 +79,31 @@ class LogFollowingRepository(Repository[UUID]):
                 cached = self._reconstruct_aggregate(aggregate_id, None, projector_func)
                 self.remember(cached)
         return private_copy(cached)
+
+    def prefetch(self, aggregate_ids: Iterable[UUID]) -> list[Aggregate]:
+        """Reads those of ``aggregate_ids`` not cached in one query, if the store can (a batch touches many), and
+        caches them; returns those read. Not while the log is followed, as in ``get``."""
+        recorder = self.recorder
+        if not isinstance(recorder, ReadsManyAggregates):
+            return []
+        with self._following:
+            wanted = [aggregate_id for aggregate_id in dict.fromkeys(aggregate_ids) if not self.cached(aggregate_id)]
+            if not wanted:
+                return []
+            self.prefetches += 1
+            snapshot_store = self.snapshot_store
+            snapshots, events = recorder.select_latest(
+                wanted, snapshot_store.recorder if snapshot_store is not None else None)
+            by_id: dict[UUID, list[Any]] = {}
+            for stored in [*snapshots, *events]:  # each aggregate's snapshot first, then its events in order
+                by_id.setdefault(UUID(str(stored.originator_id)), []).append(self.mapper.to_domain_event(stored))
+            read: list[Aggregate] = []
+            for domain_events in by_id.values():
+                aggregate = project_aggregate(None, domain_events)
+                if isinstance(aggregate, Aggregate):
+                    self.remember(aggregate)
+                    read.append(aggregate)
+        return read
 
     def cached(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self._aggregates

@@ -4,7 +4,7 @@ key's claim, if any). Collisions with concurrent writers are retried from a fres
 
 import random
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,7 +20,7 @@ from application.commands.base import Command
 from application.handlers import catalogue, credentials, enrolments, principals, recognition, shares, work_experience
 from application.handlers.base import Change, Handler, Ports, Records, highest_levels
 from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault
-from application.unit_of_work import BatchCollided, UnitOfWork
+from application.unit_of_work import BatchCollided, UnitOfWork, referenced_ids
 from domain.access import AccessToken
 from domain.credential import Credential
 from domain.enrolment import Enrolment
@@ -154,13 +154,15 @@ class Ledger(Application[UUID]):
         return change
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[UnitOfWork]:
+    def unit_of_work(self, touching: Iterable[UUID] = ()) -> Iterator[UnitOfWork]:
         """Commands executed inside append together at the end (see application/unit_of_work.py); raises
-        BatchCollided when that append collides, having written nothing."""
+        BatchCollided when that append collides, having written nothing. The aggregates ``touching`` names, and
+        those they refer to, are read up front in one query each where the store can."""
         work = UnitOfWork()
         self.records.work = work
         try:
             self.aggregates.follow()
+            self.aggregates.prefetch(referenced_ids(self.aggregates.prefetch(touching)))
             yield work
         finally:
             self.records.work = None

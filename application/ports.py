@@ -1,9 +1,11 @@
 """What the ledger needs from the outside world, as protocols; ops/ plugs in the implementations."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
 
 from domain.achievement import Achievement
 from domain.credential import CredentialTerms
@@ -30,6 +32,16 @@ class PersonalDataVault(Protocol):
     def seal_json(self, learner_id: UUID, document: Mapping[str, Any]) -> str: ...
 
     def open_json(self, learner_id: UUID, sealed: str) -> dict[str, Any] | None: ...
+
+
+@runtime_checkable
+class ReadsManyAggregates(Protocol):
+    """A store that reads many aggregates in one round trip: their latest snapshots in ``snapshots`` (a recorder, or
+    None) and their events after them."""
+
+    def select_latest(
+        self, originator_ids: Sequence[UUID], snapshots: object | None,
+    ) -> tuple[list[StoredEvent], list[StoredEvent]]: ...
 
 
 class LearnerIds(Protocol):

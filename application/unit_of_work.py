@@ -16,6 +16,12 @@ from eventsourcing.domain import Aggregate
 from application.cache import private_copy
 
 
+def referenced_ids(aggregates: Iterable[Aggregate]) -> list[UUID]:
+    """The ids these aggregates refer to (``learner_id``, ``achievement_id``, ...): what commands on them read next."""
+    return [value for aggregate in aggregates for name, value in vars(aggregate).items()
+            if name.endswith("_id") and not name.startswith("_") and isinstance(value, UUID)]
+
+
 class BatchCollided(Exception):
     """The batch's append met a concurrent write or an existing idempotency key: nothing of it was written."""
 

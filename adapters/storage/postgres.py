@@ -44,6 +44,7 @@ from psycopg_pool import PoolTimeout
 
 from adapters.storage.append_only import APPEND_ONLY_MESSAGE, advisory_lock_key, append_only_statements
 from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS, GroupCommitter
+from adapters.storage.many_reads import ManyAggregatesReads
 from adapters.storage.pool import fault_ready_pool
 from adapters.storage.transcoding import OrjsonTranscoder
 from projections.postgres_views import SerialisedCreateTable, ddl_lock
@@ -115,7 +116,7 @@ class _AppendOnlyMixin:
 
 
 class AppendOnlyPostgresApplicationRecorder(
-    SerialisedCreateTable, es_postgres.PostgresApplicationRecorder, _AppendOnlyMixin
+    SerialisedCreateTable, es_postgres.PostgresApplicationRecorder, _AppendOnlyMixin, ManyAggregatesReads
 ):
     def __init__(
         self,
@@ -158,6 +159,8 @@ class AppendOnlyPostgresApplicationRecorder(
     @retried_once
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
         return _LIBRARY_SELECT_EVENTS(self, *args, **kwargs)
+
+    select_latest = retried_once(ManyAggregatesReads.select_latest)
 
     @retried_once
     def select_notifications(self, *args: Any, **kwargs: Any) -> Any:

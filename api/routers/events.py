@@ -1,6 +1,7 @@
 """The event log: a batch of commands in one request (an LMS or SIS export), and reading the log (admin)."""
 
 from typing import Annotated, Any, Union
+from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
 from fastapi.encoders import jsonable_encoder
@@ -12,6 +13,7 @@ from api.requests.batch import BATCH_ITEM_TYPES, BatchItem
 from application.authorization import Action, check
 from application.unit_of_work import BatchCollided
 from domain.errors import DomainError, InvalidValue
+from domain.values import Actor, ActorKind
 
 router = APIRouter(tags=["events"])
 MAX_BATCH = 1000
@@ -79,7 +81,7 @@ class EventPage(BaseModel):
 def batch(body: EventBatch, actor: Principal, state: State, response: Response) -> dict[str, Any]:
     check(actor, Action.SUBMIT_BATCH)
     try:
-        with state.ledger.unit_of_work() as work:
+        with state.ledger.unit_of_work(_touched(body.items, actor)) as work:
             results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
         for result in results:
             if result.pending is not None:
@@ -90,6 +92,13 @@ def batch(body: EventBatch, actor: Principal, state: State, response: Response) 
     response.headers[POSITION_HEADER] = str(position)
     failed = sum(1 for r in results if not r.ok)
     return {"position": position, "succeeded": len(results) - failed, "failed": failed, "results": results}
+
+
+def _touched(items: list[Any], actor: Actor) -> list[UUID]:
+    """The ids the items name (learners, enrolments, achievements, ...) and the acting provider: read up front."""
+    own = [UUID(actor.id)] if actor.kind is ActorKind.PROVIDER else []
+    return own + [value for item in items if isinstance(item, BatchItem)
+                  for value in vars(item).values() if isinstance(value, UUID)]
 
 
 def _run(index: int, item: Any, actor: Any, state: State) -> ItemResult:

@@ -1,0 +1,62 @@
+"""Many aggregates read in one statement: each one's latest snapshot (if any) and its events after it.
+
+A batch import touches hundreds of aggregates the process has not cached (cold learners, enrolments written by an
+earlier batch); reading each one is two round trips (snapshot, then events). This reads them all at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import eventsourcing.postgres as es_postgres
+from eventsourcing.persistence import StoredEvent
+from psycopg.sql import SQL, Composed, Identifier
+
+
+def _table(datastore: es_postgres.PostgresDatastore, name: str) -> Composed:
+    return SQL("{0}.{1}").format(Identifier(datastore.schema), Identifier(name))
+
+
+class ManyAggregatesReads:
+    """Mixed into the PostgreSQL application recorder (see ``application.ports.ReadsManyAggregates``)."""
+
+    datastore: es_postgres.PostgresDatastore
+    events_table_name: str
+
+    def select_latest(
+        self, originator_ids: Sequence[UUID], snapshots: object | None,
+    ) -> tuple[list[StoredEvent], list[StoredEvent]]:
+        """The latest snapshot of each of ``originator_ids`` kept by the ``snapshots`` recorder (if any), and their
+        events after it, in version order: one round trip."""
+        if not originator_ids:
+            return [], []
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self._latest_statement(snapshots), {"ids": list(originator_ids)}, prepare=True)
+            rows = curs.fetchall()
+        found: tuple[list[StoredEvent], list[StoredEvent]] = ([], [])
+        for row in rows:
+            found[0 if row["snapshot"] else 1].append(StoredEvent(
+                originator_id=row["originator_id"], originator_version=row["originator_version"], topic=row["topic"],
+                state=bytes(row["state"])))
+        return found
+
+    def _latest_statement(self, snapshots: object | None) -> Composed:
+        id_type = SQL(self.datastore.originator_id_type)
+        events = _table(self.datastore, self.events_table_name)
+        snapshot_table = getattr(snapshots, "events_table_name", None)
+        if not isinstance(snapshot_table, str):
+            return SQL(
+                "SELECT false AS snapshot, originator_id, originator_version, topic, state FROM {events} "
+                "WHERE originator_id = ANY(%(ids)s::{id_type}[]) ORDER BY originator_id, originator_version"
+            ).format(events=events, id_type=id_type)
+        return SQL(
+            "WITH latest AS (SELECT DISTINCT ON (originator_id) originator_id, originator_version, topic, state "
+            "FROM {snapshots} WHERE originator_id = ANY(%(ids)s::{id_type}[]) "
+            "ORDER BY originator_id, originator_version DESC) "
+            "SELECT true AS snapshot, * FROM latest UNION ALL "
+            "SELECT false, e.originator_id, e.originator_version, e.topic, e.state FROM {events} e "
+            "LEFT JOIN latest s ON s.originator_id = e.originator_id "
+            "WHERE e.originator_id = ANY(%(ids)s::{id_type}[]) "
+            "AND e.originator_version > COALESCE(s.originator_version, 0) "
+            "ORDER BY 2, 1 DESC, 3"
+        ).format(snapshots=_table(self.datastore, snapshot_table), events=events, id_type=id_type)

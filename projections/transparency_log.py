@@ -1,14 +1,17 @@
 """The log's Merkle tree, kept as a tracked projection of the notification log in the events' database.
 
-Tables (prefix `ler_t_`): `leaves` maps each leaf index to the log position it hashes; `nodes` keeps the hash of
-every perfect subtree (level 0 = the leaf hashes), so any proof is one read of O(log n) rows; `checkpoints` keeps
-every signed checkpoint. A page of events is applied in ONE transaction together with the tracking record of its
-last position: each event becomes exactly one leaf, and a restart resumes from the stored tree's right edge.
-Checkpoints are signed in that same transaction when due (every N leaves, or T seconds after the last one).
+Tables (prefix `ler_t_`): `nodes` keeps the hash of every perfect subtree (level 0 = the leaf hashes), so any proof
+is one read of O(log n) rows; `runs` maps leaf indexes to log positions with one row per run of consecutive
+positions (a new run after each gap in the notification ids: a row per gap, not per leaf); `checkpoints` keeps every
+signed checkpoint. A page of events is applied in ONE transaction together with the tracking record of its last
+position (PostgreSQL: the nodes in one COPY): each event becomes exactly one leaf, and a restart resumes from the
+stored tree's right edge. Checkpoints are signed in that same transaction when due (every N leaves, or T seconds
+after the last one).
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 from abc import abstractmethod
 from collections.abc import Callable, Iterator, Sequence
@@ -29,10 +32,11 @@ from transparency.notes import Checkpoint, Signer
 APPLICATION_NAME = "StoredLedger"  # the tracked application (wiring.services.StoredLedger)
 TREE_NAME = "tlog"
 TABLE_PREFIX = "ler_t_"
-TABLES = ("leaves", "nodes", "checkpoints")
+TABLES = ("runs", "nodes", "checkpoints")
+LEGACY_LEAVES = TABLE_PREFIX + "leaves"  # one row per leaf, before `runs`: migrated on start
 NODES_PER_QUERY = 400
 SCHEMA = [
-    "CREATE TABLE IF NOT EXISTS {leaves} (leaf_index BIGINT PRIMARY KEY, position BIGINT NOT NULL UNIQUE)",
+    "CREATE TABLE IF NOT EXISTS {runs} (first_position BIGINT PRIMARY KEY, first_leaf BIGINT NOT NULL UNIQUE)",
     "CREATE TABLE IF NOT EXISTS {nodes} (level INTEGER NOT NULL, idx BIGINT NOT NULL, hash {blob} NOT NULL,"
     " PRIMARY KEY (level, idx))",
     "CREATE TABLE IF NOT EXISTS {checkpoints} (size BIGINT PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL,"
@@ -91,24 +95,30 @@ class LogTree(TrackingRecorder):
 
     # ---- writing ------------------------------------------------------------------------------------------
 
-    def append(self, tree: CompactRange, facts: Sequence[StoredFact], sign: Callable[[CompactRange], str] | None,
-               signed_at: str) -> None:
+    def append(self, tree: CompactRange, last_position: int, facts: Sequence[StoredFact],
+               sign: Callable[[CompactRange], str] | None, signed_at: str) -> None:
         """Add a page of facts as leaves (and a checkpoint of the new size, if `sign` is given) in one
-        transaction; `tree` moves on only when it commits."""
+        transaction; `tree` moves on only when it commits. `last_position` is the position of the tree's last
+        leaf (0 when empty): a fact that does not follow the one before it starts a run."""
         grown = CompactRange(tree.size, tree.edge)
-        leaves: list[tuple[int, int]] = []
+        runs: list[tuple[int, int]] = []
         nodes: list[tuple[int, int, bytes]] = []
         for fact in facts:
-            leaves.append((grown.size, fact.position))
+            if fact.position != last_position + 1 or not grown.size:
+                runs.append((fact.position, grown.size))
+            last_position = fact.position
             nodes += [(level, index, value) for (level, index), value in grown.append(leaf_hash(fact.leaf_bytes()))]
         with self.transaction(commit=True) as cursor:
-            self.many(cursor, "INSERT INTO {leaves} (leaf_index, position) VALUES (?, ?)", leaves)
-            self.many(cursor, "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)", nodes)
+            self.many(cursor, "INSERT INTO {runs} (first_position, first_leaf) VALUES (?, ?)", runs)
+            self.write_nodes(cursor, nodes)
             if sign is not None:
                 self._keep_checkpoint(cursor, grown, sign(grown), signed_at)
             if facts:
                 self.insert_tracking_in(cursor, Tracking(APPLICATION_NAME, facts[-1].position))
         tree.size, tree.edge = grown.size, grown.edge
+
+    def write_nodes(self, cursor: Any, nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        self.many(cursor, "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)", nodes)
 
     def keep_checkpoint(self, tree: CompactRange, note: str, signed_at: str) -> None:
         with self.transaction(commit=True) as cursor:
@@ -121,7 +131,7 @@ class LogTree(TrackingRecorder):
     def reset_tree(self) -> None:
         """Forget the leaves and nodes (not the checkpoints: they are what a rebuild is checked against)."""
         with self.transaction(commit=True) as cursor:
-            for table in ("leaves", "nodes"):
+            for table in ("runs", "nodes"):
                 self.run(cursor, f"DELETE FROM {{{table}}}")
             self.delete_tracking_in(cursor)
 
@@ -132,8 +142,8 @@ class LogTree(TrackingRecorder):
 
     def size(self) -> int:
         with self.transaction(commit=False) as cursor:
-            row = self.run(cursor, "SELECT MAX(leaf_index) AS last FROM {leaves}").fetchone()
-        return 0 if row is None or row["last"] is None else int(row["last"]) + 1
+            row = self.run(cursor, "SELECT idx FROM {nodes} WHERE level = 0 ORDER BY idx DESC LIMIT 1").fetchone()
+        return 0 if row is None else int(row["idx"]) + 1
 
     def compact_range(self) -> CompactRange:
         size = self.size()
@@ -155,27 +165,60 @@ class LogTree(TrackingRecorder):
             raise LookupError(f"the tree has no node {missing[0]}")
         return found
 
-    def leaf_index(self, position: int) -> int | None:
+    def runs_between(self, low: int, high: int) -> list[tuple[int, int]]:
+        """(first position, first leaf) of the runs holding positions [low, high], and of the run after them."""
         with self.transaction(commit=False) as cursor:
-            row = self.run(cursor, "SELECT leaf_index FROM {leaves} WHERE position = ?", (position,)).fetchone()
-        return None if row is None else int(row["leaf_index"])
-
-    def position_of(self, index: int) -> int | None:
-        with self.transaction(commit=False) as cursor:
-            row = self.run(cursor, "SELECT position FROM {leaves} WHERE leaf_index = ?", (index,)).fetchone()
-        return None if row is None else int(row["position"])
+            rows = self.run(cursor, "SELECT first_position, first_leaf FROM {runs} WHERE first_position >= COALESCE("
+                                    "(SELECT MAX(first_position) FROM {runs} WHERE first_position <= ?), 0)"
+                                    " AND first_position <= COALESCE((SELECT MIN(first_position) FROM {runs}"
+                                    " WHERE first_position > ?), ?) ORDER BY first_position",
+                            (low, high, high)).fetchall()
+        return [(int(row["first_position"]), int(row["first_leaf"])) for row in rows]
 
     def leaf_indexes(self, positions: Sequence[int]) -> dict[int, int]:
+        """The leaf index of each position the tree holds (a position in a gap, or beyond the tree, has none)."""
+        if not positions:
+            return {}
+        runs, size = self.runs_between(min(positions), max(positions)), self.size()
+        starts = [first for first, _ in runs]
         found: dict[int, int] = {}
-        with self.transaction(commit=False) as cursor:
-            for start in range(0, len(positions), NODES_PER_QUERY):
-                chunk = positions[start:start + NODES_PER_QUERY]
-                marks = ", ".join("?" for _ in chunk)
-                rows = self.run(cursor, f"SELECT leaf_index, position FROM {{leaves}} WHERE position IN ({marks})",
-                                chunk).fetchall()
-                for row in rows:
-                    found[int(row["position"])] = int(row["leaf_index"])
+        for position in positions:
+            at = bisect.bisect_right(starts, position) - 1
+            if at < 0:
+                continue
+            index = runs[at][1] + position - runs[at][0]
+            if index < (runs[at + 1][1] if at + 1 < len(runs) else size):
+                found[position] = index
         return found
+
+    def leaf_index(self, position: int) -> int | None:
+        return self.leaf_indexes([position]).get(position)
+
+    def position_of(self, index: int) -> int | None:
+        if not 0 <= index < self.size():
+            return None
+        with self.transaction(commit=False) as cursor:
+            row = self.run(cursor, "SELECT first_position, first_leaf FROM {runs} WHERE first_leaf <= ?"
+                                   " ORDER BY first_leaf DESC LIMIT 1", (index,)).fetchone()
+        return None if row is None else int(row["first_position"]) + index - int(row["first_leaf"])
+
+    def migrate_legacy_leaves(self) -> None:
+        """A tree written with one `leaves` row per leaf: its runs, then the old table dropped."""
+        with self.transaction(commit=True) as cursor:
+            if not self.table_exists(cursor, LEGACY_LEAVES):
+                return
+            self.run(cursor, f"INSERT INTO {{runs}} (first_position, first_leaf) SELECT position, leaf_index FROM "
+                             f"(SELECT position, leaf_index, LAG(position) OVER (ORDER BY leaf_index) AS previous"
+                             f" FROM {self.legacy_leaves}) AS l WHERE previous IS NULL OR position <> previous + 1"
+                             f" ON CONFLICT DO NOTHING")
+            self.run(cursor, f"DROP TABLE {self.legacy_leaves}")
+
+    @property
+    def legacy_leaves(self) -> str:
+        return LEGACY_LEAVES
+
+    @abstractmethod
+    def table_exists(self, cursor: Any, name: str) -> bool: ...
 
     def checkpoint(self, size: int | None = None) -> KeptCheckpoint | None:
         """The latest kept checkpoint, or the one of a size."""
@@ -223,6 +266,10 @@ class SQLiteLogTree(SQLiteTrackingRecorder, LogTree):
     def delete_tracking_in(self, cursor: Any) -> None:
         cursor.execute(f"DELETE FROM {SQLITE_TRACKING_TABLE} WHERE application_name = ?", (APPLICATION_NAME,))
 
+    def table_exists(self, cursor: Any, name: str) -> bool:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
+        return cursor.fetchone() is not None
+
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------------------
 
@@ -248,3 +295,16 @@ class PostgresLogTree(SerialisedCreateTable, PostgresTrackingRecorder, LogTree):
     def delete_tracking_in(self, cursor: Any) -> None:
         cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"'
                        " WHERE application_name = %s", (APPLICATION_NAME,))
+
+    def write_nodes(self, cursor: Any, nodes: Sequence[tuple[int, int, bytes]]) -> None:
+        with cursor.copy(self.sql("COPY {nodes} (level, idx, hash) FROM STDIN")) as copy:
+            for row in nodes:
+                copy.write_row(row)
+
+    def table_exists(self, cursor: Any, name: str) -> bool:
+        return cursor.execute("SELECT to_regclass(%s) AS found", (f'"{self.datastore.schema}".{name}',)
+                              ).fetchone()["found"] is not None
+
+    @property
+    def legacy_leaves(self) -> str:
+        return f'"{self.datastore.schema}".{LEGACY_LEAVES}'

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError
 from eventsourcing.utils import Environment
 
 from adapters.keys import log_signing_key
@@ -35,7 +35,8 @@ from wiring.settings import Settings, load_settings
 PAGE_SIZE = 2000
 # The tree needs few connections (one writer, a few proof readers): the library's default opens five per pool.
 SMALL_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "3"}
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.02  # embedded (SQLite): the runner is a thread of the API process
+FOLLOW_PAUSE_SECONDS = 0.2  # PostgreSQL: a step per 0.2 s at most while the log is quiet or slower than a page
 logger = logging.getLogger(__name__)
 
 
@@ -56,19 +57,27 @@ def stored_fact(notification: Any) -> StoredFact:
 
 
 class TreeRunner:
-    """Appends the log's new events to the tree a page per transaction; signs a checkpoint when one is due."""
+    """Appends the log's new events to the tree a page per transaction; signs a checkpoint when one is due. It keeps
+    the tree's right edge and last position in memory: a step is one read of the log and one write."""
 
     def __init__(self, settings: Settings, page_size: int = PAGE_SIZE):
         self.settings = settings
         self.tree = open_tree(settings)
         self.ledger = StoredLedger({**store_env(settings), **SMALL_POOL})
         self.page_size = page_size
+        self.pause_seconds = FOLLOW_PAUSE_SECONDS if settings.uses_postgres else POLL_SECONDS
         self.policy = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
         self.sign = checkpoint_signer(log_signer(settings), settings.transparency_origin)
-        self.edge = self.tree.compact_range()
+        self.tree.migrate_legacy_leaves()
+        self.reload()
         latest = self.tree.checkpoint()
         self.checkpointed = latest.size if latest else 0
         self.checkpointed_at = float("-inf")
+
+    def reload(self) -> None:
+        """Start again from what is stored (at start, and when another runner moved the tree)."""
+        self.edge = self.tree.compact_range()
+        self.position = self.tree.position()
 
     def close(self) -> None:
         self.tree.close()
@@ -76,15 +85,19 @@ class TreeRunner:
 
     def step(self) -> int:
         """Add the next page of events as leaves (signing a checkpoint if due); how many were added."""
-        position = self.tree.position()
-        if self.edge.size != self.tree.size():  # another runner moved the tree: start from what is stored
-            self.edge = self.tree.compact_range()
-        notifications = self.ledger.recorder.select_notifications(start=position + 1, limit=self.page_size)
+        notifications = self.ledger.recorder.select_notifications(start=self.position + 1, limit=self.page_size)
         facts = [stored_fact(n) for n in notifications]
         size = self.edge.size + len(facts)
         due = self.policy.due(size, self.checkpointed, time.monotonic() - self.checkpointed_at)
         if facts or due:
-            self.tree.append(self.edge, facts, self.sign if due else None, datetime.now(UTC).isoformat())
+            try:
+                self.tree.append(self.edge, self.position, facts, self.sign if due else None,
+                                 datetime.now(UTC).isoformat())
+            except IntegrityError:  # another runner wrote these leaves first: go on from what it stored
+                self.reload()
+                return 0
+        if facts:
+            self.position = facts[-1].position
         if due:
             self.checkpointed, self.checkpointed_at = size, time.monotonic()
         return len(facts)
@@ -93,9 +106,9 @@ class TreeRunner:
         """Add every event the log holds now, then sign a checkpoint of the whole tree; returns its size."""
         target = self.ledger.recorder.max_notification_id() or 0
         deadline = time.monotonic() + timeout
-        while self.tree.position() < target:
+        while self.position < target:
             if time.monotonic() > deadline:
-                raise TimeoutError(f"the log's tree reached {self.tree.position()}, not {target}")
+                raise TimeoutError(f"the log's tree reached {self.position}, not {target}")
             self.step()
         if self.edge.size > self.checkpointed:
             self.tree.keep_checkpoint(self.edge, self.sign(self.edge), datetime.now(UTC).isoformat())
@@ -103,9 +116,10 @@ class TreeRunner:
         return self.edge.size
 
     def follow(self, stopped: Callable[[], bool], pause: Callable[[float], Any] = time.sleep) -> None:
+        """Step until stopped; after a page that was not full, pause (events gather into larger pages)."""
         while not stopped():
             if self.step() < self.page_size and not stopped():
-                pause(POLL_SECONDS if not self.settings.uses_postgres else POLL_SECONDS * 5)
+                pause(self.pause_seconds)
 
 
 class TreeThread:

@@ -1,0 +1,61 @@
+"""The tree's store on SQLite and PostgreSQL: leaf indexes of positions across gaps in the notification ids (one run
+row per gap, not a row per leaf), and a tree written with one row per leaf migrated to runs."""
+
+from collections.abc import Iterator
+from uuid import UUID
+
+import pytest
+
+from projections.transparency_log import LEGACY_LEAVES, LogTree
+from transparency.leaves import StoredFact
+from transparency.merkle import CompactRange, leaf_hash, root_of
+from wiring.log_runner import open_tree
+from wiring.settings import Settings
+
+POSITIONS = [1, 2, 3, 7, 8, 10, 11, 12]  # gaps: 4-6 and 9
+
+
+def fact(position: int) -> StoredFact:
+    return StoredFact(position, "domain.learner:Learner.Enrolled", UUID(int=position), 1, b'{"n":%d}' % position)
+
+
+@pytest.fixture
+def tree(any_settings: Settings) -> Iterator[LogTree]:
+    opened = open_tree(any_settings)
+    yield opened
+    opened.close()
+
+
+def appended(tree: LogTree, pages: list[list[int]]) -> CompactRange:
+    edge, last = CompactRange(), 0
+    for page in pages:
+        tree.append(edge, last, [fact(p) for p in page], None, "2026-12-06T00:00:00+00:00")
+        last = page[-1]
+    return edge
+
+
+def test_given_gaps_when_appended_in_pages_then_each_position_has_its_leaf_and_gaps_have_none(tree: LogTree) -> None:
+    edge = appended(tree, [[1, 2], [3, 7], [8], [10, 11, 12]])
+
+    assert tree.size() == len(POSITIONS) == edge.size
+    assert tree.leaf_indexes([*range(0, 15)]) == {p: i for i, p in enumerate(POSITIONS)}
+    assert [tree.position_of(i) for i in range(len(POSITIONS))] == POSITIONS
+    assert tree.position_of(len(POSITIONS)) is None and tree.leaf_index(5) is None and tree.leaf_index(13) is None
+    assert edge.root() == root_of([leaf_hash(fact(p).leaf_bytes()) for p in POSITIONS])
+    assert tree.compact_range().edge == edge.edge
+
+
+def test_given_a_tree_with_a_row_per_leaf_when_migrated_then_its_runs_give_the_same_indexes(tree: LogTree) -> None:
+    appended(tree, [POSITIONS])
+    with tree.transaction(commit=True) as cursor:
+        tree.run(cursor, "DELETE FROM {runs}")
+        tree.run(cursor, f"CREATE TABLE {tree.legacy_leaves} (leaf_index BIGINT PRIMARY KEY, position BIGINT)")
+        for index, position in enumerate(POSITIONS):
+            tree.run(cursor, f"INSERT INTO {tree.legacy_leaves} VALUES (?, ?)", (index, position))
+    assert tree.leaf_index(7) is None
+
+    tree.migrate_legacy_leaves()
+
+    assert tree.leaf_indexes(POSITIONS) == {p: i for i, p in enumerate(POSITIONS)}
+    with tree.transaction(commit=False) as cursor:
+        assert not tree.table_exists(cursor, LEGACY_LEAVES)

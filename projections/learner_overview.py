@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from projections.catalogue import Catalogue, achievement_name, entry_name
+from projections.catalogue import Catalogue, achievement_name, actor_name, entry_name
 from projections.learner_record import HeldCredential, LearnerRecord, RplCaseRecord, Standing, WorkRecord
 
 Json = dict[str, Any]
@@ -52,6 +52,7 @@ class WorkLine:
     end: date | None
     attestation: str
     attested_on: date | None
+    attested_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,14 @@ def _case(case: RplCaseRecord, stored: Json, catalogue: Catalogue) -> RplCaseLin
     )
 
 
-def _work(work: WorkRecord, stored: Json) -> WorkLine:
-    attestation = "disputed" if work.disputed else ("attested" if work.attested_by else "self-asserted")
+def _work(work: WorkRecord, stored: Json, catalogue: Catalogue) -> WorkLine:
+    """Self-asserted work that names a registered employer or placing provider awaits their attestation."""
+    awaiting = "awaiting attestation" if stored.get("employer_id") or stored.get("placed_by") else "self-asserted"
+    attestation = "disputed" if work.disputed else ("attested" if work.attested_by else awaiting)
     return WorkLine(
         experience_id=work.experience_id, role=work.role, employer_name=work.employer_name,
         kind=str(stored.get("kind", "")), start=work.start, end=work.end, attestation=attestation,
-        attested_on=work.attested_on,
+        attested_on=work.attested_on, attested_by=actor_name(work.attested_by, catalogue) if work.attested_by else "",
     )
 
 
@@ -111,7 +114,7 @@ def learner_overview(state: Json, catalogue: Catalogue, on: date) -> LearnerOver
     return LearnerOverview(
         learner_id=record.learner_id, on=on, credentials=credentials,
         rpl_cases=tuple(_case(case, state["rpl"][str(case.case_id)], catalogue) for case in record.rpl_cases),
-        work=tuple(sorted((_work(work, state["work"][str(work.experience_id)]) for work in record.work),
+        work=tuple(sorted((_work(work, state["work"][str(work.experience_id)], catalogue) for work in record.work),
                           key=lambda line: line.start, reverse=True)),
         qualification_ids=_stacks_into(credentials, catalogue),
     )

@@ -51,7 +51,7 @@ Summary = Callable[[Json, Callable[[], str], Catalogue], str]
 
 
 def _decision(verb: str) -> Summary:
-    return lambda data, achievement, catalogue: (f"{verb}: {data['decision']['outcome']}, "
+    return lambda data, achievement, catalogue: (f"{verb}: {data['decision']['outcome'].replace('-', ' ')}, "
                                                  f"{data['decision']['credits_granted']} credits")
 
 
@@ -87,11 +87,15 @@ SUMMARIES: dict[EventClass, Summary] = {
 }
 
 
+# Facts the views keep in the timeline but fold into no state.
+UNFOLDED_SUMMARIES = {"Learner.AccessGranted": "Given a token for the ledger's API"}
+
+
 def summary(fact: Json, record: LearnerRecord, catalogue: Catalogue) -> str:
     cls = events.NAMES.get(fact["fact"])
     text = SUMMARIES.get(cls) if cls is not None else None
     if text is None:
-        return str(fact["fact"])
+        return UNFOLDED_SUMMARIES.get(fact["fact"], str(fact["fact"]))
     subject = fact["subject"]
     about = next((subject[key] for key in ("enrolment_id", "credential_id", "case_id") if key in subject), None)
 

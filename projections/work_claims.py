@@ -10,6 +10,7 @@ from uuid import UUID
 
 from projections.learner_record import LearnerRecord, StatedSkill, WorkRecord
 from projections.personal_data import PersonalData
+from projections.schema import IN_CHUNK
 from projections.store import LedgerViews
 
 Json = dict[str, Any]
@@ -31,31 +32,45 @@ class WorkClaim:
 
 
 def _learners_naming(views: LedgerViews, cursor: Any, employer_id: UUID) -> list[str]:
-    rows = views.all(cursor, "SELECT DISTINCT f.learner_id FROM {log} l JOIN {facts} f"
+    """Learners who stated work naming the employer, in the order of their first such statement."""
+    rows = views.all(cursor, "SELECT f.learner_id, MIN(l.position) AS first_position FROM {log} l JOIN {facts} f"
                              " ON f.learner_id = l.learner_id AND f.position = l.position"
-                             " WHERE l.fact = ? AND f.fact LIKE ?", (STATED, f'%"employer_id":"{employer_id}"%'))
-    return sorted(row["learner_id"] for row in rows)
+                             " WHERE l.fact = ? AND f.fact LIKE ? GROUP BY f.learner_id ORDER BY first_position",
+                     (STATED, f'%"employer_id":"{employer_id}"%'))
+    return [row["learner_id"] for row in rows]
 
 
 def _open(stored: Json, employer_id: UUID) -> bool:
     return stored.get("employer_id") == str(employer_id) and not stored["attested_by"] and not stored["disputed"]
 
 
-def awaiting_attestation(views: LedgerViews, personal: PersonalData, employer_id: UUID) -> list[WorkClaim]:
-    """The claims naming the employer that no one has answered yet, oldest statement first; an erased learner's
-    claims are no longer asked about."""
+def awaiting_attestation(views: LedgerViews, personal: PersonalData, employer_id: UUID,
+                         limit: int = 1000) -> list[WorkClaim]:
+    """The first `limit` claims naming the employer that no one has answered yet, oldest statement first; an erased
+    learner's claims are no longer asked about. Learners' states are read a chunk at a time until enough are found."""
+    claims: list[WorkClaim] = []
     with views.transaction(commit=False) as cursor:
-        states = views.learner_states(cursor, _learners_naming(views, cursor, employer_id))
-    claims = []
-    for learner_id, state in states.items():
-        if state.get("erased"):
-            continue
-        profile = personal.profile(UUID(learner_id), state.get("sealed_profile", "")) or {}
-        name = str(profile.get("name") or "A learner who gave no name")
-        stored = state["work"]
-        claims += [_claim(UUID(learner_id), name, work, str(stored[str(work.experience_id)].get("kind", "")))
-                   for work in LearnerRecord.of(state).work if _open(stored[str(work.experience_id)], employer_id)]
-    return sorted(claims, key=lambda claim: (claim.stated_on, claim.role, str(claim.experience_id)))
+        learner_ids = _learners_naming(views, cursor, employer_id)
+        for start in range(0, len(learner_ids), IN_CHUNK):
+            states = views.learner_states(cursor, learner_ids[start:start + IN_CHUNK])
+            for learner_id in learner_ids[start:start + IN_CHUNK]:
+                claims += _open_claims(personal, states[learner_id], employer_id)
+            if len(claims) >= limit:
+                break
+    return sorted(claims, key=lambda claim: claim.stated_on)[:limit]  # stable: statement order within a day
+
+
+def _open_claims(personal: PersonalData, state: Json, employer_id: UUID) -> list[WorkClaim]:
+    if state.get("erased"):
+        return []
+    learner_id = UUID(state["learner_id"])
+    stored = state["work"]
+    open_work = [work for work in LearnerRecord.of(state).work if _open(stored[str(work.experience_id)], employer_id)]
+    if not open_work:
+        return []
+    profile = personal.profile(learner_id, state.get("sealed_profile", "")) or {}
+    name = str(profile.get("name") or "A learner who gave no name")
+    return [_claim(learner_id, name, work, str(stored[str(work.experience_id)].get("kind", ""))) for work in open_work]
 
 
 def _claim(learner_id: UUID, name: str, work: WorkRecord, kind: str) -> WorkClaim:

@@ -1,6 +1,7 @@
 """Jinja2 templates with autoescaping on; every page is rendered through `render`."""
 
 import re
+from datetime import date, datetime
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -36,7 +37,32 @@ def shown(value: Any) -> Any:
     return value
 
 
+def day(value: Any) -> str:
+    """A date or moment as a person reads it (6 December 2026); what does not parse is shown as given."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, datetime | date):
+        moment = value
+    else:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            return str(value)
+    return f"{moment.day} {moment:%B %Y}"
+
+
+EVIDENCE_WORDS = {"credential": "Credential", "assessment": "Assessment", "rpl": "RPL decision",
+                  "work-experience": "Work experience"}
+
+
+def evidence_kind(value: Any) -> str:
+    text = label(value)
+    return EVIDENCE_WORDS.get(text, text.replace("-", " ").capitalize())
+
+
 templates.env.filters["label"] = label
+templates.env.filters["day"] = day
+templates.env.filters["evidence_kind"] = evidence_kind
 templates.env.finalize = shown
 
 

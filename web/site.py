@@ -7,14 +7,27 @@ from starlette.exceptions import HTTPException
 from api.app import create_app
 from projections.read_side import ReadSide
 from web.errors import error_page, wants_page
-from web.pages import attestation, employer, issuers, landing, learner, passkeys, shared, sharing, sign_in, verify
+from web.pages import (
+    attestation,
+    credential_check,
+    employer,
+    issuers,
+    landing,
+    learner,
+    passkeys,
+    shared,
+    sharing,
+    sign_in,
+    verify,
+)
 from web.rendering import STATIC_DIR
 from web.security import SecurityHeaders
 from web.sessions import load_viewer
 from wiring.services import Services
 
 PAGE_ROUTERS = (landing.router, sign_in.router, passkeys.router, learner.router, sharing.router, shared.router,
-                verify.router, issuers.router, employer.router, attestation.router)
+                verify.router, issuers.router, employer.router, attestation.router,
+                credential_check.router)
 
 
 def create_site(services: Services, read_side: ReadSide, admin_token: str, wait_seconds: float = 5.0) -> FastAPI:

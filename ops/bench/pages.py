@@ -34,6 +34,8 @@ from ops.bench.common import Figure, fresh_schema, latency_summary, run_threads
 from ops.bench.dataset import Generator
 from ops.bench.read_side import catch_up_in_process
 from ops.bench.sizes import SKILLS, Dataset, Size
+from projections.work_claims import awaiting_attestation
+from web.pages.attestation import PAGE_LIMIT
 from web.pages.learner import TIMELINE_PAGE
 from web.sessions import SESSION_COOKIE
 from web.site import create_site
@@ -48,7 +50,9 @@ ADMIN_TOKEN = "bench-pages-" + secrets.token_hex(16)
 PAGES = {
     "pages.learner_home": ("learner home page /me (server render)", "p99<=50ms"),
     "pages.share": ("share page /shared/{token} (server render, opening recorded)", "p99<=50ms"),
+    "pages.attestation": ("employer's work to attest /employer/work-experience (server render)", ""),
 }
+ATTESTATION_SAMPLES = 50
 
 
 class ServerTimer:
@@ -139,6 +143,7 @@ def _render_times(settings: Settings, dataset: Dataset, samples: int,
                 share = _page_times(client, timer, samples, lambda: (f"/shared/{rng.choice(live)}", {}))
                 results["pages.share"] = {**share, "baseline": _read_times(samples, lambda: read_side.employer_view(
                     rng.choice(live)))}
+            results["pages.attestation"] = _attestation_times(client, timer, services, read_side, dataset, rng)
     finally:
         read_side.close()
         services.close()
@@ -146,6 +151,17 @@ def _render_times(settings: Settings, dataset: Dataset, samples: int,
         log(f"  {PAGES[key][0]}: p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms "
             f"(its reads alone: p50 {found['baseline']['p50_ms']:.2f} ms)")
     return results
+
+
+def _attestation_times(client: TestClient, timer: ServerTimer, services: Any, read_side: Any, dataset: Dataset,
+                       rng: random.Random) -> dict[str, Any]:
+    """The employers' pages of work awaiting them: a scan of the stated work naming each (projections/work_claims)."""
+    employers = {e: services.sign_ins.start_session(Actor.employer(e))[0] for e in dataset.catalogue.employers}
+    page = _page_times(client, timer, ATTESTATION_SAMPLES, lambda: (
+        "/employer/work-experience", {SESSION_COOKIE: employers[rng.choice(list(employers))]}))
+    reads = _read_times(ATTESTATION_SAMPLES, lambda: awaiting_attestation(
+        read_side.views, read_side.personal, rng.choice(list(employers)), PAGE_LIMIT + 1))
+    return {**page, "baseline": reads}
 
 
 def _home_request(learner: UUID, sessions: dict[UUID, str]) -> tuple[str, dict[str, str]]:

@@ -31,6 +31,8 @@ def test_bench_runs_at_tiny_size(postgres_url: str, tmp_path: Path, monkeypatch:
     assert len(by_key["http.append.c4"]["pair_ratios"]) >= 3 and by_key["http.append.c4"]["load"] >= 0
     assert by_key["memory.api"]["value"] > 0 and by_key["memory.projection"]["value"] > 0
     assert by_key["read.skills"]["details"]["at_half"]  # measured at two sizes
+    for page in ("pages.learner_home", "pages.share", "pages.learner_home.padded"):
+        assert by_key[page]["available"] and by_key[page]["details"]["p99_ms"] > 0, page
 
 
 def test_bulk_path_writes_through_the_ledger(postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

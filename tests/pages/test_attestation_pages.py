@@ -51,6 +51,10 @@ def second_employer(site: Site, story: Story) -> None:
 def test_the_employer_attests_some_skills_and_the_learner_sees_it(told_site: Told) -> None:
     site, story = told_site
     experience = state_work(site, story, "Community Health Placement")
+    before = text_of(signed_in_browser(site, story, "sam").get("/me").text)
+    assert "Community Health Placement Harbour City Council · placement" in before
+    assert "awaiting attestation" in before and "recorded by you" in before
+    assert "Given a token for the ledger's API" in before  # a fact the views fold into nothing, said in words
     browser = employer_browser(site, story)
     page = browser.get(PAGE).text
     assert "Community Health Placement" in page and "Sam O&#39;Brien" in page
@@ -60,7 +64,7 @@ def test_the_employer_attests_some_skills_and_the_learner_sees_it(told_site: Tol
     assert answer.status_code == 200 and "Attested." in answer.text
     assert "Community Health Placement" not in answer.text  # answered: no longer waiting
     record = text_of(signed_in_browser(site, story, "sam").get("/me").text)
-    assert "Community Health Placement" in record and "attested" in record
+    assert "attested by Harbour City Council on" in record and "awaiting attestation" not in record
     assert "Work experience attested: Sam ran our community health sessions." in record
 
 
@@ -145,5 +149,12 @@ def test_the_claims_awaiting_an_employer_on_both_databases(any_settings: Setting
         found = [(str(c.experience_id), c.role, c.learner_name) for c in claims]
         assert found == [(mine, "Mine, waiting", "Sam O'Brien")]
         assert [s.url for s in claims[0].skills] == [COMMUNICATION["url"], TEAMWORK["url"]]
+        later = state_work(site, story, "Mine, stated later")
+        assert site.read_side.wait_for(story.position, timeout=10)
+        employer = UUID(story.ids["employer"])
+        every = awaiting_attestation(site.read_side.views, site.read_side.personal, employer)
+        assert [str(c.experience_id) for c in every] == [mine, later]
+        first = awaiting_attestation(site.read_side.views, site.read_side.personal, employer, limit=1)
+        assert [str(c.experience_id) for c in first] == [mine]
     finally:
         site.close()

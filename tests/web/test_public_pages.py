@@ -48,3 +48,15 @@ def test_an_unknown_issuer_is_a_page_not_found(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Issuer not found")
     response = page.goto("/issuers/not-an-id")
     assert response is not None and response.status == 422
+
+
+def test_a_credential_check_page_for_anyone(page: Page, site: Site) -> None:
+    page.goto(f"/credentials/{site.demo.ids['aroha_self_management']}")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Self-Management Micro-credential")
+    status = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Status"))
+    expect(status).to_contain_text("Revoked by the issuer.")
+    assert_accessible(page)
+    page.goto(f"/credentials/{site.demo.ids['aroha_communication']}")
+    expect(page.locator("main .badge")).to_have_text("Verified")
+    assert_accessible(page)
+    screenshot(page, "credential-check")

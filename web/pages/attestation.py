@@ -14,14 +14,14 @@ from api.types import LongText, RequiredText, Url
 from application.commands import AttestWorkExperience, DisputeWorkExperience
 from projections.work_claims import awaiting_attestation
 from web.errors import PageRoute
-from web.pages.credential_checks import day
 from web.pages.employer import Employer
-from web.rendering import render
+from web.rendering import day, render
 from web.sessions import CsrfChecked, load_viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])
 PAGE = "/employer/work-experience"
 WAIT_SECONDS = 5.0
+PAGE_LIMIT = 50  # the oldest claims first; answering them brings the next ones
 DONE = {"attested": "Attested. The learner's record now shows your confirmation.",
         "disputed": "Disputed. The learner's record now shows that you did not confirm it."}
 FormKey = Annotated[str, Form(min_length=16, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -31,9 +31,10 @@ FormKey = Annotated[str, Form(min_length=16, max_length=64, pattern=r"^[A-Za-z0-
 def work_to_attest(request: Request, state: State, viewer: Employer,
                    done: Annotated[str, Query(max_length=20)] = "") -> Response:
     employer = state.read_side.views_entry("employer", str(viewer.id)) or {}
-    claims = awaiting_attestation(state.read_side.views, state.read_side.personal, viewer.id)
+    claims = awaiting_attestation(state.read_side.views, state.read_side.personal, viewer.id, PAGE_LIMIT + 1)
     return render(request, "attestation.html", title="Work experience to attest", employer=employer.get("name", ""),
-                  claims=claims, done=DONE.get(done, ""), form_key=secrets.token_urlsafe(24), day=day)
+                  claims=claims[:PAGE_LIMIT], more=len(claims) > PAGE_LIMIT, done=DONE.get(done, ""),
+                  form_key=secrets.token_urlsafe(24), day=day)
 
 
 @router.post(PAGE + "/{experience_id}/attestation", dependencies=[CsrfChecked])

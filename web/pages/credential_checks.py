@@ -1,10 +1,10 @@
 """Verification results in words for a person: the same four checks on the share page and the verify page."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from projections.employer_view import CredentialCheck
+from web.rendering import day
 
 PASSED, FAILED, WARNING, SKIPPED = "passed", "failed", "warning", "skipped"
 OUTCOME_WORDS = {PASSED: "Passed", FAILED: "Failed", WARNING: "Note", SKIPPED: "Not checked"}
@@ -19,20 +19,6 @@ class CheckLine:
     @property
     def words(self) -> str:
         return OUTCOME_WORDS.get(self.outcome, self.outcome)
-
-
-def day(value: Any) -> str:
-    """A date or moment as a person reads it (6 December 2026); what does not parse is shown as given."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime | date):
-        moment = value
-    else:
-        try:
-            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            return str(value)
-    return f"{moment.day} {moment:%B %Y}"
 
 
 def share_checks(verification: CredentialCheck, document: dict[str, Any]) -> list[CheckLine]:

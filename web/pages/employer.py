@@ -14,8 +14,7 @@ from projections.employer_view import ShareSummary
 from projections.skill_query import LearnerMatch
 from projections.skills import SkillDefinition
 from web.errors import PageProblem, PageRoute
-from web.pages.credential_checks import day
-from web.rendering import render
+from web.rendering import day, render
 from web.sessions import AnyViewer, Viewer, load_viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])

@@ -19,6 +19,7 @@ from projections.learner_overview import CredentialLine
 from projections.read_side import AsOf
 from projections.timeline import TimelineEntry
 from web.errors import PageProblem, PageRoute
+from web.pages.credential_check import public_path
 from web.rendering import render
 from web.sessions import Learner, load_viewer
 
@@ -92,7 +93,7 @@ def credentials(request: Request, state: State, viewer: Learner, as_of: AsOfText
         overview = state.read_side.overview(viewer.id, when)
         reasons = _reasons(state, viewer.id, when)
     base = state.services.urls.public_url
-    linkedin = {c.credential_id: linkedin_url(c, f"{base}/v1/credentials/{c.credential_id}")
+    linkedin = {c.credential_id: linkedin_url(c, base + public_path(c.credential_id))
                 for c in overview.credentials}
     return render(request, "learner/credentials.html", title="Your credentials", overview=overview,
                   as_of=as_of or "", reasons=reasons, linkedin=linkedin)

@@ -15,8 +15,8 @@ from api.routers.shares import open_shared_view
 from domain.values import Actor
 from projections.employer_view import EmployerView, SharedCredential
 from web.errors import PageProblem, PageRoute
-from web.pages.credential_checks import CheckLine, day, share_checks
-from web.rendering import render
+from web.pages.credential_checks import CheckLine, share_checks
+from web.rendering import day, render
 from web.sessions import MaybeViewer, load_viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])

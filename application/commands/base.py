@@ -4,8 +4,11 @@ import hashlib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from enum import Enum
 from typing import ClassVar
+from uuid import UUID
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,28 @@ class Command:
         return hashlib.sha256(repr((self.command_name, canonical(self))).encode()).hexdigest()
 
 
+PLAIN = frozenset({str, int, float, bool, type(None), UUID, date, datetime, Decimal})
+"""Values that stand for themselves (exactly these types: a subclass, e.g. a str Enum, is looked at further)."""
+_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names (None for other types), looked up once per type: a batch fingerprints many."""
+    try:
+        return _FIELD_NAMES[kind]
+    except KeyError:
+        names = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
+        _FIELD_NAMES[kind] = names
+        return names
+
+
 def canonical(value: object) -> object:
-    if is_dataclass(value) and not isinstance(value, type):
-        return tuple((f.name, canonical(getattr(value, f.name))) for f in fields(value))
+    kind = type(value)
+    if kind in PLAIN:
+        return value
+    names = _field_names(kind)
+    if names is not None:
+        return tuple((name, canonical(getattr(value, name))) for name in names)
     if isinstance(value, Mapping):
         return tuple(sorted((str(key), canonical(item)) for key, item in value.items()))
     if isinstance(value, tuple | list):

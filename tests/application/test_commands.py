@@ -2,7 +2,7 @@
 
 import dataclasses
 from datetime import date
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -16,7 +16,7 @@ from application.commands import (
 )
 from application.commands.credentials import CredentialStatusChange
 from application.ledger import HANDLERS
-from domain.values import AssessmentOutcome, Identifier, SkillLevel
+from domain.values import AssessmentOutcome, Evidence, Identifier, SkillLevel
 
 LEARNER, COURSE = uuid4(), uuid4()
 
@@ -67,3 +67,15 @@ def test_the_same_fields_in_another_command_are_another_command() -> None:
 def test_every_command_has_one_handler() -> None:
     declared = {getattr(commands, name) for name in commands.__all__} - {commands.Command, CredentialStatusChange}
     assert declared == set(HANDLERS)
+
+
+def test_a_fingerprint_is_stable_across_releases() -> None:
+    """Stored in each idempotency key's claim: a retry after an upgrade must still match the first attempt."""
+    assessed = RecordAssessment(UUID(int=7), "Portfolio", AssessmentOutcome.PASSED, "Dr Tane", score="B",
+                                skill_levels=(SkillLevel("https://skills.example/a", 3),),
+                                evidence=(Evidence("Deck", "https://e.example/1"),), assessed_on=date(2025, 3, 1))
+    registered = RegisterLearner(Identifier("student id", "S1"), {"name": "Aroha", "email": "a@example.org"})
+    assert assessed.fingerprint() == "eb7006114ff05cd389860a895e6db0533a02d6a57c88df1284353cd309e78444"
+    assert registered.fingerprint() == "8f3a6f907d0bd655f4e267b00d1e70433839ee0cca8fa817516610f616ce737b"
+    assert Enrol(UUID(int=1), UUID(int=2), "2025-T1").fingerprint() == (
+        "a6f6f0e03d460c17020b1450dda6c3f4c61406a3bf528dce775c47adc7911bb4")

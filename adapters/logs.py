@@ -1,4 +1,5 @@
-"""structlog, JSON in production and CI, readable in development. One line per handled command.
+"""structlog, JSON in production and CI, readable in development. One line per handled command (a batch's
+appended commands: one line for the batch; each refused one has its own).
 
 Every line, ours and the standard library's (uvicorn, the eventsourcing library), passes through the same safety
 processor: capability secrets redacted and control characters escaped (adapters/log_safety.py)."""
@@ -10,7 +11,7 @@ from typing import TextIO
 import structlog
 
 from adapters.log_safety import make_log_safe
-from application.ledger import CommandHandled
+from application.ledger import BatchHandled, CommandHandled
 
 STDLIB_LOGGERS = ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi")
 
@@ -63,8 +64,12 @@ def _route_standard_logging(renderer: structlog.typing.Processor, level: int, st
         logger.propagate = True
 
 
-def log_command(handled: CommandHandled) -> None:
+def log_command(handled: CommandHandled | BatchHandled) -> None:
     log = structlog.get_logger("ledger")
+    if isinstance(handled, BatchHandled):
+        log.info("batch handled", actor=str(handled.actor), commands=handled.commands, events=handled.events,
+                 position=handled.position, ms=round(handled.seconds * 1000, 2))
+        return
     fields = {"command": handled.name, "actor": str(handled.actor), "ms": round(handled.seconds * 1000, 2)}
     if handled.error is not None:
         log.info("command refused", **fields, error=handled.error.code, reason=handled.error.message)

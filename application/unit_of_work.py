@@ -6,6 +6,7 @@ included, is appended atomically in one transaction. If that append collides (an
 whose claims exist already) nothing of it is written and the caller runs the commands one by one instead, where each
 collision is retried or replayed as usual."""
 
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.cache import private_copy
+from domain.values import Actor
 
 
 def referenced_ids(aggregates: Iterable[Aggregate]) -> list[UUID]:
@@ -26,6 +28,18 @@ class BatchCollided(Exception):
     """The batch's append met a concurrent write or an existing idempotency key: nothing of it was written."""
 
 
+@dataclass(frozen=True)
+class BatchHandled:
+    """What a unit of work appended, for one log line instead of one per command: who, how many of each command,
+    how many events, the position reached, how long. A refused command still has its own line."""
+
+    actor: Actor | None
+    commands: dict[str, int]
+    events: int
+    position: int
+    seconds: float
+
+
 @dataclass
 class UnitOfWork:
     aggregates: dict[UUID, Aggregate] = field(default_factory=dict)
@@ -33,6 +47,8 @@ class UnitOfWork:
     ends: list[int] = field(default_factory=list)  # per kept command: how many events the batch held after it
     positions: list[int] = field(default_factory=list)  # per kept command, once appended: its last event's position
     callbacks: list[Callable[[], None]] = field(default_factory=list)  # each kept command's after_saved
+    handled: Counter[str] = field(default_factory=Counter)  # kept commands by name
+    actor: Actor | None = None
 
     def get(self, aggregate_id: UUID) -> Aggregate | None:
         found = self.aggregates.get(aggregate_id)

@@ -1,8 +1,17 @@
 """A term's results in one `POST /v1/events`: items see what earlier items wrote, each keeps its own rules and result,
 and the batch is appended in one go (a retry replays item by item)."""
 
+import io
+import json
+import logging
+from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
+import pytest
+import structlog
+
+from adapters.logs import configure_logging
 from tests.api.conftest import ADMIN_TOKEN, Api
 from tests.api.story import COMMUNICATION, bearer
 
@@ -57,3 +66,25 @@ def test_items_see_earlier_items_and_fail_alone(api: Api) -> None:
     retried = api.client.post("/v1/events", headers=bearer(token), json={"items": items}).json()["results"]
     assert [r["replayed"] for r in retried[:4]] == [True] * 4 and api.position == positions[-1]
     assert [r["id"] for r in retried[:4]] == [r["id"] for r in results[:4]]
+
+
+@pytest.fixture
+def logged() -> Iterator[io.StringIO]:
+    lines = io.StringIO()
+    configure_logging(json_logs=True, stream=lines)
+    yield lines
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.WARNING))
+
+
+def test_a_batch_logs_one_line_for_what_it_appended_and_one_per_refusal(api: Api, logged: io.StringIO) -> None:
+    token, achievement, learners = _setup(api, 4)
+    items = [*_term(achievement, learners), {"command": "complete_enrolment", "idempotency_key": "c",
+                                             "enrolment_id": str(uuid4())}]
+    logged.seek(0)
+    logged.truncate()
+    answer = api.client.post("/v1/events", headers=bearer(token), json={"items": items}).json()
+    lines = [json.loads(line) for line in logged.getvalue().splitlines()]
+    ledger = [line for line in lines if line.get("logger") == "ledger" or "command" in line or "commands" in line]
+    assert [(line["event"], line.get("commands"), line.get("events")) for line in ledger] == [
+        ("command refused", None, None), ("batch handled", {"enrol": 4}, 8)]
+    assert ledger[1]["position"] == answer["position"] and ledger[0]["error"] == "not-found"

@@ -20,7 +20,7 @@ from application.commands.base import Command
 from application.handlers import catalogue, credentials, enrolments, principals, recognition, shares, work_experience
 from application.handlers.base import Change, Handler, Ports, Records, highest_levels
 from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault
-from application.unit_of_work import BatchCollided, BatchHandled, UnitOfWork, referenced_ids
+from application.unit_of_work import BatchCollided, BatchHandled, UnitOfWork, collector_paused, referenced_ids
 from domain.access import AccessToken
 from domain.credential import Credential
 from domain.enrolment import Enrolment
@@ -167,12 +167,16 @@ class Ledger(Application[UUID]):
         started = time.perf_counter()
         work = UnitOfWork()
         self.records.work = work
-        try:
-            self.aggregates.follow()
-            self.aggregates.prefetch(referenced_ids(self.aggregates.prefetch(touching)))
-            yield work
-        finally:
-            self.records.work = None
+        with collector_paused():
+            try:
+                self.aggregates.follow()
+                self.aggregates.prefetch(referenced_ids(self.aggregates.prefetch(touching)))
+                yield work
+            finally:
+                self.records.work = None
+            self._append(work, started)
+
+    def _append(self, work: UnitOfWork, started: float) -> None:
         if not work.events:
             work.appended([], self.position())
             return

@@ -1,0 +1,58 @@
+"""A unit of work (a batch import) in memory: one line for what it appended, and the cyclic garbage collector off
+while any batch runs, on again when the last one ends."""
+
+import gc
+import threading
+from datetime import date
+
+from application.commands.enrolments import Enrol
+from application.ledger import BatchHandled, CommandHandled, Ledger
+from domain.errors import NotFound
+from tests.domain.gwt import World
+
+
+def test_the_collector_is_off_while_batches_run_and_on_after_the_last(ledger: Ledger) -> None:
+    first_inside = threading.Event()
+    second_done = threading.Event()
+    seen: dict[str, bool] = {}
+
+    def second() -> None:
+        first_inside.wait()
+        with ledger.unit_of_work():
+            seen["second"] = gc.isenabled()
+        second_done.set()
+
+    other = threading.Thread(target=second)
+    other.start()
+    assert gc.isenabled()
+    with ledger.unit_of_work():
+        first_inside.set()
+        second_done.wait()
+        seen["first, after the second ended"] = gc.isenabled()
+    other.join()
+    assert seen == {"second": False, "first, after the second ended": False}
+    assert gc.isenabled(), "on again after the last batch"
+
+
+def test_the_collector_is_on_again_when_a_batch_fails(ledger: Ledger) -> None:
+    try:
+        with ledger.unit_of_work():
+            raise NotFound("an item the caller's code did not expect")
+    except NotFound:
+        pass
+    assert gc.isenabled()
+
+
+def test_a_batch_is_observed_once_for_what_it_appended(ledger: Ledger, world: World) -> None:
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    learners = [world.learner() for _ in range(3)]
+    seen: list[CommandHandled | BatchHandled] = []
+    ledger.observe = seen.append
+    with ledger.unit_of_work():
+        for learner in learners:
+            ledger.execute(provider, Enrol(learner, achievement, "2024-T1", effective=date(2024, 3, 1)))
+    [batch] = seen
+    assert isinstance(batch, BatchHandled)
+    assert (batch.actor, batch.commands, batch.events, batch.position) == (
+        provider, {"enrol": 3}, 3, ledger.position())

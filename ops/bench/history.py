@@ -2,8 +2,8 @@
 events against one with ~25, pairs alternated (see README.md).
 
 Commands: in this process, through the Ledger (the HTTP part is the same for both). Each pair runs
-``HISTORY_COMMANDS`` assessments on each enrolment, one on each in turn (which goes first alternates by command and by
-pair), so both meet the same load; the pair's ratio is the short median latency over the long one (1.0: history
+``Size.history_commands`` assessments on each enrolment, one on each in turn (which goes first alternates by command
+and by pair), so both meet the same load; the pair's ratio is the short median latency over the long one (1.0: history
 costs nothing; the target 1.5x slower is 0.67). Cold reads: the enrolment dropped from the cache and read from the
 store (enrolments are snapshotted every 100 events), long against short, and the long one from its events alone.
 Reads: the projections catch up in this process, CLRs are signed ahead (as the runner does), then the skills profile,
@@ -42,7 +42,6 @@ from ops.bench.sizes import SKILLS, Size
 from wiring.services import build_services
 from wiring.settings import load_settings
 
-HISTORY_COMMANDS = 150
 COMMAND_PAIRS = 5
 COLD_READS = 9
 SHORT = 5
@@ -135,7 +134,7 @@ def _command_pairs(ledger: Any, actor: Actor, short: UUID, long: UUID, size: Siz
     for rep in range(max(size.repetitions, COMMAND_PAIRS)):
         wall: dict[UUID, list[float]] = {short: [], long: []}
         cpu: dict[UUID, list[float]] = {short: [], long: []}
-        for n in range(2 * HISTORY_COMMANDS):
+        for n in range(2 * size.history_commands):
             enrolment = (short, long)[(n + rep) % 2]
             started, cpu_started = time.perf_counter(), time.thread_time()
             _assess_next(ledger, actor, enrolment, counter)
@@ -151,7 +150,8 @@ def _command_pairs(ledger: Any, actor: Actor, short: UUID, long: UUID, size: Siz
                   f"same on {SHORT} events", statistics.median(ratios), "ratio>=0.67", pair_ratios=ratios,
                   text=f"median {long_ms:.2f} ms (CPU ratio {statistics.median(s / lg for s, lg in cpu_pairs):.2f})",
                   baseline_text=f"median {short_ms:.2f} ms on {SHORT} events",
-                  details={"pairs_ms": pairs, "cpu_pairs_ms": cpu_pairs, "commands_per_pair": HISTORY_COMMANDS}).judge()
+                  details={"pairs_ms": pairs, "cpu_pairs_ms": cpu_pairs,
+                           "commands_per_pair": size.history_commands}).judge()
 
 
 def _cold_reads(ledger: Any, short: UUID, long: UUID, long_events: int, log: Callable[[str], None]) -> Figure:

@@ -27,11 +27,12 @@ class Size:
     repetitions: int = 3  # alternated pairs per ratio
     batch_items: int = 1000  # items per POST /v1/events
     long_history: int = 1000  # events of the long enrolment and of the learner with a long record
+    history_commands: int = 150  # commands on each enrolment per pair (history section)
 
 
 SIZES = {
     "tiny": Size("tiny", 12, 2, 3, 2, (1, 2), (0, 2), 300, 0.5, 50, 100, batch_items=100,
-                  long_history=100),
+                  long_history=100, history_commands=20),
     "quick": Size("quick", 300, 6, 6, 6, (2, 5), (1, 3), 4000, 3.0, 500, 400),
     "full": Size("full", 10_000, 40, 10, 50, (16, 26), (3, 8), 20000, 10.0, 2000, 5000, 0.25, True),  # ~1M events
 }

@@ -95,7 +95,7 @@ def audit_run(args: argparse.Namespace) -> int:
 
 def serve_command(args: argparse.Namespace) -> int:
     port = args.port if args.port is not None else _port(os.environ.get("PORT", "8000"))
-    settings = load_settings()
+    settings = demo_settings(args.host, port) if args.demo else load_settings()
     configure_logging(settings.json_logs)
     workers = _workers(args.workers, settings)
     admin_token = settings.admin_token or secrets.token_urlsafe(32)
@@ -113,6 +113,14 @@ def serve_command(args: argparse.Namespace) -> int:
     if workers == 1:
         return serve.serve_here(settings, admin_token, sock)
     return serve.serve_workers(workers, lambda: serve.serve_here(settings, admin_token, sock))
+
+
+def demo_settings(host: str, port: int) -> Settings:
+    """Unless LER_PAGES_ORIGIN says otherwise, the demo's pages are where it is served, at `localhost` (a secure
+    context for browsers): the share links the pages show and the passkeys' relying party are then there."""
+    environ = dict(os.environ)
+    environ.setdefault("LER_PAGES_ORIGIN", f"http://{host}:{port}".replace("://127.0.0.1:", "://localhost:"))
+    return load_settings(environ)
 
 
 def _workers(flag: int | None, settings: Settings) -> int:

@@ -1,6 +1,8 @@
 """`make run` (ler serve --demo) prints a one-time sign-in link for each demo person, and each signs that person in."""
 
-from ops.cli import demo_sign_in_links
+import pytest
+
+from ops.cli import demo_settings, demo_sign_in_links
 from ops.demo import load_demo
 from tests.pages.conftest import Site, sign_in_with
 
@@ -15,3 +17,10 @@ def test_each_demo_person_gets_a_link_that_signs_them_in(site: Site) -> None:
         assert answer.status_code == 303 and answer.headers["location"] == "/me", name
     employer = sign_in_with(site.browser(), links["employer"][len("http://localhost:8000"):])
     assert employer.status_code == 303 and employer.headers["location"] == "/employer"
+
+
+def test_the_demo_pages_are_where_it_is_served_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LER_PAGES_ORIGIN", raising=False)
+    assert demo_settings("127.0.0.1", 8123).pages_origin == "http://localhost:8123"  # share links, passkeys
+    monkeypatch.setenv("LER_PAGES_ORIGIN", "https://ledger.example.org")
+    assert demo_settings("127.0.0.1", 8123).pages_origin == "https://ledger.example.org"

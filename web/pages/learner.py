@@ -92,7 +92,7 @@ def credentials(request: Request, state: State, viewer: Learner, as_of: AsOfText
     with said_plainly(when):
         overview = state.read_side.overview(viewer.id, when)
         reasons = _reasons(state, viewer.id, when)
-    base = state.services.urls.public_url
+    base = state.services.settings.pages_origin or state.services.urls.public_url
     linkedin = {c.credential_id: linkedin_url(c, base + public_path(c.credential_id))
                 for c in overview.credentials}
     return render(request, "learner/credentials.html", title="Your credentials", overview=overview,

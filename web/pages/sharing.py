@@ -62,7 +62,7 @@ def create_share(
     state.read_side.wait_for(outcome.position, timeout=WAIT_SECONDS)
     if not outcome.token:
         return RedirectResponse("/me/shares", status_code=303)
-    url = f"{state.services.urls.public_url}/v1/shared/{outcome.token}"
+    url = f"{state.services.settings.pages_origin or state.services.urls.public_url}/v1/shared/{outcome.token}"
     qr = segno.make(url, error="m").svg_data_uri(scale=4, border=2, dark="#000", light="#fff")
     return render(request, "learner/share_made.html", status=201, title="Share created", url=url, qr=qr,
                   share=next((s for s in state.read_side.shares(viewer.id)

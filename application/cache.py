@@ -13,7 +13,7 @@ fast-forward: `dictionary changed size during iteration` with concurrent writers
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -59,6 +59,7 @@ class LogFollowingRepository(Repository[UUID]):
         self._follows_started = 0
         self._follows_done = 0
         self.reads = 0  # store reads of aggregates not in the cache, for tests and benchmarks
+        self.collisions = 0
         self.prefetches = 0  # reads of many at once
 
     def get(  # type: ignore[override]
@@ -109,10 +110,22 @@ class LogFollowingRepository(Repository[UUID]):
         return aggregate_id in self._aggregates
 
     def forget(self, aggregate_ids: Iterable[UUID]) -> None:
-        """After a collision: the next attempt reads these from the store."""
+        """The next read of these is from the store."""
         with self._lock:
             for aggregate_id in aggregate_ids:
                 self._aggregates.pop(aggregate_id, None)
+
+    def after_collision(self, read_at: Mapping[UUID, int]) -> None:
+        """Another writer got to some of the aggregates a command read (id: the version it read) first: follow the log
+        to that writer's events, and forget an aggregate the follow did not bring past the version read (the next
+        attempt reads it from the store). A long aggregate is not read again on every collision."""
+        self.collisions += 1
+        self.follow()
+        with self._lock:
+            for aggregate_id, version in read_at.items():
+                kept = self._aggregates.get(aggregate_id)
+                if kept is not None and kept.version <= version:
+                    del self._aggregates[aggregate_id]
 
     def remember(self, aggregate: Aggregate) -> None:
         """Keep ``aggregate`` (a copy no command holds) unless a newer version is kept already."""

@@ -125,15 +125,17 @@ class Ledger(Application[UUID]):
                 return change
             if work is not None:
                 return Written(change.id, 0, change.token, pending=work.keep(change.aggregates, change.after_saved))
+            read_at = {aggregate.id: aggregate.version - len(aggregate.pending_events) for aggregate in
+                       change.aggregates}
             try:
                 written = Written(change.id, self._save(change.aggregates), change.token)
             except IntegrityError:
                 replay = self._replay(actor, idempotency_key, fingerprint)
                 if replay is not None:
                     return replay
-                # Someone else wrote first: read those aggregates again after a random while (so the losers do not
-                # collide again in step), then re-check the rules.
-                self.aggregates.forget(aggregate.id for aggregate in change.aggregates)
+                # Someone else wrote first: bring those aggregates up to date, wait a random while (so the losers do
+                # not collide again in step), then re-check the rules.
+                self.aggregates.after_collision(read_at)
                 time.sleep(random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_SECONDS * 2**attempt)))
                 continue
             if change.after_saved is not None:

@@ -167,3 +167,26 @@ def test_a_unit_of_work_of_fifty_enrolments_is_two_round_trips(counted_services,
     assert trips.count == 2, "follow the log, then one append of every event"
     assert [w.pending for w in written] == list(range(50)) and work.positions == sorted(set(work.positions))
     assert sum(1 for e in events_of(ledger) if name_of(e) == "Enrolment.Enrolled") == 50
+
+
+def test_a_collision_brings_the_cached_aggregate_up_to_date_without_reading_it_again(postgres_services,
+                                                                                     second_process,
+                                                                                     monkeypatch) -> None:
+    ledger, other = postgres_services.ledger, second_process.ledger
+    world = World(ledger, FixedClock())
+    provider = world.provider()
+    enrolment = world.enrolment(provider, world.learner(), world.achievement(provider))
+    for n in range(30):
+        _assess(ledger, provider, enrolment, n)
+    _assess(other, provider, enrolment, 100)  # the other process writes after this one last followed the log
+    cache = ledger.aggregates
+    follow = cache.follow
+    skipped = iter([lambda: None])
+    monkeypatch.setattr(cache, "follow", lambda: next(skipped, follow)())  # this command starts from the stale copy
+    reads = cache.reads
+
+    _assess(ledger, provider, enrolment, 101)
+
+    assert cache.collisions == 1, "the first attempt collided with the other process's assessment"
+    assert cache.reads == reads, "the follow after the collision caught the cached enrolment up: no store read"
+    assert len(ledger.load(Enrolment, enrolment).assessments) == 32

@@ -47,6 +47,25 @@ class ViewQueries(SqlViews):
             snapshot = CatalogueSnapshot.read(self, cursor, state, position)
         return state, snapshot
 
+    def learner_version(self, learner_id: str) -> tuple[int, int] | None:
+        """The learner's position and the catalogue's: what every current view of the learner depends on."""
+        with self.transaction(commit=False) as cursor:
+            return self._version(cursor, learner_id)
+
+    def learner_at_version(self, learner_id: str) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]:
+        """`learner(learner_id)` and the version it was read at, in one transaction."""
+        with self.transaction(commit=False) as cursor:
+            row = self.one(cursor, "SELECT state FROM {learners} WHERE learner_id = ?", (learner_id,))
+            state = loads(row["state"]) if row else None
+            snapshot = CatalogueSnapshot.read(self, cursor, state, None)
+            version = self._version(cursor, learner_id)
+        return state, snapshot, version or (0, 0)
+
+    def _version(self, cursor: Any, learner_id: str) -> tuple[int, int] | None:
+        row = self.one(cursor, "SELECT position, (SELECT MAX(position) FROM {catalogue}) AS catalogue"
+                               " FROM {learners} WHERE learner_id = ?", (learner_id,))
+        return (int(row["position"]), int(row["catalogue"] or 0)) if row else None
+
     def facts(self, learner_id: str, position: int | None, limit: int, offset: int) -> list[Json]:
         with self.transaction(commit=False) as cursor:
             if position is None:

@@ -21,6 +21,7 @@ from domain.access import hash_secret
 from domain.credential import CredentialStatus
 from domain.errors import NotFound
 from projections.catalogue import CatalogueSnapshot, provider_registered
+from projections.current_views import CurrentLearner, CurrentLearners
 from projections.employer_view import (
     CredentialCheck,
     EmployerView,
@@ -32,7 +33,7 @@ from projections.employer_view import (
 )
 from projections.event_log import log_page
 from projections.facts import moment
-from projections.issuers import controller_document
+from projections.issuers import IssuerReads
 from projections.learner_overview import LearnerOverview, learner_overview
 from projections.learner_record import LearnerRecord, ShareRecord
 from projections.lru import Lru
@@ -41,7 +42,7 @@ from projections.personal_data import PersonalData
 from projections.schema import VIEW_NAME
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skill_query import IndexMatch, LearnerMatch, learners_holding
-from projections.skills import SkillDefinition, SkillsProfile, skills_profile
+from projections.skills import SkillsProfile, skills_profile
 from projections.store import LedgerViews
 from projections.timeline import TimelineEntry, timeline_entry
 
@@ -83,7 +84,7 @@ class ReadSideParts:
     personal: PersonalData
 
 
-class ReadSide:
+class ReadSide(IssuerReads):
     def __init__(self, parts: ReadSideParts, runner: Runner | None = None,
                  close_views: Callable[[], None] = lambda: None):
         self.parts = parts
@@ -96,6 +97,7 @@ class ReadSide:
         self.documents = SignedDocuments(parts.views, parts.publisher, parts.personal, self.now)
         self.signed = Lru()
         self.signatures = Lru()
+        self.current = CurrentLearners(parts.views)
 
     def close(self) -> None:
         if self.runner is not None:
@@ -194,11 +196,25 @@ class ReadSide:
         return dict(signed)
 
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
+        """Now: computed once per change of the learner (or the catalogue) and day; as of a point: re-folded."""
         position, day = self._resolve(as_of)
+        half_life = self.parts.skill_half_life_years
+        if position is None:
+            current = self._current(learner_id)
+            return current.answer(("skills", day, half_life),
+                                  lambda: self._skills(current.record, current.catalogue, day))
         state, catalogue = self._learner(learner_id, position)
-        record = LearnerRecord.of(state)
+        return self._skills(LearnerRecord.of(state), catalogue, day)
+
+    def _skills(self, record: LearnerRecord, catalogue: CatalogueSnapshot, day: date) -> SkillsProfile:
         profile = skills_profile(record, catalogue, day, self.parts.skill_half_life_years)
-        return self.personal.reveal(learner_id, profile, erased=record.erased)
+        return self.personal.reveal(record.learner_id, profile, erased=record.erased)
+
+    def _current(self, learner_id: UUID) -> CurrentLearner:
+        current = self.current.get(str(learner_id))
+        if current is None:
+            raise NotFound(f"no learner {learner_id}")
+        return current
 
     def pathway(self, learner_id: UUID, qualification_id: UUID, as_of: AsOf | None = None) -> PathwayProgress:
         position, _ = self._resolve(as_of)
@@ -220,10 +236,6 @@ class ReadSide:
         found = [{"id": doc["id"], "name": doc["name"]} for doc in self.views.catalogue_entries("employer")]
         return sorted(found, key=lambda employer: str(employer["name"]).casefold())
 
-    def views_entry(self, kind: str, entry_id: str, position: int | None = None) -> Json | None:
-        with self.views.transaction(commit=False) as cursor:
-            return self.views.catalogue_entry(cursor, kind, entry_id, position)
-
     # ---- shares ------------------------------------------------------------------------------------------------
 
     def shares(self, learner_id: UUID) -> list[ShareSummary]:
@@ -232,22 +244,19 @@ class ReadSide:
         listed = [share_summary(share, catalogue, now) for share in LearnerRecord.of(state).shares]
         return sorted(listed, key=lambda s: s.granted_at, reverse=True)
 
-    def _share(self, token: str) -> tuple[LearnerRecord, ShareRecord, CatalogueSnapshot] | None:
+    def _share(self, token: str) -> tuple[CurrentLearner, ShareRecord] | None:
         found = self.views.share_by_token_hash(hash_secret(token))
-        if found is None:
+        current = None if found is None else self.current.get(found["learner_id"])
+        if found is None or current is None:
             return None
-        state, catalogue = self.views.learner(found["learner_id"])
-        if state is None:
-            return None
-        record = LearnerRecord.of(state)
-        share = record.share(UUID(found["share_id"]))
-        return None if share is None else (record, share, catalogue)
+        share = current.record.share(UUID(found["share_id"]))
+        return None if share is None else (current, share)
 
     def share_by_token(self, token: str) -> ShareAccess | None:
         found = self._share(token)
         if found is None:
             return None
-        record, share, _ = found
+        record, share = found[0].record, found[1]
         return ShareAccess(share.share_id, record.learner_id, share.employer_id, share.live(moment(self.now())),
                            share.revoked, share.expires_at, share.purpose)
 
@@ -255,10 +264,16 @@ class ReadSide:
         found = self._share(token)
         if found is None:
             return None
-        record, share, catalogue = found
+        current, share = found
         now = self.now()
         if not share.live(moment(now)):
             return None
+        half_life = self.parts.skill_half_life_years
+        return current.answer(("employer view", share.share_id, now.date(), half_life),
+                              lambda: self._employer_view(current.record, share, current.catalogue, now))
+
+    def _employer_view(self, record: LearnerRecord, share: ShareRecord, catalogue: CatalogueSnapshot,
+                       now: datetime) -> EmployerView:
         rows = self.personal.reveal(record.learner_id, self.views.credentials([str(c) for c in share.credential_ids]))
         credentials = {UUID(i): _recorded(row) for i, row in rows.items()}
 
@@ -343,45 +358,6 @@ class ReadSide:
             signed = self.publisher.sign(document, self.now())
             self.signed.put(key, signed)
         return dict(signed)
-
-    def issuer(self, issuer_id: str) -> Json | None:
-        """Issuer profile and controller document: every key the issuer ever had, as Multikey."""
-        if issuer_id == "ledger":
-            return controller_document(self.publisher.issuer_id, self.publisher.profile.name,
-                                             self.urls.public_url, [self.publisher.key.public_key_multibase], True)
-        try:
-            provider_id = UUID(issuer_id)
-        except ValueError:
-            return None
-        provider = self.views_entry("provider", str(provider_id))
-        if provider is None:
-            return None
-        return controller_document(self.urls.issuer(provider_id), provider["name"], provider["website"] or None,
-                                         list(provider["keys"].values()), provider["registered"])
-
-    def provider(self, provider_id: UUID) -> Json | None:
-        provider = self.views_entry("provider", str(provider_id))
-        if provider is None:
-            return None
-        issuer = self.urls.issuer(provider_id)
-        return {"id": provider["id"], "name": provider["name"], "website": provider["website"],
-                "registered": provider["registered"], "issuer_id": issuer,
-                "keys": {f"{issuer}#{key}": key for key in provider["keys"].values()}}
-
-    def providers(self) -> list[Json]:
-        """Every provider the ledger knows, by name: id, name, whether registered now."""
-        listed = [{"id": p["id"], "name": p["name"], "registered": p["registered"]}
-                  for p in self.views.catalogue_entries("provider")]
-        return sorted(listed, key=lambda p: str(p["name"]).casefold())
-
-    def skill_catalogue(self) -> list[SkillDefinition]:
-        """Every skill some achievement aligns to, once, by name: what an employer can ask about."""
-        found: dict[str, SkillDefinition] = {}
-        for achievement in self.views.catalogue_entries("achievement"):
-            for skill in achievement.get("spec", {}).get("skills", []):
-                found.setdefault(skill["url"], SkillDefinition(skill["url"], skill.get("name") or skill["url"],
-                                                               skill.get("framework") or "", skill.get("code") or ""))
-        return sorted(found.values(), key=lambda skill: skill.name.casefold())
 
     def status_counts(self, provider_id: UUID) -> dict[str, int]:
         """How many of a provider's credentials each of its status lists marks (revocation, suspension)."""

@@ -54,6 +54,7 @@ SCHEMA = [
     " employer_id TEXT NOT NULL, learner_id TEXT NOT NULL, PRIMARY KEY (share_id, skill_url))",
     "CREATE INDEX IF NOT EXISTS {share_skills}_employer ON {share_skills} (employer_id, skill_url, learner_id)",
     "CREATE INDEX IF NOT EXISTS {learners}_position ON {learners} (position)",
+    "CREATE INDEX IF NOT EXISTS {catalogue}_position ON {catalogue} (position)",
     "CREATE INDEX IF NOT EXISTS {credentials}_position ON {credentials} (position)",
     "CREATE TABLE IF NOT EXISTS {signed_clrs} (learner_id TEXT PRIMARY KEY, position BIGINT NOT NULL,"
     " document TEXT NOT NULL)",

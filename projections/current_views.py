@@ -1,0 +1,86 @@
+"""Each learner's current views, computed once per change: what a read of the skills profile or an employer view
+costs does not grow with the learner's history.
+
+A learner's state, typed record and catalogue are kept in memory with the version they were read at: the learner's
+position and the catalogue's. A read asks the views for that version (one indexed row) and reuses what it holds while
+neither moved; the answers computed from them (a skills profile on a day, a share's employer view on a day) are kept
+with it. Every answer is still the pure function's (`skills_profile`, `employer_view`): only its reuse is new."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from projections.catalogue import CatalogueSnapshot
+from projections.learner_record import LearnerRecord
+
+Json = dict[str, Any]
+T = TypeVar("T")
+LEARNERS_KEPT = 1024  # learners whose current views one process keeps
+ANSWERS_KEPT = 16  # answers kept per learner (days, shares)
+
+
+class VersionedLearners(Protocol):
+    def learner_version(self, learner_id: str) -> tuple[int, int] | None: ...
+
+    def learner_at_version(self, learner_id: str) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]: ...
+
+
+@dataclass
+class CurrentLearner:
+    """A learner's state, record and catalogue at one version, and the answers computed from them."""
+
+    version: tuple[int, int]
+    state: Json
+    record: LearnerRecord
+    catalogue: CatalogueSnapshot
+    answers: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self, key: Any, compute: Callable[[], T]) -> T:
+        with self.lock:
+            if key in self.answers:
+                self.answers.move_to_end(key)
+                return self.answers[key]  # type: ignore[no-any-return]
+        value = compute()
+        with self.lock:
+            self.answers[key] = value
+            while len(self.answers) > ANSWERS_KEPT:
+                self.answers.popitem(last=False)
+        return value
+
+
+class CurrentLearners:
+    """The learners read lately, each at their current version (least recently read dropped first)."""
+
+    def __init__(self, views: VersionedLearners, size: int = LEARNERS_KEPT):
+        self.views = views
+        self.size = size
+        self.kept: OrderedDict[str, CurrentLearner] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, learner_id: str) -> CurrentLearner | None:
+        """The learner as the views hold them now; None for an unknown learner."""
+        version = self.views.learner_version(learner_id)
+        if version is None:
+            return None
+        with self.lock:
+            kept = self.kept.get(learner_id)
+            if kept is not None and kept.version == version:
+                self.kept.move_to_end(learner_id)
+                return kept
+        state, catalogue, read_at = self.views.learner_at_version(learner_id)
+        if state is None:
+            return None
+        fresh = CurrentLearner(read_at, state, LearnerRecord.of(state), catalogue)
+        with self.lock:
+            kept = self.kept.get(learner_id)
+            if kept is None or kept.version <= read_at:
+                self.kept[learner_id] = fresh
+                self.kept.move_to_end(learner_id)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+        return fresh

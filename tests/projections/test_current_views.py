@@ -1,0 +1,55 @@
+"""The current skills profile and employer view are kept per learner between reads: after each change of the
+learner or of the catalogue, a read that had kept them answers what a read side that kept nothing answers."""
+
+from datetime import date
+
+from application.commands import DeregisterProvider, Enrol, EraseLearner, RecordAssessment
+from domain.values import Actor, AssessmentOutcome, SkillLevel
+from ops.demo import load_demo
+from projections.skills import Verification
+from tests.projections.helpers import caught_up
+from wiring.read_side import open_read_side
+
+
+def test_kept_views_follow_each_change_of_the_learner_and_the_catalogue(embedded):
+    services, read_side = embedded
+    ids = load_demo(services.ledger)
+    caught_up(read_side, services)
+    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    fresh_side = open_read_side(services, run_projections=False)
+
+    def fresh() -> tuple:
+        fresh_side.current = type(fresh_side.current)(fresh_side.views)  # a read side that kept nothing
+        return fresh_side.skills(aroha), fresh_side.employer_view(token)
+
+    def after(outcome) -> tuple:
+        assert read_side.wait_for(outcome.position)
+        return read_side.skills(aroha), read_side.employer_view(token)
+
+    try:
+        before = read_side.skills(aroha), read_side.employer_view(token)
+        assert read_side.skills(aroha) is before[0]  # kept: computed once
+        kept = read_side.current.get(str(aroha))
+        earlier = kept.record.enrolments[0]
+        skill = kept.catalogue.achievement(str(earlier.achievement_id))["spec"]["skills"][0]["url"]
+        provider = Actor.provider(earlier.provider_id)
+        enrolment = services.ledger.execute(provider, Enrol(aroha, achievement_id=earlier.achievement_id, term="late",
+                                                            effective=date(2026, 1, 6))).id
+        assessed = services.ledger.execute(provider, RecordAssessment(
+            enrolment, title="Late practical", outcome=AssessmentOutcome.PASSED, score="A",
+            skill_levels=(SkillLevel(skill, 5),), evidence=(), assessor="Dr Late", assessed_on=date(2026, 1, 7)))
+        changed = after(assessed)
+        assert changed != before and changed == fresh()
+        assert changed[0].skill(skill).level == 5 and before[0].skill(skill).level != 5
+
+        deregistered = services.ledger.execute(Actor.admin(), DeregisterProvider(earlier.provider_id, "closed"))
+        unverified = after(deregistered)
+        assert unverified == fresh() and unverified != changed
+        by_provider = [i for i in unverified[0].skill(skill).evidence if i.issuer_id == str(earlier.provider_id)]
+        assert by_provider and {i.verification for i in by_provider} == {Verification.UNVERIFIED}
+
+        erased = services.ledger.execute(Actor.admin(), EraseLearner(aroha, reason="asked"))
+        assert after(erased) == fresh()
+        assert read_side.employer_view(token) is None
+    finally:
+        fresh_side.close()

@@ -16,6 +16,7 @@ from typing import Any
 from pyld import jsonld
 from pyld.canon import URDNA2015
 
+from credentials.expansion_parts import expand_in_parts
 from credentials.loader import ContextNotPinned, document_loader
 
 MAX_SAFE_INTEGER = 2**53
@@ -39,13 +40,30 @@ class DocumentRefused(ValueError):
 
 
 def canonicalize(document: dict[str, Any]) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, after the safety checks."""
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, after the safety checks. The expansion is made
+    in parts (credentials/expansion_parts.py: a CLR's embedded credentials and definitions are expanded once)."""
     check_numbers(document)
+    expanded = expand_in_parts(document, expand_checked)
+    with _PYLD_LOCK:
+        dataset = rdf_dataset(expanded)
+    return _Rdfc10().canonical_nquads(dataset)
+
+
+def expand_checked(document: dict[str, Any]) -> list[Any]:
     expanded = expand_safely(document)
     check_iris(expanded)
-    with _PYLD_LOCK:
-        dataset = jsonld.JsonLdProcessor().to_rdf(expanded, {"produceGeneralizedRdf": False})
-    return _Rdfc10().canonical_nquads(dataset)
+    return expanded
+
+
+def rdf_dataset(expanded: list[Any]) -> dict[str, Any]:
+    """pyld's `to_rdf` of a document expanded already (`to_rdf` would expand it a second time)."""
+    processor = jsonld.JsonLdProcessor()
+    issuer = jsonld.IdentifierIssuer("_:b")
+    node_map: dict[str, Any] = {"@default": {}}
+    processor._create_node_map(expanded, node_map, "@default", issuer)
+    options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
+    return {name: processor._graph_to_rdf(graph, issuer, options) for name, graph in sorted(node_map.items())
+            if name == "@default" or jsonld._is_absolute_iri(name)}
 
 
 def canonical_hash(document: dict[str, Any]) -> bytes:

@@ -1,0 +1,141 @@
+"""JSON-LD expansion of a credential in parts: the items of its subject's lists (a CLR's embedded credentials and
+achievement definitions) are expanded once and kept, the rest of the document each time.
+
+An item's expansion depends only on the item and on the active context where it stands: the document's @context,
+the document's and the subject's types (type-scoped contexts) and the property holding it (property-scoped ones).
+So each item is expanded in a probe document that keeps exactly those (the same @context, the same types, the item
+alone under the same property) and taken out of the probe's expansion; the document itself is expanded with each
+item replaced by a placeholder node, which is then swapped for the item's expansion. Whenever the shapes are not the
+expected ones, the whole document is expanded instead. tests/vc/test_expansion_parts.py checks the result equals a
+whole expansion."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+Json = dict[str, Any]
+Expand = Callable[[Json], list[Any]]
+PARTS_KEPT = 2048
+PLACEHOLDER = "urn:x-ler-part:"
+TYPE_KEYS = ("type", "@type")
+
+
+class _Kept:
+    """Expanded parts by key, as orjson bytes (each use gets its own copy), least recently used dropped first."""
+
+    def __init__(self, size: int = PARTS_KEPT):
+        self.size = size
+        self.items: OrderedDict[bytes, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: bytes) -> Any:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+        return None if found is None else orjson.loads(found)
+
+    def put(self, key: bytes, value: Any) -> None:
+        with self.lock:
+            self.items[key] = orjson.dumps(value)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+KEPT = _Kept()
+
+
+def expand_in_parts(document: Json, expand: Expand) -> list[Any]:
+    """`expand(document)`, with the subject's list items expanded once each (see the module's docstring)."""
+    subject = document.get("credentialSubject")
+    if not isinstance(subject, dict):
+        return expand(document)
+    slots = [name for name, value in subject.items()
+             if isinstance(value, list) and value and all(isinstance(item, dict) for item in value)]
+    if not slots:
+        return expand(document)
+    parts: list[Any] = []
+    skeleton_subject = dict(subject)
+    for name in slots:
+        placeholders = []
+        for item in subject[name]:
+            part = _part(document, subject, name, item, expand)
+            if part is None:
+                return expand(document)
+            placeholders.append({"id": f"{PLACEHOLDER}{len(parts)}"})
+            parts.append(part)
+        skeleton_subject[name] = placeholders
+    expanded = expand({**document, "credentialSubject": skeleton_subject})
+    return expanded if _swap(expanded, parts) == len(parts) else expand(document)
+
+
+def _frame(document: Json, subject: Json) -> Json:
+    """What an item's expansion depends on besides the item: the @context and the types above it."""
+    frame: Json = {"@context": document.get("@context")}
+    frame.update({key: document[key] for key in TYPE_KEYS if key in document})
+    frame["credentialSubject"] = {key: subject[key] for key in TYPE_KEYS if key in subject}
+    return frame
+
+
+def _part(document: Json, subject: Json, name: str, item: Json, expand: Expand) -> Any:
+    frame = _frame(document, subject)
+    key = hashlib.sha256(orjson.dumps([frame, name, item], option=orjson.OPT_SORT_KEYS)).digest()
+    kept = KEPT.get(key)
+    if kept is not None:
+        return kept
+    frame["credentialSubject"][name] = [item]
+    part = _only_item(expand(frame))
+    if part is not None:
+        KEPT.put(key, part)
+    return part
+
+
+def _only_item(expanded: list[Any]) -> Any:
+    """The one item below the one subject below the one document of a probe's expansion (None if it is not so)."""
+    node: Any = expanded
+    for _ in range(2):
+        if not (isinstance(node, list) and len(node) == 1 and isinstance(node[0], dict)):
+            return None
+        values = [value for key, value in node[0].items() if key != "@type"]
+        if len(values) != 1:
+            return None
+        node = values[0]
+    if not (isinstance(node, list) and len(node) == 1) or "@list" in node[0]:
+        return None
+    return node[0]
+
+
+def _placeholder_index(element: Any) -> int | None:
+    if not isinstance(element, dict) or len(element) != 1:
+        return None
+    if "@graph" in element and isinstance(element["@graph"], list) and len(element["@graph"]) == 1:
+        element = element["@graph"][0]
+        if not isinstance(element, dict) or len(element) != 1:
+            return None
+    found = element.get("@id")
+    if isinstance(found, str) and found.startswith(PLACEHOLDER):
+        return int(found.removeprefix(PLACEHOLDER))
+    return None
+
+
+def _swap(expanded: Any, parts: list[Any]) -> int:
+    """Replace every placeholder node in the expanded skeleton by its part; how many were replaced."""
+    swapped = 0
+    if isinstance(expanded, list):
+        for index, element in enumerate(expanded):
+            found = _placeholder_index(element)
+            if found is not None and found < len(parts):
+                expanded[index] = parts[found]
+                swapped += 1
+            else:
+                swapped += _swap(element, parts)
+    elif isinstance(expanded, dict):
+        for value in expanded.values():
+            swapped += _swap(value, parts)
+    return swapped

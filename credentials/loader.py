@@ -30,5 +30,7 @@ def load_context(url: str) -> dict[str, Any]:
 
 
 def document_loader(url: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """pyld document loader: pinned contexts only; any other URL raises ContextNotPinned."""
-    return {"contextUrl": None, "documentUrl": url, "document": load_context(url)}
+    """pyld document loader: pinned contexts only; any other URL raises ContextNotPinned. A pinned context never
+    changes, so it is tagged static: pyld then keeps it resolved (and its processed forms) for the whole process,
+    where it would otherwise fetch and re-key it (a canonical JSON of the whole context) in every expansion."""
+    return {"contextUrl": None, "documentUrl": url, "document": load_context(url), "tag": "static"}

@@ -66,6 +66,9 @@ class PostgresLedgerViews(SerialisedCreateTable, PostgresTrackingRecorder, Ledge
         with self.datastore.transaction(commit=commit) as cursor:
             yield cursor
 
+    def derived_rows_only(self, cursor: Any) -> None:
+        cursor.execute("SET LOCAL synchronous_commit = off")
+
     def insert_rows(self, cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """COPY: one statement for all the rows, and about half the server's time of a multi-row INSERT."""
         if not rows:

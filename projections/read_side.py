@@ -179,7 +179,7 @@ class ReadSide(IssuerReads):
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
             current = self._current(learner_id)
-            return dict(current.answer(("clr",), lambda: self._current_clr(learner_id)))
+            return dict(current.answer(("clr",), lambda: self._current_clr(learner_id, current)))
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
         signed = self.signed.get(("clr", key))
@@ -188,16 +188,17 @@ class ReadSide(IssuerReads):
             self.signed.put(("clr", key), signed)
         return dict(signed)
 
-    def _current_clr(self, learner_id: UUID) -> Json:
+    def _current_clr(self, learner_id: UUID, current: CurrentLearner) -> Json:
         found = self.views.signed_clr(str(learner_id))
         if found is None:
             raise NotFound(f"no learner {learner_id}")
-        current, signed_at, kept = found
-        if kept is not None and signed_at == current:
+        position, signed_at, kept = found
+        if kept is not None and signed_at == position:
             revealed: Json | None = self.personal.reveal(learner_id, kept)
             if revealed is not None:
                 return revealed
-        return self.documents.sign_clr(str(learner_id))
+        held = (current.state, current.catalogue) if current.version[0] == position else None
+        return self.documents.sign_clr(str(learner_id), held)
 
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
         """Now: computed once per change of the learner (or the catalogue) and day; as of a point: re-folded."""

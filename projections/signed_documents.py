@@ -67,10 +67,11 @@ class SignedDocuments:
 
     # ---- on demand (reads) and in rounds (the step) ----------------------------------------------------------------
 
-    def sign_clr(self, learner_id: str) -> Json:
+    def sign_clr(self, learner_id: str, current: tuple[Json, CatalogueSnapshot] | None = None) -> Json:
         """Sign the learner's current CLR and keep it. NotFound for an unknown learner, ClrEmpty for a learner
-        without a current credential."""
-        state, catalogue = self.views.learner(learner_id)
+        without a current credential. `current`: the learner's state and catalogue as just read, if the caller has
+        them."""
+        state, catalogue = current or self.views.learner(learner_id)
         if state is None:
             raise NotFound(f"no learner {learner_id}")
         signed = self.publisher.sign(self.unsigned_clr(state, catalogue), self.clock())

@@ -29,6 +29,7 @@ class SignedDocumentRows(SqlViews):
     def store_signed_clr(self, learner_id: str, position: int, document: Json | str) -> None:
         """Keep a learner's signed CLR for a position, unless one for a later position is already kept."""
         with self.transaction(commit=True) as cursor:
+            self.derived_rows_only(cursor)
             self.run(cursor, "INSERT INTO {signed_clrs} AS s (learner_id, position, document) VALUES (?, ?, ?)"
                              " ON CONFLICT (learner_id) DO UPDATE SET position = excluded.position,"
                              " document = excluded.document WHERE s.position < excluded.position",
@@ -36,6 +37,7 @@ class SignedDocumentRows(SqlViews):
 
     def store_proof(self, credential_id: str, keys: str, ok: bool) -> None:
         with self.transaction(commit=True) as cursor:
+            self.derived_rows_only(cursor)
             self.run(cursor, "INSERT INTO {proofs} (credential_id, keys, ok) VALUES (?, ?, ?)"
                              " ON CONFLICT (credential_id) DO UPDATE SET keys = excluded.keys, ok = excluded.ok",
                      (credential_id, keys, int(ok)))

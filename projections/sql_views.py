@@ -28,6 +28,11 @@ class SqlViews(ABC):
     def one(self, cursor: Any, text: str, params: Sequence[Any] = ()) -> Any:
         return self.run(cursor, text, params).fetchone()
 
+    def derived_rows_only(self, cursor: Any) -> None:
+        """The transaction writes only documents derived from the views (signed CLRs, proof checks): lost in a crash,
+        they are made again, so its commit need not wait for the disk (PostgreSQL; nothing to say to SQLite)."""
+        return None
+
     def many(self, cursor: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             cursor.executemany(self.sql(text), [tuple(row) for row in rows])

@@ -1,9 +1,10 @@
 """The event log: a batch of commands in one request (an LMS or SIS export), and reading the log (admin)."""
 
+from collections.abc import Iterator
 from typing import Annotated, Any, Union
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Response
 from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidatorFunctionWrapHandler, WrapValidator
 
@@ -11,7 +12,7 @@ from api.context import POSITION_HEADER, WRITE_HEADERS, Principal, State
 from api.problems import Problem, domain_problem, responses, validation_problem
 from api.requests.batch import BATCH_ITEM_TYPES, BatchItem
 from application.authorization import Action, check
-from application.unit_of_work import BatchCollided
+from application.unit_of_work import BatchCollided, collector_paused
 from domain.errors import DomainError, InvalidValue
 from domain.values import Actor, ActorKind
 
@@ -72,7 +73,14 @@ class EventPage(BaseModel):
     next_after: int | None = Field(description="Pass as `after` for the next page; null when none were returned")
 
 
-@router.post("/v1/events", response_model=BatchResult,
+def _collector_paused() -> Iterator[None]:
+    """The whole request (its items validated, run, answered) with the cyclic garbage collector off: a batch's
+    objects set off full collections of the heap (see application/unit_of_work.py), while validating as well."""
+    with collector_paused():
+        yield
+
+
+@router.post("/v1/events", response_model=BatchResult, dependencies=[Depends(_collector_paused)],
              responses={200: {"headers": WRITE_HEADERS}, **responses(401, 403, 422)},
              summary="A batch of commands in one request (provider or admin): per-item results",
              description="Each item runs on its own and is idempotent under its own key: a bad item does not block "

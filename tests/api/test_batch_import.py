@@ -1,6 +1,7 @@
 """A term's results in one `POST /v1/events`: items see what earlier items wrote, each keeps its own rules and result,
 and the batch is appended in one go (a retry replays item by item)."""
 
+import gc
 import io
 import json
 import logging
@@ -88,3 +89,12 @@ def test_a_batch_logs_one_line_for_what_it_appended_and_one_per_refusal(api: Api
     assert [(line["event"], line.get("commands"), line.get("events")) for line in ledger] == [
         ("command refused", None, None), ("batch handled", {"enrol": 4}, 8)]
     assert ledger[1]["position"] == answer["position"] and ledger[0]["error"] == "not-found"
+
+
+def test_the_collector_is_on_again_after_a_batch_request_good_or_bad(api: Api) -> None:
+    token, achievement, learners = _setup(api, 2)
+    assert api.client.post("/v1/events", headers=bearer(token), json={"items": []}).status_code == 422
+    assert gc.isenabled()
+    assert api.client.post("/v1/events", headers=bearer(token),
+                           json={"items": _term(achievement, learners)}).status_code == 200
+    assert gc.isenabled()

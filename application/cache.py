@@ -106,6 +106,13 @@ class LogFollowingRepository(Repository[UUID]):
                     read.append(aggregate)
         return read
 
+    def appended(self, first: int, last: int) -> None:
+        """This process appended notifications ``first`` to ``last`` and keeps what they changed (``remember_saved``):
+        when they are the next in the log, the next follow starts after them instead of reading them back."""
+        with self._following:
+            if self.followed == first - 1:
+                self.followed = last
+
     def cached(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self._aggregates
 

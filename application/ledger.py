@@ -188,7 +188,9 @@ class Ledger(Application[UUID]):
             self.aggregates.forget(work.aggregates)
             raise BatchCollided(str(error)) from error
         work.appended([recording.notification.id for recording in recordings], 0)
-        self.aggregates.remember_saved(work.aggregates.values())
+        # Not the claims: read from the store, and only when a retry collides (as the log-following cache does).
+        self.aggregates.remember_saved(a for a in work.aggregates.values() if not isinstance(a, IdempotencyKey))
+        self.aggregates.appended(recordings[0].notification.id, recordings[-1].notification.id)
         work.after_saved()
         self.observe(BatchHandled(work.actor, dict(work.handled), len(work.events), recordings[-1].notification.id,
                                   time.perf_counter() - started))

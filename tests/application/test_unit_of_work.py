@@ -7,7 +7,9 @@ from datetime import date
 
 from application.commands.enrolments import Enrol
 from application.ledger import BatchHandled, CommandHandled, Ledger
+from domain.enrolment import Enrolment
 from domain.errors import NotFound
+from domain.idempotency import IdempotencyKey
 from tests.domain.gwt import World
 
 
@@ -56,3 +58,15 @@ def test_a_batch_is_observed_once_for_what_it_appended(ledger: Ledger, world: Wo
     assert isinstance(batch, BatchHandled)
     assert (batch.actor, batch.commands, batch.events, batch.position) == (
         provider, {"enrol": 3}, 3, ledger.position())
+
+
+def test_a_batch_caches_what_it_changed_but_not_its_claims_and_is_not_read_back(ledger: Ledger, world: World) -> None:
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    learner = world.learner()
+    with ledger.unit_of_work() as work:
+        ledger.execute(provider, Enrol(learner, achievement, "2024-T1", effective=date(2024, 3, 1)), "enrol-1")
+    cache = ledger.aggregates
+    assert cache.cached(Enrolment.create_id(learner, achievement, "2024-T1"))
+    assert not cache.cached(IdempotencyKey.create_id(provider, "enrol-1"))
+    assert cache.followed == ledger.position() == work.positions[0]

@@ -107,3 +107,22 @@ def test_the_embedded_store_reads_each_aggregate_alone_instead(tmp_path) -> None
     assert ledger.aggregates.prefetch([learner]) == [] and ledger.aggregates.prefetches == 0
     assert ledger.load(Learner, learner).id == learner and ledger.aggregates.reads == 1
     services.close()
+
+
+def test_the_next_follow_starts_after_the_batch_unless_another_writer_came_first(writer, fresh_worker) -> None:
+    world = World(writer, FixedClock())
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    learners = [world.learner() for _ in range(4)]
+    other = fresh_worker()
+    with writer.unit_of_work(learners):
+        for n, learner in enumerate(learners[:2]):
+            writer.execute(provider, Enrol(learner, achievement, "2024-T1", effective=date(2024, 3, 1)), f"e-{n}")
+    assert writer.aggregates.followed == writer.position(), "its own events are not read back"
+
+    other.execute(provider, Enrol(learners[3], achievement, "2024-T1", effective=date(2024, 3, 1)))
+    followed = writer.aggregates.followed
+    with writer.unit_of_work(learners):  # follows the other's write first: then its own are next in the log
+        writer.execute(provider, Enrol(learners[2], achievement, "2024-T1", effective=date(2024, 3, 1)), "e-2")
+    assert followed < writer.aggregates.followed == writer.position()
+    assert writer.aggregates.cached(Enrolment.create_id(learners[3], achievement, "2024-T1")), "the other's, followed"

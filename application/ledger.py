@@ -67,6 +67,16 @@ class CommandHandled:
     error: DomainError | None = None
 
 
+def snapshot_due(version: int, interval: int) -> bool:
+    """Every `interval` events up to 16 intervals, then every 1/16 to 1/8 of the history (the interval doubled as the
+    history doubles): a snapshot costs as much as the state it holds, so at a fixed interval each command of a long
+    history would pay more, its share of the next snapshot growing with the history."""
+    step = interval
+    while version >= step * 16:
+        step *= 2
+    return version % step == 0
+
+
 class Ledger(Application[UUID]):
     name = "Ledger"
     snapshotting_intervals = {StatusList: 100, Learner: 100, Enrolment: 100}
@@ -221,7 +231,7 @@ class Ledger(Application[UUID]):
             if aggregate is None:
                 continue
             interval = self.snapshotting_intervals.get(type(aggregate))
-            if interval is None or event.originator_version % interval:
+            if interval is None or not snapshot_due(event.originator_version, interval):
                 continue
             if aggregate.version == event.originator_version:
                 self.snapshots.put([Snapshot.take(aggregate)])

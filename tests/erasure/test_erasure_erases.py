@@ -109,7 +109,7 @@ def test_nothing_aroha_gave_survives_her_erasure(told: tuple[Api, Story, Setting
 @pytest.fixture
 def snapshotted(monkeypatch: pytest.MonkeyPatch, any_settings: Settings,
                 logged: io.StringIO) -> Iterator[tuple[Api, Story, Settings]]:
-    """The story with a snapshot after every event of each aggregate the Ledger snapshots."""
+    """The story with snapshots as often as they go (interval 1) of each aggregate the Ledger snapshots."""
     monkeypatch.setattr(Ledger, "snapshotting_intervals", dict.fromkeys(Ledger.snapshotting_intervals, 1))
     api = start(any_settings)
     story = tell(api.client, ADMIN_TOKEN)

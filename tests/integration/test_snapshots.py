@@ -2,13 +2,14 @@
 stored format as the same state its events make, and a long enrolment read cold starts from its latest snapshot."""
 
 from collections.abc import Iterator
+from itertools import pairwise
 from typing import Any
 from uuid import UUID
 
 import pytest
 from eventsourcing.application import project_aggregate
 
-from application.ledger import Ledger
+from application.ledger import Ledger, snapshot_due
 from domain.enrolment import Enrolment
 from tests.domain.gwt import FixedClock, World, events_of
 from wiring.services import Services, build_services
@@ -88,3 +89,12 @@ def test_a_command_that_crosses_an_interval_snapshots_what_it_saved(postgres_ser
     snapshot = next(iter(ledger.snapshots.get(enrolment_id, desc=True, limit=1)))
     at_100 = project_aggregate(None, ledger.events.get(enrolment_id, lte=100))
     assert _state(project_aggregate(None, [snapshot])) == _state(at_100)
+
+
+def test_snapshots_thin_out_as_a_history_grows_so_each_command_pays_about_the_same() -> None:
+    due = [version for version in range(1, 13_000) if snapshot_due(version, 100)]
+    assert due[:16] == [100 * k for k in range(1, 17)]
+    assert [v for v in due if 1600 <= v < 3200] == list(range(1600, 3200, 200))
+    assert [v for v in due if 6400 <= v < 12_800] == list(range(6400, 12_800, 800))
+    for before, after in pairwise(due):
+        assert after - before <= max(100, before // 8), "a cold read replays at most an eighth of the history"

@@ -36,3 +36,13 @@ def log_signing_key(master_key: bytes) -> Ed25519PrivateKey:
     ledger signs with the same key and none has to be stored."""
     seed = HKDF(algorithm=SHA256(), length=32, salt=None, info=LOG_KEY_CONTEXT).derive(master_key)
     return private_key_from_seed(seed)
+
+
+def new_log_key(master_key: bytes) -> tuple[Ed25519PrivateKey, str]:
+    """A new random log key (a rotation), and its seed sealed under the master key to be stored."""
+    pair = generate_key_pair()
+    return private_key_from_seed(pair.seed), seal(master_key, pair.seed, LOG_KEY_CONTEXT)
+
+
+def unseal_log_key(master_key: bytes, sealed: str) -> Ed25519PrivateKey:
+    return private_key_from_seed(unseal(master_key, sealed, LOG_KEY_CONTEXT))

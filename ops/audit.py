@@ -5,7 +5,9 @@ auditor saved before.
 
 1. The latest checkpoint's signature (the key from --key, else the one saved in the state, else the served one,
    trusted on first use and saved).
-2. Its consistency with the checkpoint saved in the state: the log only grew.
+2. Its consistency with the checkpoint saved in the state: the log only grew. When the ledger serves another key
+   than the trusted one, its key history (/v1/log/keys) must lead there from the trusted key through transition
+   checkpoints, each signed by the old and the new key; each must extend the saved checkpoint, and the new one it.
 3. With --full: every leaf is fetched and hashed; the tree they make must give the checkpoint's root. The first
    leaf that differs is found by comparing with the leaves saved by an earlier --full audit, else by bisecting
    with consistency proofs against the tree's own prefixes, and named by its position.
@@ -85,23 +87,48 @@ class Auditor:
         self.fetch = fetch
         self.state = state
         self.notes: list[str] = []
-        self.verifier = self._verifier(key)
+        self.transitions: list[Checkpoint] = []  # rotations since the trusted key, oldest first
+        self.trusted = self._trusted(key)
+        self.verifier = self._follow_rotations(self.trusted) if self.served_key != self.trusted.text() else self.trusted
 
     def _json(self, path: str) -> Any:
         return json.loads(self.fetch(path))
 
-    def _verifier(self, key: str | None) -> Verifier:
-        served = self.fetch("/v1/log/key").decode().strip()
+    def _trusted(self, key: str | None) -> Verifier:
+        self.served_key = self.fetch("/v1/log/key").decode().strip()
         trusted = key or self.state.verifier_key
         if trusted is None:
-            self.notes.append(f"trusting the served key on first use: {served}")
-            trusted = served
-        elif served != trusted:
-            raise AuditFailed(f"the ledger now serves the key {served}, not the trusted {trusted}")
+            self.notes.append(f"trusting the served key on first use: {self.served_key}")
+            trusted = self.served_key
         try:
             return Verifier.parse(trusted)
         except NoteError as error:
             raise AuditFailed(f"bad verifier key: {error}") from None
+
+    def _follow_rotations(self, trusted: Verifier) -> Verifier:
+        """The served key, when the ledger's key history leads to it from the trusted key through transition
+        checkpoints each signed by the key before and the key after."""
+        history = self._json("/v1/log/keys")["keys"]
+        texts = [entry["verifier_key"] for entry in history]
+        if trusted.text() not in texts or texts[-1] != self.served_key:
+            raise AuditFailed(f"the ledger now serves the key {self.served_key}, not the trusted {trusted.text()}, "
+                              "and announces no rotation from the trusted key to it")
+        for entry in history[texts.index(trusted.text()) + 1:]:
+            try:
+                new = Verifier.parse(entry["verifier_key"])
+                transition = open_checkpoint(entry["transition"] or "", trusted)
+                open_checkpoint(entry["transition"] or "", new)
+            except NoteError as error:
+                raise AuditFailed(f"the rotation to {entry['verifier_key']} has no transition checkpoint signed by "
+                                  f"the old and the new key: {error}") from None
+            if transition.size != entry["from_size"]:
+                raise AuditFailed(f"the transition checkpoint has size {transition.size}, the key history says "
+                                  f"{entry['from_size']}")
+            self.notes.append(f"the log key rotated at size {transition.size}: {trusted.text()} -> {new.text()} "
+                              "(transition checkpoint signed by both)")
+            self.transitions.append(transition)
+            trusted = new
+        return trusted
 
     def audit(self, full: bool) -> Checkpoint:
         note = self.fetch("/v1/log/checkpoint").decode()
@@ -110,6 +137,13 @@ class Auditor:
         except NoteError as error:
             raise AuditFailed(f"the checkpoint's signature does not check: {error}") from None
         old = self._saved_checkpoint()
+        for transition in self.transitions:
+            if old is not None and old.size > transition.size:
+                raise AuditFailed(f"the old key signed a checkpoint of size {old.size}, after its rotation at size "
+                                  f"{transition.size}")
+            if old is not None:
+                self._check_extends(old, transition)
+            old = transition
         if old is not None:
             self._check_extends(old, new)
         leaves = self._check_leaves(new) if full else self.state.leaves
@@ -120,7 +154,7 @@ class Auditor:
         if self.state.checkpoint is None:
             return None
         try:
-            return open_checkpoint(self.state.checkpoint, self.verifier)
+            return open_checkpoint(self.state.checkpoint, self.trusted)
         except NoteError as error:
             raise AuditFailed(f"the saved checkpoint does not open with the key: {error}") from None
 

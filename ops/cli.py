@@ -21,6 +21,7 @@ from ops import serve
 from ops.audit import audit_command
 from ops.demo import DemoIds, load_demo
 from ops.keys_command import add_keys_parser
+from ops.log_command import add_log_parser
 from projections.read_side import ReadSide
 from projections.timeline import TimelineEntry
 from wiring import projection_runner
@@ -73,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
     rebuild.set_defaults(run=projections_rebuild)
     actions.add_parser("status", help="each projection's position and lag").set_defaults(run=projections_status)
     add_keys_parser(commands)
+    add_log_parser(commands)
     audit = commands.add_parser("audit", help="check a ledger's transparency log against a checkpoint saved before")
     audit.add_argument("url", help="the ledger's base URL, e.g. https://ler.example")
     audit.add_argument("--state", default="ler-audit.json", help="where the last verified checkpoint is kept")

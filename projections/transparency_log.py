@@ -14,9 +14,9 @@ from __future__ import annotations
 import bisect
 import contextlib
 from abc import abstractmethod
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -27,12 +27,11 @@ from projections.postgres_views import SerialisedCreateTable
 from projections.sqlite_views import use_own_tracking_table
 from transparency.leaves import StoredFact
 from transparency.merkle import CompactRange, Node, leaf_hash
-from transparency.notes import Checkpoint, Signer
 
 APPLICATION_NAME = "StoredLedger"  # the tracked application (wiring.services.StoredLedger)
 TREE_NAME = "tlog"
 TABLE_PREFIX = "ler_t_"
-TABLES = ("runs", "nodes", "checkpoints")
+TABLES = ("runs", "nodes", "checkpoints", "keys")
 LEGACY_LEAVES = TABLE_PREFIX + "leaves"  # one row per leaf, before `runs`: migrated on start
 NODES_PER_QUERY = 400
 SCHEMA = [
@@ -41,6 +40,8 @@ SCHEMA = [
     " PRIMARY KEY (level, idx))",
     "CREATE TABLE IF NOT EXISTS {checkpoints} (size BIGINT PRIMARY KEY, root {blob} NOT NULL, note TEXT NOT NULL,"
     " signed_at TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {keys} (generation INTEGER PRIMARY KEY, verifier_key TEXT NOT NULL, sealed_key TEXT,"
+    " from_size BIGINT, transition TEXT, created_at TEXT NOT NULL)",
 ]
 
 
@@ -62,6 +63,26 @@ class KeptCheckpoint:
     root: bytes
     note: str
     signed_at: str
+
+
+@dataclass(frozen=True)
+class KeptKey:
+    """A log key. Generation 1 is derived from the master key (no sealed key); a rotation adds a random one, sealed
+    under it, pending (`from_size` None) until the runner signs the transition checkpoint with the key before it
+    and with this one; it signs the checkpoints from that size on."""
+
+    generation: int
+    verifier_key: str
+    sealed_key: str | None
+    from_size: int | None
+    transition: str | None
+    created_at: str
+
+
+class CheckpointSigner(Protocol):
+    def sign(self, tree: CompactRange, keys: Sequence[KeptKey]) -> tuple[str, int | None]:
+        """The signed checkpoint of the tree, and the generation of the pending key it starts (or None)."""
+        ...
 
 
 class LogTree(TrackingRecorder):
@@ -96,7 +117,7 @@ class LogTree(TrackingRecorder):
     # ---- writing ------------------------------------------------------------------------------------------
 
     def append(self, tree: CompactRange, last_position: int, facts: Sequence[StoredFact],
-               sign: Callable[[CompactRange], str] | None, signed_at: str) -> None:
+               signer: CheckpointSigner | None, signed_at: str) -> None:
         """Add a page of facts as leaves (and a checkpoint of the new size, if `sign` is given) in one
         transaction; `tree` moves on only when it commits. `last_position` is the position of the tree's last
         leaf (0 when empty): a fact that does not follow the one before it starts a run."""
@@ -111,8 +132,8 @@ class LogTree(TrackingRecorder):
         with self.transaction(commit=True) as cursor:
             self.many(cursor, "INSERT INTO {runs} (first_position, first_leaf) VALUES (?, ?)", runs)
             self.write_nodes(cursor, nodes)
-            if sign is not None:
-                self._keep_checkpoint(cursor, grown, sign(grown), signed_at)
+            if signer is not None:
+                self._sign_checkpoint(cursor, grown, signer, signed_at)
             if facts:
                 self.insert_tracking_in(cursor, Tracking(APPLICATION_NAME, facts[-1].position))
         tree.size, tree.edge = grown.size, grown.edge
@@ -120,13 +141,42 @@ class LogTree(TrackingRecorder):
     def write_nodes(self, cursor: Any, nodes: Sequence[tuple[int, int, bytes]]) -> None:
         self.many(cursor, "INSERT INTO {nodes} (level, idx, hash) VALUES (?, ?, ?)", nodes)
 
-    def keep_checkpoint(self, tree: CompactRange, note: str, signed_at: str) -> None:
+    def keep_checkpoint(self, tree: CompactRange, signer: CheckpointSigner, signed_at: str) -> None:
         with self.transaction(commit=True) as cursor:
-            self._keep_checkpoint(cursor, tree, note, signed_at)
+            self._sign_checkpoint(cursor, tree, signer, signed_at)
 
-    def _keep_checkpoint(self, cursor: Any, tree: CompactRange, note: str, signed_at: str) -> None:
-        self.run(cursor, "INSERT INTO {checkpoints} (size, root, note, signed_at) VALUES (?, ?, ?, ?)"
-                         " ON CONFLICT (size) DO NOTHING", (tree.size, tree.root(), note, signed_at))
+    def _sign_checkpoint(self, cursor: Any, tree: CompactRange, signer: CheckpointSigner, signed_at: str) -> None:
+        """Sign with the keys as stored now; a transition checkpoint (a pending key starts) replaces the note kept
+        for its size, if any, with the same text signed by both keys."""
+        note, started = signer.sign(tree, self._keys_in(cursor))
+        self.run(cursor, "INSERT INTO {checkpoints} (size, root, note, signed_at) VALUES (?, ?, ?, ?) ON CONFLICT"
+                         f" (size) DO {'UPDATE SET note = excluded.note' if started else 'NOTHING'}",
+                 (tree.size, tree.root(), note, signed_at))
+        if started is not None:
+            self.run(cursor, "UPDATE {keys} SET from_size = ?, transition = ? WHERE generation = ?",
+                     (tree.size, note, started))
+
+    def log_keys(self) -> list[KeptKey]:
+        with self.transaction(commit=False) as cursor:
+            return self._keys_in(cursor)
+
+    def _keys_in(self, cursor: Any) -> list[KeptKey]:
+        rows = self.run(cursor, "SELECT * FROM {keys} ORDER BY generation").fetchall()
+        return [KeptKey(int(row["generation"]), row["verifier_key"], row["sealed_key"],
+                        None if row["from_size"] is None else int(row["from_size"]), row["transition"],
+                        row["created_at"]) for row in rows]
+
+    def add_keys(self, keys: Sequence[KeptKey]) -> None:
+        """Record keys (a rotation's pending key, after the derived key it follows at the first rotation)."""
+        with self.transaction(commit=True) as cursor:
+            self.many(cursor, "INSERT INTO {keys} (generation, verifier_key, sealed_key, from_size, transition,"
+                              " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                      [(k.generation, k.verifier_key, k.sealed_key, k.from_size, k.transition, k.created_at)
+                       for k in keys])
+
+    def key_pending(self) -> bool:
+        with self.transaction(commit=False) as cursor:
+            return self.run(cursor, "SELECT generation FROM {keys} WHERE from_size IS NULL").fetchone() is not None
 
     def reset_tree(self) -> None:
         """Forget the leaves and nodes (not the checkpoints: they are what a rebuild is checked against)."""
@@ -235,13 +285,6 @@ class LogTree(TrackingRecorder):
             rows = self.run(cursor, "SELECT size FROM {checkpoints} WHERE size > ? ORDER BY size LIMIT ?",
                             (after, limit)).fetchall()
         return [int(row["size"]) for row in rows]
-
-
-def checkpoint_signer(signer: Signer, origin: str) -> Callable[[CompactRange], str]:
-    def sign(tree: CompactRange) -> str:
-        return signer.sign(Checkpoint(origin, tree.size, tree.root()).text())
-
-    return sign
 
 
 # ---- SQLite ------------------------------------------------------------------------------------------------

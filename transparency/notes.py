@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
@@ -92,10 +93,17 @@ class Signer:
 
     def sign(self, text: str) -> str:
         """The signed note for a text (which ends with a newline)."""
-        _check_text(text)
-        signature = self.private_key.sign(text.encode())
-        encoded = base64.b64encode(self.verifier.hash + signature).decode()
-        return f"{text}\n{DASH}{self.name} {encoded}\n"
+        return sign_note(text, [self])
+
+    def signature_line(self, text: str) -> str:
+        encoded = base64.b64encode(self.verifier.hash + self.private_key.sign(text.encode())).decode()
+        return f"{DASH}{self.name} {encoded}\n"
+
+
+def sign_note(text: str, signers: Sequence[Signer]) -> str:
+    """A note signed by several keys (one signature line each, in order): e.g. the old and the new log key."""
+    _check_text(text)
+    return f"{text}\n" + "".join(signer.signature_line(text) for signer in signers)
 
 
 def _check_text(text: str) -> None:

@@ -17,18 +17,16 @@ from typing import Any
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError
 from eventsourcing.utils import Environment
 
-from adapters.keys import log_signing_key
 from projections.transparency_log import (
     TREE_NAME,
     CheckpointPolicy,
     LogTree,
     PostgresLogTree,
     SQLiteLogTree,
-    checkpoint_signer,
 )
 from transparency.leaves import StoredFact
 from transparency.merkle import tree_root
-from transparency.notes import Signer
+from wiring.log_keys import LogKeys
 from wiring.services import StoredLedger, store_env
 from wiring.settings import Settings, load_settings
 
@@ -36,6 +34,7 @@ PAGE_SIZE = 2000
 # The tree needs few connections (one writer, a few proof readers): the library's default opens five per pool.
 SMALL_POOL = {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "3"}
 POLL_SECONDS = 0.02  # embedded (SQLite): the runner is a thread of the API process
+KEY_CHECK_SECONDS = 1.0
 FOLLOW_PAUSE_SECONDS = 0.2  # PostgreSQL: a step per 0.2 s at most while the log is quiet or slower than a page
 logger = logging.getLogger(__name__)
 
@@ -45,10 +44,6 @@ def open_tree(settings: Settings) -> LogTree:
     factory: Any = InfrastructureFactory.construct(env=env)
     tree: LogTree = factory.tracking_recorder(PostgresLogTree if settings.uses_postgres else SQLiteLogTree)
     return tree
-
-
-def log_signer(settings: Settings) -> Signer:
-    return Signer(settings.transparency_origin, log_signing_key(settings.master_key))
 
 
 def stored_fact(notification: Any) -> StoredFact:
@@ -67,7 +62,8 @@ class TreeRunner:
         self.page_size = page_size
         self.pause_seconds = FOLLOW_PAUSE_SECONDS if settings.uses_postgres else POLL_SECONDS
         self.policy = CheckpointPolicy(settings.checkpoint_every, settings.checkpoint_seconds)
-        self.sign = checkpoint_signer(log_signer(settings), settings.transparency_origin)
+        self.signer = LogKeys(settings)
+        self.keys_checked_at = float("-inf")
         self.tree.migrate_legacy_leaves()
         self.reload()
         latest = self.tree.checkpoint()
@@ -88,10 +84,10 @@ class TreeRunner:
         notifications = self.ledger.recorder.select_notifications(start=self.position + 1, limit=self.page_size)
         facts = [stored_fact(n) for n in notifications]
         size = self.edge.size + len(facts)
-        due = self.policy.due(size, self.checkpointed, time.monotonic() - self.checkpointed_at)
+        due = self.policy.due(size, self.checkpointed, time.monotonic() - self.checkpointed_at) or self._key_pending()
         if facts or due:
             try:
-                self.tree.append(self.edge, self.position, facts, self.sign if due else None,
+                self.tree.append(self.edge, self.position, facts, self.signer if due else None,
                                  datetime.now(UTC).isoformat())
             except IntegrityError:  # another runner wrote these leaves first: go on from what it stored
                 self.reload()
@@ -102,6 +98,13 @@ class TreeRunner:
             self.checkpointed, self.checkpointed_at = size, time.monotonic()
         return len(facts)
 
+    def _key_pending(self) -> bool:
+        """A rotation waiting for its transition checkpoint (looked for once a second)."""
+        if time.monotonic() - self.keys_checked_at < KEY_CHECK_SECONDS:
+            return False
+        self.keys_checked_at = time.monotonic()
+        return self.tree.key_pending()
+
     def catch_up(self, timeout: float = 600.0) -> int:
         """Add every event the log holds now, then sign a checkpoint of the whole tree; returns its size."""
         target = self.ledger.recorder.max_notification_id() or 0
@@ -111,7 +114,7 @@ class TreeRunner:
                 raise TimeoutError(f"the log's tree reached {self.position}, not {target}")
             self.step()
         if self.edge.size > self.checkpointed:
-            self.tree.keep_checkpoint(self.edge, self.sign(self.edge), datetime.now(UTC).isoformat())
+            self.tree.keep_checkpoint(self.edge, self.signer, datetime.now(UTC).isoformat())
             self.checkpointed = self.edge.size
         return self.edge.size
 

@@ -13,7 +13,8 @@ from projections.transparency_log import KeptCheckpoint, LogTree
 from transparency.bundle import b64
 from transparency.merkle import consistency_proof, inclusion_proof
 from transparency.notes import Verifier
-from wiring.log_runner import log_signer, open_tree, stored_fact
+from wiring.log_keys import LogKeys
+from wiring.log_runner import open_tree, stored_fact
 from wiring.settings import Settings
 
 MAX_LEAVES_PAGE = 1000
@@ -28,11 +29,19 @@ class OutOfRange(InvalidValue):
 class TransparencyLog:
     tree: LogTree
     ledger: Ledger
-    verifier: Verifier
+    keys: LogKeys
 
     @classmethod
     def open(cls, settings: Settings, ledger: Ledger) -> TransparencyLog:
-        return cls(open_tree(settings), ledger, log_signer(settings).verifier)
+        return cls(open_tree(settings), ledger, LogKeys(settings))
+
+    @property
+    def verifier(self) -> Verifier:
+        """The key that signs the checkpoints now (the last one a transition checkpoint started)."""
+        return self.keys.current(self.tree.log_keys())
+
+    def key_history(self) -> dict[str, Any]:
+        return {"origin": self.keys.origin, "keys": self.keys.history(self.tree.log_keys())}
 
     def close(self) -> None:
         self.tree.close()
@@ -95,6 +104,7 @@ class TransparencyLog:
         facts = [{"position": p, "leaf_index": i, "leaf": b64(leaves[p]) if p in leaves else None,
                   "proof": [b64(h) for h in inclusion_proof(self.tree, i, checkpoint.size)]}
                  for p, i in sorted(covered.items())]
-        return {"origin": self.verifier.name, "verifier_key": self.verifier.text(), "tree_size": checkpoint.size,
+        verifier = self.keys.for_size(self.tree.log_keys(), checkpoint.size)
+        return {"origin": verifier.name, "verifier_key": verifier.text(), "tree_size": checkpoint.size,
                 "checkpoint": checkpoint.note, "facts": facts,
                 "not_yet_covered": sorted(set(positions) - set(covered))}

@@ -87,9 +87,30 @@ def checkpoint(request: Request, size: Size | None = None) -> PlainTextResponse:
 
 
 @router.get("/v1/log/key", response_class=PlainTextResponse,
-            summary="The log's verifier key: name+hash+base64(0x01 || Ed25519 public key)")
+            summary="The log's current verifier key: name+hash+base64(0x01 || Ed25519 public key); its history "
+                    "(rotations) at /v1/log/keys")
 def key(request: Request) -> PlainTextResponse:
-    return PlainTextResponse(tlog(request).verifier.text() + "\n")
+    return PlainTextResponse(tlog(request).verifier.text() + "\n", headers={"Link": '</v1/log/keys>; rel="history"'})
+
+
+class LogKey(BaseModel):
+    generation: int
+    verifier_key: str = Field(description="C2SP signed-note verifier key")
+    from_size: int = Field(description="It signs the checkpoints of this size and larger ...")
+    until_size: int | None = Field(description="... up to this size (the next key's transition), or to now if null")
+    transition: str | None = Field(description="The checkpoint of size from_size signed by the key before it AND by "
+                                               "this one: how an auditor trusting the old key learns the new one")
+
+
+class LogKeys(BaseModel):
+    origin: str
+    keys: list[LogKey] = Field(description="Oldest first; the last one signs the checkpoints now")
+
+
+@router.get("/v1/log/keys", response_model=LogKeys,
+            summary="Every log key with the tree sizes it signed, and the transition checkpoints of rotations")
+def keys(request: Request) -> dict[str, Any]:
+    return tlog(request).key_history()
 
 
 @router.get("/v1/log/proofs/inclusion", response_model=InclusionProof, responses=responses(404, 422),

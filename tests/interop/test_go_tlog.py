@@ -16,7 +16,8 @@ import pytest
 
 from tests.api.conftest import ADMIN_TOKEN, Api, start
 from tests.api.story import tell
-from tests.transparency.ledger_log import ADMIN, checkpointed
+from tests.transparency.ledger_log import ADMIN, checkpointed, tlog
+from wiring.log_keys import rotate_log_key, wait_for_transition
 from wiring.settings import Settings, load_settings
 
 pytestmark = pytest.mark.interop
@@ -116,3 +117,29 @@ def test_go_refuses_each_tampered_input(go_verifier: Path, served: dict[str, Any
     for tampering in TAMPERINGS:
         result = go_verify(go_verifier, tampered(served, tampering))
         assert result.returncode == 1 and "FAILED" in result.stdout, (tampering, result.stdout)
+
+
+def test_go_verifies_across_a_key_rotation(go_verifier: Path, log_api: Api) -> None:
+    """After `ler log rotate-key`: Go opens the transition checkpoint with the old key and with the new one, the
+    new key's checkpoints and proofs from the transition on, and refuses the new checkpoints under the old key."""
+    client = log_api.client
+    story = tell(client, ADMIN_TOKEN)
+    checkpointed(log_api)
+    old_key = client.get("/v1/log/key").text
+    tree = tlog(log_api).tree
+    started = wait_for_transition(tree, rotate_log_key(log_api.services.settings, tree).generation, 30)
+    assert started is not None and started.transition is not None and started.from_size is not None
+    story.write("admin", "/v1/tokens", {"principal_kind": "learner", "principal_id": story.ids["aroha"]})
+    new_size = checkpointed(log_api)
+    new_key, latest = client.get("/v1/log/key").text, client.get("/v1/log/checkpoint").text
+    position = client.get("/v1/log/proofs/inclusion", params={"index": 7, "size": new_size}).json()["position"]
+    document = {
+        "key": new_key, "checkpoint": latest, "old_checkpoint": started.transition,
+        "inclusion": client.get("/v1/log/proofs/inclusion", params={"position": position}, headers=ADMIN).json(),
+        "consistency": client.get("/v1/log/proofs/consistency",
+                                  params={"from": started.from_size, "to": new_size}).json()}
+    result = go_verify(go_verifier, document)
+    assert result.returncode == 0 and "extends size" in result.stdout, result.stdout
+    assert go_verify(go_verifier, {"key": old_key, "checkpoint": started.transition}).returncode == 0
+    refused = go_verify(go_verifier, {"key": old_key, "checkpoint": latest})
+    assert refused.returncode == 1 and "FAILED" in refused.stdout

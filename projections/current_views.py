@@ -4,16 +4,20 @@ costs does not grow with the learner's history.
 A learner's state, typed record and catalogue are kept in memory with the version they were read at: the learner's
 position and the catalogue's. A read asks the views for that version (one indexed row) and reuses what it holds while
 neither moved; the answers computed from them (a skills profile on a day, a share's employer view on a day) are kept
-with it. Every answer is still the pure function's (`skills_profile`, `employer_view`): only its reuse is new."""
+with it. Every answer is still the pure function's (`skills_profile`, `employer_view`): only its reuse is new.
+Opening a share changes the learner (the opening is recorded) but no skills profile or employer view: answers of
+those kinds are carried over to the learner's next version when only openings happened in between."""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
+from projections import events
 from projections.catalogue import CatalogueSnapshot
 from projections.learner_record import LearnerRecord
 
@@ -21,12 +25,17 @@ Json = dict[str, Any]
 T = TypeVar("T")
 LEARNERS_KEPT = 1024  # learners whose current views one process keeps
 ANSWERS_KEPT = 16  # answers kept per learner (days, shares)
+CARRIED_OVER = frozenset({"skills", "employer view"})  # answers that share openings do not change
+OPENING = events.name(events.ShareOpened)
+OPENINGS_CHECKED = 8  # more new facts than this: not only openings, or not worth checking
 
 
 class VersionedLearners(Protocol):
     def learner_version(self, learner_id: str) -> tuple[int, int] | None: ...
 
     def learner_at_version(self, learner_id: str) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]: ...
+
+    def fact_names_between(self, learner_id: str, after: int, upto: int, limit: int) -> list[str]: ...
 
 
 @dataclass
@@ -76,6 +85,10 @@ class CurrentLearners:
         if state is None:
             return None
         fresh = CurrentLearner(read_at, state, LearnerRecord.of(state), catalogue)
+        if kept is not None and self._only_openings(learner_id, kept.version, read_at):
+            with kept.lock:
+                fresh.answers.update((key, _at(value, read_at[0])) for key, value in kept.answers.items()
+                                     if key[0] in CARRIED_OVER)
         with self.lock:
             kept = self.kept.get(learner_id)
             if kept is None or kept.version <= read_at:
@@ -84,3 +97,16 @@ class CurrentLearners:
             while len(self.kept) > self.size:
                 self.kept.popitem(last=False)
         return fresh
+
+    def _only_openings(self, learner_id: str, before: tuple[int, int], now: tuple[int, int]) -> bool:
+        if before[1] != now[1] or not before[0] < now[0]:
+            return False
+        names = self.views.fact_names_between(learner_id, before[0], now[0], OPENINGS_CHECKED + 1)
+        return 0 < len(names) <= OPENINGS_CHECKED and all(name == OPENING for name in names)
+
+
+def _at(answer: T, position: int) -> T:
+    """An answer carried over, saying the position it now answers for (a skills profile names it)."""
+    if dataclasses.is_dataclass(answer) and not isinstance(answer, type) and hasattr(answer, "position"):
+        return dataclasses.replace(answer, position=position)  # type: ignore[return-value]
+    return answer

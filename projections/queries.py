@@ -61,6 +61,13 @@ class ViewQueries(SqlViews):
             version = self._version(cursor, learner_id)
         return state, snapshot, version or (0, 0)
 
+    def fact_names_between(self, learner_id: str, after: int, upto: int, limit: int) -> list[str]:
+        """The names of the learner's facts after one position up to another (at most `limit` of them)."""
+        with self.transaction(commit=False) as cursor:
+            rows = self.all(cursor, "SELECT fact FROM {facts} WHERE learner_id = ? AND position > ? AND position <= ?"
+                                    " ORDER BY position LIMIT ?", (learner_id, after, upto, limit))
+        return [str(loads(row["fact"])["fact"]) for row in rows]
+
     def _version(self, cursor: Any, learner_id: str) -> tuple[int, int] | None:
         row = self.one(cursor, "SELECT position, (SELECT MAX(position) FROM {catalogue}) AS catalogue"
                                " FROM {learners} WHERE learner_id = ?", (learner_id,))

@@ -1,9 +1,10 @@
 """The current skills profile and employer view are kept per learner between reads: after each change of the
-learner or of the catalogue, a read that had kept them answers what a read side that kept nothing answers."""
+learner or of the catalogue, a read that had kept them answers what a read side that kept nothing answers; a share
+opening (which changes neither) keeps them."""
 
 from datetime import date
 
-from application.commands import DeregisterProvider, Enrol, EraseLearner, RecordAssessment
+from application.commands import DeregisterProvider, Enrol, EraseLearner, RecordAssessment, RecordShareOpening
 from domain.values import Actor, AssessmentOutcome, SkillLevel
 from ops.demo import load_demo
 from projections.skills import Verification
@@ -41,6 +42,13 @@ def test_kept_views_follow_each_change_of_the_learner_and_the_catalogue(embedded
         changed = after(assessed)
         assert changed != before and changed == fresh()
         assert changed[0].skill(skill).level == 5 and before[0].skill(skill).level != 5
+
+        share = read_side.share_by_token(token)
+        opened = services.ledger.execute(Actor.employer(share.employer_id), RecordShareOpening(
+            aroha, share.share_id, viewer="HR"))
+        carried = after(opened)
+        assert carried == fresh() and carried[1] is changed[1]  # openings change neither: kept, not computed again
+        assert carried[0].skills is changed[0].skills and carried[0].position == opened.position
 
         deregistered = services.ledger.execute(Actor.admin(), DeregisterProvider(earlier.provider_id, "closed"))
         unverified = after(deregistered)

@@ -11,6 +11,7 @@ from uuid import uuid4
 
 import pytest
 import structlog
+from starlette.requests import Request
 
 from adapters.logs import configure_logging
 from tests.api.conftest import ADMIN_TOKEN, Api
@@ -89,6 +90,21 @@ def test_a_batch_logs_one_line_for_what_it_appended_and_one_per_refusal(api: Api
     assert [(line["event"], line.get("commands"), line.get("events")) for line in ledger] == [
         ("command refused", None, None), ("batch handled", {"enrol": 4}, 8)]
     assert ledger[1]["position"] == answer["position"] and ledger[0]["error"] == "not-found"
+
+
+def test_the_collector_is_off_from_reading_a_batch_to_answering_it(api: Api, monkeypatch) -> None:
+    token, achievement, learners = _setup(api, 2)
+    seen: list[bool] = []
+    read = Request.body
+
+    async def body(request: Request) -> bytes:
+        seen.append(gc.isenabled())
+        return await read(request)
+
+    monkeypatch.setattr(Request, "body", body)
+    assert api.client.post("/v1/events", headers=bearer(token),
+                           json={"items": _term(achievement, learners)}).status_code == 200
+    assert seen and not any(seen) and gc.isenabled()
 
 
 def test_the_collector_is_on_again_after_a_batch_request_good_or_bad(api: Api) -> None:

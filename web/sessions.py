@@ -105,6 +105,15 @@ def signed_in_learner(viewer: Annotated[Viewer, Depends(signed_in)]) -> Viewer:
 
 
 Learner = Annotated[Viewer, Depends(signed_in_learner)]
+
+
+def signed_in_employer(viewer: Annotated[Viewer, Depends(signed_in)]) -> Viewer:
+    if viewer.actor.kind is not ActorKind.EMPLOYER:
+        raise PageProblem(403, "These pages are for employers.")
+    return viewer
+
+
+Employer = Annotated[Viewer, Depends(signed_in_employer)]
 AnyViewer = Annotated[Viewer, Depends(signed_in)]
 
 

@@ -14,9 +14,8 @@ from api.types import LongText, RequiredText, Url
 from application.commands import AttestWorkExperience, DisputeWorkExperience
 from projections.work_claims import awaiting_attestation
 from web.errors import PageRoute
-from web.pages.employer import Employer
 from web.rendering import day, render
-from web.sessions import CsrfChecked, load_viewer
+from web.sessions import CsrfChecked, Employer, load_viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])
 PAGE = "/employer/work-experience"

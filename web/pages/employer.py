@@ -9,25 +9,17 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.context import State
-from domain.values import ActorKind
 from projections.employer_view import ShareSummary
 from projections.skill_query import LearnerMatch
 from projections.skills import SkillDefinition
+from projections.work_claims import awaiting_attestation
 from web.errors import PageProblem, PageRoute
+from web.pages.attestation import PAGE_LIMIT
 from web.rendering import day, render
-from web.sessions import AnyViewer, Viewer, load_viewer
+from web.sessions import Employer, load_viewer
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False, dependencies=[Depends(load_viewer)])
 LEVELS = (1, 2, 3, 4, 5)
-
-
-def signed_in_employer(viewer: AnyViewer) -> Viewer:
-    if viewer.actor.kind is not ActorKind.EMPLOYER:
-        raise PageProblem(403, "These pages are for employers.")
-    return viewer
-
-
-Employer = Annotated[Viewer, Depends(signed_in_employer)]
 
 
 @dataclass(frozen=True)
@@ -90,7 +82,8 @@ def employer_home(
                                             since=evidenced_since)
         results = candidates(found, {s.url: s.name for s in catalogue}, state.read_side.shares)
     employer = state.read_side.views_entry("employer", str(viewer.id)) or {}
+    waiting = awaiting_attestation(state.read_side.views, state.read_side.personal, viewer.id, PAGE_LIMIT + 1)
     return render(request, "employer.html", title="Find candidates by skill", employer=employer.get("name", ""),
                   asked=asked, levels=LEVELS, min_level=min_level, verified_only=verified_only or not skill,
-                  since=since, results=results, day=day)
+                  since=since, results=results, day=day, waiting=len(waiting), many=len(waiting) > PAGE_LIMIT)
 

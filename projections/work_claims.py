@@ -51,9 +51,10 @@ def awaiting_attestation(views: LedgerViews, personal: PersonalData, employer_id
     claims: list[WorkClaim] = []
     with views.transaction(commit=False) as cursor:
         learner_ids = _learners_naming(views, cursor, employer_id)
-        for start in range(0, len(learner_ids), IN_CHUNK):
-            states = views.learner_states(cursor, learner_ids[start:start + IN_CHUNK])
-            for learner_id in learner_ids[start:start + IN_CHUNK]:
+        chunk = min(IN_CHUNK, limit + 16)  # most learners have one claim waiting: one chunk is usually enough
+        for start in range(0, len(learner_ids), chunk):
+            states = views.learner_states(cursor, learner_ids[start:start + chunk])
+            for learner_id in learner_ids[start:start + chunk]:
                 claims += _open_claims(personal, states[learner_id], employer_id)
             if len(claims) >= limit:
                 break

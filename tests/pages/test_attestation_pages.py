@@ -57,7 +57,7 @@ def test_the_employer_attests_some_skills_and_the_learner_sees_it(told_site: Tol
     assert "Given a token for the ledger's API" in before  # a fact the views fold into nothing, said in words
     browser = employer_browser(site, story)
     home = text_of(browser.get("/employer").text)
-    assert "1 work experience claim naming you awaits your answer: attest or dispute it" in home
+    assert "Work experience that names you awaits your answer: attest or dispute it" in home
     page = browser.get(PAGE).text
     assert "Community Health Placement" in page and "Sam O&#39;Brien" in page
     answer = browser.post(f"{PAGE}/{experience}/attestation", follow_redirects=True, data={

@@ -14,7 +14,6 @@ from projections.skill_query import LearnerMatch
 from projections.skills import SkillDefinition
 from projections.work_claims import awaiting_attestation
 from web.errors import PageProblem, PageRoute
-from web.pages.attestation import PAGE_LIMIT
 from web.rendering import day, render
 from web.sessions import Employer, load_viewer
 
@@ -82,8 +81,8 @@ def employer_home(
                                             since=evidenced_since)
         results = candidates(found, {s.url: s.name for s in catalogue}, state.read_side.shares)
     employer = state.read_side.views_entry("employer", str(viewer.id)) or {}
-    waiting = awaiting_attestation(state.read_side.views, state.read_side.personal, viewer.id, PAGE_LIMIT + 1)
+    waiting = awaiting_attestation(state.read_side.views, state.read_side.personal, viewer.id, limit=1)
     return render(request, "employer.html", title="Find candidates by skill", employer=employer.get("name", ""),
                   asked=asked, levels=LEVELS, min_level=min_level, verified_only=verified_only or not skill,
-                  since=since, results=results, day=day, waiting=len(waiting), many=len(waiting) > PAGE_LIMIT)
+                  since=since, results=results, day=day, waiting=bool(waiting))
 

@@ -99,10 +99,19 @@ class CurrentLearners:
         return fresh
 
     def _only_openings(self, learner_id: str, before: tuple[int, int], now: tuple[int, int]) -> bool:
-        if before[1] != now[1] or not before[0] < now[0]:
-            return False
-        names = self.views.fact_names_between(learner_id, before[0], now[0], OPENINGS_CHECKED + 1)
-        return 0 < len(names) <= OPENINGS_CHECKED and all(name == OPENING for name in names)
+        return before[1] == now[1] and only_openings_between(self.views, learner_id, before[0], now[0])
+
+
+class FactNames(Protocol):
+    def fact_names_between(self, learner_id: str, after: int, upto: int, limit: int) -> list[str]: ...
+
+
+def only_openings_between(views: FactNames, learner_id: str, after: int, upto: int) -> bool:
+    """Whether the learner's facts after one position up to another are all share openings (and there are some)."""
+    if not after < upto:
+        return False
+    names = views.fact_names_between(learner_id, after, upto, OPENINGS_CHECKED + 1)
+    return 0 < len(names) <= OPENINGS_CHECKED and all(name == OPENING for name in names)
 
 
 def _at(answer: T, position: int) -> T:

@@ -21,7 +21,7 @@ from domain.access import hash_secret
 from domain.credential import CredentialStatus
 from domain.errors import NotFound
 from projections.catalogue import CatalogueSnapshot, provider_registered
-from projections.current_views import CurrentLearner, CurrentLearners
+from projections.current_views import CurrentLearner, CurrentLearners, only_openings_between
 from projections.employer_view import (
     CredentialCheck,
     EmployerView,
@@ -193,7 +193,8 @@ class ReadSide(IssuerReads):
         if found is None:
             raise NotFound(f"no learner {learner_id}")
         position, signed_at, kept = found
-        if kept is not None and signed_at == position:
+        if kept is not None and signed_at is not None and (
+                signed_at == position or only_openings_between(self.views, str(learner_id), signed_at, position)):
             revealed: Json | None = self.personal.reveal(learner_id, kept)
             if revealed is not None:
                 return revealed

@@ -17,6 +17,7 @@ from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from projections.catalogue import CatalogueSnapshot
 from projections.clr import unsigned_clr
+from projections.current_views import only_openings_between
 from projections.learner_record import LearnerRecord
 from projections.personal_data import PersonalData
 from projections.store import LedgerViews
@@ -122,11 +123,12 @@ class SignedDocuments:
         if len(unchecked) == limit:
             reached = min(reached, unchecked[-1]["position"])
         changed = self.views.learners_changed_after(done, limit)
-        for learner_id, _, kept in changed:
+        for learner_id, position, signed_at in changed:
             if stop():
                 return made
-            if kept:  # signed at this position already (by a read, or by a round that was interrupted)
-                continue
+            if signed_at is not None and (signed_at == position or only_openings_between(
+                    self.views, learner_id, signed_at, position)):
+                continue  # signed at this position already (by a read, or an interrupted round), or only opened since
             try:
                 self.sign_clr(learner_id)
                 made += 1

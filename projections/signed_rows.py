@@ -52,14 +52,15 @@ class SignedDocumentRows(SqlViews):
             self.run(cursor, "INSERT INTO {published} (name, position) VALUES (?, ?)"
                              " ON CONFLICT (name) DO UPDATE SET position = excluded.position", (name, position))
 
-    def learners_changed_after(self, position: int, limit: int) -> list[tuple[str, int, bool]]:
-        """(learner id, position, whether a CLR signed at that position is kept) of learners whose state changed
+    def learners_changed_after(self, position: int, limit: int) -> list[tuple[str, int, int | None]]:
+        """(learner id, position, the position of the CLR kept for them, if any) of learners whose state changed
         after a position, in position order."""
         with self.transaction(commit=False) as cursor:
             rows = self.all(cursor, "SELECT l.learner_id, l.position, s.position AS signed_position FROM {learners} l"
                                     " LEFT JOIN {signed_clrs} s ON s.learner_id = l.learner_id WHERE l.position > ?"
                                     " ORDER BY l.position LIMIT ?", (position, limit))
-        return [(row["learner_id"], int(row["position"]), row["signed_position"] == row["position"]) for row in rows]
+        return [(row["learner_id"], int(row["position"]),
+                 None if row["signed_position"] is None else int(row["signed_position"])) for row in rows]
 
     def credentials_unchecked_after(self, position: int, limit: int) -> list[Json]:
         """Credentials changed after a position whose proof has not been checked, in position order."""

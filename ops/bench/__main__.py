@@ -58,7 +58,7 @@ def _guarded(key: str, label: str, run: Callable[[], list[Figure]], target: str 
         return [Figure.missing(key, label, f"{type(error).__name__}: {error}", target)]
 
 
-SECTIONS = ("dataset", "http", "batch", "history", "contention", "pages")
+SECTIONS = ("dataset", "http", "batch", "history", "contention", "pages", "http_reads")
 
 
 def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool | None = None,
@@ -86,6 +86,9 @@ def run(size_name: str, json_path: Path | None, keep: bool = False, bulk: bool |
     if "contention" in only:
         log("contention")
         figures += _guarded("contention", "contention", lambda: _contention(url, size))
+    if "http_reads" in only:
+        log("reads through HTTP")
+        figures += _guarded("http.read", "reads through HTTP", lambda: _http_reads(url, size), "p99<=15ms")
     if "pages" in only:
         log("pages (server render)")
         figures += _guarded("pages", "pages", lambda: _pages(url, size), "p99<=50ms")
@@ -214,6 +217,12 @@ def _contention(url: str, size: Size) -> list[Figure]:
     from ops.bench.contention import measure_contention
 
     return measure_contention(url, size, log)
+
+
+def _http_reads(url: str, size: Size) -> list[Figure]:
+    from ops.bench.http_reads import measure_http_reads
+
+    return measure_http_reads(url, size, log)
 
 
 def _pages(url: str, size: Size) -> list[Figure]:

@@ -2,9 +2,11 @@
 signing step keeps CLRs and proof checks that reads then serve without signing or verifying."""
 
 
+from datetime import date
+
 import pytest
 
-from application.commands import DeregisterProvider, IssueToken, RecordShareOpening, RotateProviderKey
+from application.commands import DeregisterProvider, Enrol, IssueToken, RecordShareOpening, RotateProviderKey
 from credentials import publisher as publisher_module
 from domain.values import Actor
 from ops.demo import load_demo
@@ -103,19 +105,32 @@ def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
             assert read_side.clr(ids.ids["sam"])["credentialSubject"]["verifiableCredential"]
             view = read_side.employer_view(ids.tokens["share"])
             assert view is not None and view.credentials[0].verification.signature_valid
-        # A new fact for the learner: the kept CLR is for an earlier position, so the read signs (and keeps) anew.
+        # A share opening changes nothing a CLR says: the kept one is still served, not signed again.
         share = read_side.share_by_token(ids.tokens["share"])
         services.ledger.execute(Actor.employer(ids.ids["employer"]), RecordShareOpening(
             aroha, share.share_id, viewer="HR",
         ))
-        runner = ViewsRunner(settings)
-        try:
-            runner.catch_up(services.ledger.position(), timeout=60)
-        finally:
-            runner.close()
+        catch_up_views(settings, services)
+        assert publish(settings)["documents"] == 0  # nor by the signing step
+        with monkeypatch.context() as patched:
+            patched.setattr(publisher_module, "sign", refuse)
+            assert read_side.clr(aroha) == kept
+        # A new fact for the learner: the kept CLR is for an earlier position, so the read signs (and keeps) anew.
+        earlier = read_side.current.get(str(aroha)).record.enrolments[0]
+        services.ledger.execute(Actor.provider(earlier.provider_id), Enrol(
+            aroha, achievement_id=earlier.achievement_id, term="later", effective=date(2026, 1, 6)))
+        catch_up_views(settings, services)
         fresh = read_side.clr(aroha)
         assert fresh["id"] != kept["id"]
         current, signed_at, stored = read_side.views.signed_clr(str(aroha))
         assert signed_at == current and read_side.personal.reveal(aroha, stored) == fresh
     finally:
         read_side.close()
+
+
+def catch_up_views(settings, services) -> None:
+    runner = ViewsRunner(settings)
+    try:
+        runner.catch_up(services.ledger.position(), timeout=60)
+    finally:
+        runner.close()

@@ -121,7 +121,7 @@ class ReadSide(IssuerReads):
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         deadline = time.monotonic() + timeout
-        pause = 0.005
+        pause = 0.002
         while True:
             if self.views.position() >= position:
                 return True
@@ -130,7 +130,7 @@ class ReadSide(IssuerReads):
             if time.monotonic() >= deadline:
                 return False
             time.sleep(pause)
-            pause = min(pause * 2, 0.05)
+            pause = min(pause * 1.5, 0.02)
 
     def lags(self) -> dict[str, dict[str, int]]:
         end = self.parts.log.position()

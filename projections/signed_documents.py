@@ -1,11 +1,12 @@
 """`SignedDocuments`: the learners' CLRs signed, and credentials' proofs checked, once and ahead of reads, by a step
 that lags the views."""
 
+import contextlib
 import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -25,6 +26,8 @@ from projections.store import LedgerViews
 Json = dict[str, Any]
 logger = logging.getLogger(__name__)
 
+_SIGNERS: dict[str, threading.Lock] = {}
+_SIGNERS_LOCK = threading.Lock()
 PUBLISHED_NAME = "clr"  # the publishing step's position, in the views' `published` table
 ROUND_LIMIT = 100  # learners (and credentials) per round, so a round ends soon enough to notice a stop
 IDLE_SECONDS = 0.5
@@ -71,14 +74,22 @@ class SignedDocuments:
     def sign_clr(self, learner_id: str, current: tuple[Json, CatalogueSnapshot] | None = None) -> Json:
         """Sign the learner's current CLR and keep it. NotFound for an unknown learner, ClrEmpty for a learner
         without a current credential. `current`: the learner's state and catalogue as just read, if the caller has
-        them."""
-        state, catalogue = current or self.views.learner(learner_id)
-        if state is None:
-            raise NotFound(f"no learner {learner_id}")
-        signed = self.publisher.sign(self.unsigned_clr(state, catalogue), self.clock())
-        sealed = self.personal.seal_json(UUID(learner_id), signed)
-        self.views.store_signed_clr(learner_id, int(state["position"]), sealed)
-        return signed
+        them. One signer per learner at a time in a process: a read right after a write and the signing step both
+        want the learner's new CLR; the second takes the one the first kept."""
+        with _signing(learner_id):
+            state, catalogue = current or self.views.learner(learner_id)
+            if state is None:
+                raise NotFound(f"no learner {learner_id}")
+            position = int(state["position"])
+            found = self.views.signed_clr(learner_id)
+            if found is not None and found[1] == position and found[2] is not None:
+                kept = self.personal.reveal(UUID(learner_id), found[2])
+                if kept is not None:
+                    return kept
+            signed = self.publisher.sign(self.unsigned_clr(state, catalogue), self.clock())
+            sealed = self.personal.seal_json(UUID(learner_id), signed)
+            self.views.store_signed_clr(learner_id, position, sealed)
+            return signed
 
     def unsigned_clr(self, state: Json, catalogue: CatalogueSnapshot) -> Json:
         """The CLR names its recipient from the sealed profile: an erased learner has none, and no CLR."""
@@ -165,3 +176,16 @@ class SignedDocuments:
         before = self.position()
         made = self.step(stop=stop)
         return made > 0 or self.position() != before
+
+
+@contextlib.contextmanager
+def _signing(learner_id: str) -> Iterator[None]:
+    with _SIGNERS_LOCK:
+        lock = _SIGNERS.setdefault(learner_id, threading.Lock())
+    try:
+        with lock:
+            yield
+    finally:
+        with _SIGNERS_LOCK:
+            if not lock.locked():
+                _SIGNERS.pop(learner_id, None)

@@ -1,16 +1,22 @@
 """The tree's store on SQLite and PostgreSQL: leaf indexes of positions across gaps in the notification ids (one run
-row per gap, not a row per leaf), and a tree written with one row per leaf migrated to runs."""
+row per gap, not a row per leaf), a tree written with one row per leaf migrated to runs, and runners racing on one
+tree."""
 
 from collections.abc import Iterator
+from pathlib import Path
 from uuid import UUID
 
 import pytest
 
+from ops.audit import audit_command
 from projections.transparency_log import LEGACY_LEAVES, LogTree
+from tests.api.conftest import ADMIN_TOKEN, start
+from tests.api.story import tell
+from tests.transparency.ledger_log import checkpointed, client_fetch
 from transparency.leaves import StoredFact
 from transparency.merkle import CompactRange, leaf_hash, root_of
-from wiring.log_runner import open_tree
-from wiring.settings import Settings
+from wiring.log_runner import TreeRunner, open_tree
+from wiring.settings import Settings, load_settings
 
 POSITIONS = [1, 2, 3, 7, 8, 10, 11, 12]  # gaps: 4-6 and 9
 
@@ -59,3 +65,29 @@ def test_given_a_tree_with_a_row_per_leaf_when_migrated_then_its_runs_give_the_s
     assert tree.leaf_indexes(POSITIONS) == {p: i for i, p in enumerate(POSITIONS)}
     with tree.transaction(commit=False) as cursor:
         assert not tree.table_exists(cursor, LEGACY_LEAVES)
+
+
+def test_given_runners_racing_on_one_tree_when_each_steps_then_the_loser_reloads_and_the_tree_stays_whole(
+        any_settings: Settings, tmp_path: Path) -> None:
+    settings = load_settings({"LER_DATA_DIR": str(any_settings.data_dir), "LER_CHECKPOINT_SECONDS": "0",
+                              **({"DATABASE_URL": any_settings.database_url} if any_settings.uses_postgres else {})})
+    api = start(settings)
+    runners = [TreeRunner(settings), TreeRunner(settings)]
+    try:
+        story = tell(api.client, ADMIN_TOKEN)
+        checkpointed(api)
+        for runner in runners:
+            runner.reload()
+        story.write("admin", "/v1/tokens", {"principal_kind": "learner", "principal_id": story.ids["aroha"]})
+        added = [runners[0].step(), runners[1].step(), runners[1].step()]  # the API's own runner races them too
+
+        assert added[1] == 0  # the first runner (or the API's) wrote those leaves: the second reloaded
+        assert runners[1].position == runners[1].tree.position() == api.position
+        assert runners[1].catch_up() == checkpointed(api)
+        status, lines = audit_command("http://test", tmp_path / "audit.json", None, True, ADMIN_TOKEN,
+                                      client_fetch(api))
+        assert status == 0, lines
+    finally:
+        for runner in runners:
+            runner.close()
+        api.close()

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import InfrastructureFactory, IntegrityError
-from eventsourcing.utils import Environment
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, InterfaceError, OperationalError
+from eventsourcing.utils import Environment, retry
+from psycopg.rows import tuple_row
+from psycopg.sql import SQL, Identifier
 
 from projections.transparency_log import (
     TREE_NAME,
@@ -51,6 +53,20 @@ def stored_fact(notification: Any) -> StoredFact:
                       notification.originator_version, bytes(notification.state))
 
 
+@retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+def read_facts(recorder: Any, uses_postgres: bool, after: int, limit: int) -> list[StoredFact]:
+    """The stored events after a position, as leaves need them. PostgreSQL: those columns only, as tuples in
+    binary (the state bytes as stored, not hex-decoded; no dicts, no notifications)."""
+    if not uses_postgres:
+        return [stored_fact(n) for n in recorder.select_notifications(start=after + 1, limit=limit)]
+    statement = SQL("SELECT notification_id, topic, originator_id, originator_version, state FROM {}.{}"
+                    " WHERE notification_id > %s ORDER BY notification_id LIMIT %s").format(
+        Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
+    with recorder.datastore.get_connection() as conn, conn.cursor(binary=True, row_factory=tuple_row) as cursor:
+        cursor.execute(statement, (after, limit), prepare=True)
+        return [StoredFact(*row) for row in cursor.fetchall()]
+
+
 class TreeRunner:
     """Appends the log's new events to the tree a page per transaction; signs a checkpoint when one is due. It keeps
     the tree's right edge and last position in memory: a step is one read of the log and one write."""
@@ -81,8 +97,7 @@ class TreeRunner:
 
     def step(self) -> int:
         """Add the next page of events as leaves (signing a checkpoint if due); how many were added."""
-        notifications = self.ledger.recorder.select_notifications(start=self.position + 1, limit=self.page_size)
-        facts = [stored_fact(n) for n in notifications]
+        facts = read_facts(self.ledger.recorder, self.settings.uses_postgres, self.position, self.page_size)
         size = self.edge.size + len(facts)
         due = self.policy.due(size, self.checkpointed, time.monotonic() - self.checkpointed_at) or self._key_pending()
         if facts or due:

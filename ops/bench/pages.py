@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from application.commands import RegisterLearner, StateWorkExperience
 from domain.values import Actor, Identifier, Period
 from domain.work_experience import Position, WorkKind
-from ops.bench.common import Figure, fresh_schema, latency_summary, run_threads
+from ops.bench.common import Figure, fresh_schema, latency_summary, load_average, run_threads
 from ops.bench.dataset import Generator
 from ops.bench.read_side import catch_up_in_process
 from ops.bench.sizes import SKILLS, Dataset, Size
@@ -148,6 +148,7 @@ def _render_times(settings: Settings, dataset: Dataset, samples: int,
         read_side.close()
         services.close()
     for key, found in results.items():
+        found["load"] = load_average()
         log(f"  {PAGES[key][0]}: p50 {found['p50_ms']:.2f} ms, p99 {found['p99_ms']:.2f} ms "
             f"(its reads alone: p50 {found['baseline']['p50_ms']:.2f} ms)")
     return results
@@ -213,5 +214,5 @@ def _figures(at_size: dict[str, dict[str, Any]], padded: tuple[dict[str, dict[st
                 target, text=f"p50 {found['p50_ms']:.2f} / p99 {found['p99_ms']:.2f} ms",
                 baseline_text=f"p50 {baseline['p50_ms']:.2f} / p99 {baseline['p99_ms']:.2f} ms",
                 details={**found, "learners": learners, "events": events,
-                         "padded": bool(suffix)}).judge())
+                         "padded": bool(suffix)}, load=found["load"]).judge())
     return figures

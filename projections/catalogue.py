@@ -88,6 +88,9 @@ def actor_name(actor: str, catalogue: Catalogue) -> str:
 class CatalogueRows(Protocol):
     def catalogue_entry(self, cursor: Any, kind: str, entry_id: str, position: int | None) -> Json | None: ...
 
+    def catalogue_entries_of(self, cursor: Any, keys: list[tuple[str, str]],
+                             position: int | None) -> dict[tuple[str, str], Json | None]: ...
+
 
 class CursorCatalogue:
     """The catalogue as it stood at a position (or now), read through one cursor, memoised per read."""
@@ -119,20 +122,22 @@ class CatalogueSnapshot(DictCatalogue):
 
     @classmethod
     def read(cls, views: CatalogueRows, cursor: Any, state: Json | None, position: int | None) -> CatalogueSnapshot:
-        reader = CursorCatalogue(views, cursor, position)
-        if state is not None:
-            ids: list[tuple[str, str]] = []
-            for collection in ("credentials", "enrolments", "rpl"):
-                for item in state[collection].values():
-                    ids += [("achievement", item["achievement_id"]), ("provider", item["provider_id"])]
-            for work in state["work"].values():
-                if work["attested_by"]:
-                    kind, _, actor_id = work["attested_by"].partition(":")
-                    ids.append((kind, actor_id))
-            ids += [("employer", share["employer_id"]) for share in state["shares"].values()]
-            for kind, entry_id in ids:
-                entry = reader.entry(kind, entry_id)
-                if kind == "achievement" and entry is not None:
-                    for qualification_id in entry["spec"].get("stacks_into", []):
-                        reader.entry("achievement", qualification_id)
-        return cls(reader.memo)
+        """The entries the state names, and the qualifications its achievements stack into: one query per round."""
+        if state is None:
+            return cls({})
+        ids: list[tuple[str, str]] = []
+        for collection in ("credentials", "enrolments", "rpl"):
+            for item in state[collection].values():
+                ids += [("achievement", item["achievement_id"]), ("provider", item["provider_id"])]
+        for work in state["work"].values():
+            if work["attested_by"]:
+                kind, _, actor_id = work["attested_by"].partition(":")
+                ids.append((kind, actor_id))
+        ids += [("employer", share["employer_id"]) for share in state["shares"].values()]
+        entries = views.catalogue_entries_of(cursor, list(dict.fromkeys(ids)), position)
+        stacked = [("achievement", qualification_id) for (kind, _), entry in entries.items()
+                   if kind == "achievement" and entry is not None
+                   for qualification_id in entry["spec"].get("stacks_into", [])]
+        wanted = [key for key in dict.fromkeys(stacked) if key not in entries]
+        entries.update(views.catalogue_entries_of(cursor, wanted, position))
+        return cls(entries)

@@ -26,6 +26,26 @@ class ViewQueries(SqlViews):
                                    " ORDER BY position DESC LIMIT 1", (kind, entry_id, position))
         return loads(row["doc"]) if row else None
 
+    def catalogue_entries_of(self, cursor: Any, keys: list[tuple[str, str]],
+                             position: int | None) -> dict[tuple[str, str], Json | None]:
+        """Each (kind, id)'s latest entry (at or before a position, if given), None for an unknown one."""
+        found: dict[tuple[str, str], tuple[int, str]] = {}
+        for kind in dict.fromkeys(kind for kind, _ in keys):
+            ids = [entry_id for entry_kind, entry_id in keys if entry_kind == kind]
+            for start in range(0, len(ids), IN_CHUNK):
+                chunk = ids[start:start + IN_CHUNK]
+                text = (f"SELECT id, position, doc FROM {{catalogue}} WHERE kind = ?"
+                        f" AND id IN ({', '.join('?' for _ in chunk)})")
+                params: list[Any] = [kind, *chunk]
+                if position is not None:
+                    text += " AND position <= ?"
+                    params.append(position)
+                for row in self.all(cursor, text, params):
+                    key, at = (kind, row["id"]), int(row["position"])
+                    if key not in found or found[key][0] < at:
+                        found[key] = (at, row["doc"])
+        return {key: loads(found[key][1]) if key in found else None for key in keys}
+
     def catalogue_entries(self, kind: str) -> list[Json]:
         with self.transaction(commit=False) as cursor:
             rows = self.all(cursor, "SELECT c.doc FROM {catalogue} c WHERE c.kind = ? AND c.position ="

@@ -135,7 +135,7 @@ def test_every_allowed_read_answers(told: tuple[Api, Story], route: Cell, who: s
 def test_the_matrix_covers_every_authenticated_route(told: tuple[Api, Story]) -> None:
     api, _ = told
     public = {"/v1/verify", "/v1/issuers/{issuer_id}", "/v1/status-lists/{list_id}", "/v1/shared/{token}",
-              "/healthz", "/readyz", "/v1/log/checkpoint", "/v1/log/key", "/v1/log/proofs/inclusion",
+              "/healthz", "/readyz", "/v1/log/checkpoint", "/v1/log/key", "/v1/log/keys", "/v1/log/proofs/inclusion",
               "/v1/log/proofs/consistency", "/v1/shared/{token}/log-bundle"}
     documented = {(method.upper(), path) for path, operations in api.client.get("/openapi.json").json()["paths"].items()
                   for method in operations if path not in public}

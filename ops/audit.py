@@ -153,8 +153,9 @@ class Auditor:
     def _saved_checkpoint(self) -> Checkpoint | None:
         if self.state.checkpoint is None:
             return None
-        try:
-            return open_checkpoint(self.state.checkpoint, self.trusted)
+        try:  # with the key this auditor trusted when it saved it (--key may name a newer one)
+            saved_key = Verifier.parse(self.state.verifier_key) if self.state.verifier_key else self.trusted
+            return open_checkpoint(self.state.checkpoint, saved_key)
         except NoteError as error:
             raise AuditFailed(f"the saved checkpoint does not open with the key: {error}") from None
 

@@ -85,6 +85,19 @@ def test_an_auditor_holding_the_old_key_follows_an_announced_rotation(log_api: t
     assert audit(api, state)[0] == 0
 
 
+def test_an_auditor_handed_the_new_key_checks_its_old_saved_checkpoint_with_the_old_one(
+        log_api: tuple[Api, Settings, Story], tmp_path: Path) -> None:
+    api, settings, _ = log_api
+    state = tmp_path / "audit.json"
+    assert audit(api, state)[0] == 0
+    rotated(api, settings)
+
+    status, lines = audit_command("http://test", state, served_key(api).text(), False, ADMIN_TOKEN,
+                                  client_fetch(api))
+
+    assert status == 0, lines
+
+
 def test_an_auditor_refuses_a_new_key_without_a_transition_signed_by_the_old_one(
         log_api: tuple[Api, Settings, Story], tmp_path: Path) -> None:
     api, settings, _ = log_api

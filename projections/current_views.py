@@ -23,7 +23,7 @@ from projections.learner_record import LearnerRecord
 
 Json = dict[str, Any]
 T = TypeVar("T")
-LEARNERS_KEPT = 1024  # learners whose current views one process keeps
+LEARNERS_KEPT = 128  # learners whose current views one process keeps (each holds its state, record and answers)
 ANSWERS_KEPT = 16  # answers kept per learner (days, shares)
 CARRIED_OVER = frozenset({"skills", "employer view"})  # answers that share openings do not change
 OPENING = events.name(events.ShareOpened)

@@ -202,18 +202,21 @@ class LogTree(TrackingRecorder):
         return CompactRange(size, [found[node] for node in wanted])
 
     def nodes(self, wanted: Sequence[Node]) -> dict[Node, bytes]:
-        found: dict[Node, bytes] = {}
+        found = {(int(row["level"]), int(row["idx"])): bytes(row["hash"]) for row in self.node_rows(wanted)}
+        missing = [node for node in wanted if node not in found]
+        if missing:
+            raise LookupError(f"the tree has no node {missing[0]}")
+        return found
+
+    def node_rows(self, wanted: Sequence[Node]) -> list[Any]:
+        rows: list[Any] = []
         with self.transaction(commit=False) as cursor:
             for start in range(0, len(wanted), NODES_PER_QUERY):
                 chunk = wanted[start:start + NODES_PER_QUERY]
                 pairs = " OR ".join("(level = ? AND idx = ?)" for _ in chunk)
                 params = [value for node in chunk for value in node]
-                for row in self.run(cursor, f"SELECT level, idx, hash FROM {{nodes}} WHERE {pairs}", params).fetchall():
-                    found[(int(row["level"]), int(row["idx"]))] = bytes(row["hash"])
-        missing = [node for node in wanted if node not in found]
-        if missing:
-            raise LookupError(f"the tree has no node {missing[0]}")
-        return found
+                rows += self.run(cursor, f"SELECT level, idx, hash FROM {{nodes}} WHERE {pairs}", params).fetchall()
+        return rows
 
     def runs_between(self, low: int, high: int) -> list[tuple[int, int]]:
         """(first position, first leaf) of the runs holding positions [low, high], and of the run after them."""
@@ -338,6 +341,15 @@ class PostgresLogTree(SerialisedCreateTable, PostgresTrackingRecorder, LogTree):
     def delete_tracking_in(self, cursor: Any) -> None:
         cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"'
                        " WHERE application_name = %s", (APPLICATION_NAME,))
+
+    def node_rows(self, wanted: Sequence[Node]) -> list[Any]:
+        """One prepared statement joining the wanted (level, idx) pairs, outside a transaction (one round trip)."""
+        with self.datastore.get_connection() as conn:
+            rows: list[Any] = conn.execute(self.sql(
+                "SELECT n.level, n.idx, n.hash FROM unnest(%s::int[], %s::bigint[]) AS w(level, idx)"
+                " JOIN {nodes} n ON n.level = w.level AND n.idx = w.idx"),
+                ([level for level, _ in wanted], [index for _, index in wanted]), prepare=True).fetchall()
+        return rows
 
     def write_nodes(self, cursor: Any, nodes: Sequence[tuple[int, int, bytes]]) -> None:
         with cursor.copy(self.sql("COPY {nodes} (level, idx, hash) FROM STDIN")) as copy:

@@ -50,6 +50,11 @@ def timeline_entry(fact: Json, record: LearnerRecord, catalogue: Catalogue) -> T
 Summary = Callable[[Json, Callable[[], str], Catalogue], str]
 
 
+def _viewer(viewer: str, catalogue: Catalogue) -> str:
+    """Who opened a share: a signed-in employer by name; anyone else as recorded ("link holder (not signed in)")."""
+    return actor_name(viewer, catalogue) if viewer.startswith("employer:") else viewer
+
+
 def _decision(verb: str) -> Summary:
     return lambda data, achievement, catalogue: (f"{verb}: {data['decision']['outcome'].replace('-', ' ')}, "
                                                  f"{data['decision']['credits_granted']} credits")
@@ -60,7 +65,8 @@ SUMMARIES: dict[EventClass, Summary] = {
     events.ShareGranted: lambda data, achievement, catalogue: (
         f"Shared with {entry_name(catalogue.employer(data['share']['employer_id']))}: {data['share']['purpose']}"),
     events.ShareRevoked: lambda data, achievement, catalogue: "Revoked a share",
-    events.ShareOpened: lambda data, achievement, catalogue: f"A share was opened by {data['viewer']}",
+    events.ShareOpened: lambda data, achievement, catalogue: (
+        f"A share was opened by {_viewer(data['viewer'], catalogue)}"),
     events.Erased: lambda data, achievement, catalogue: "Personal data erased",
     events.Enrolled: lambda data, achievement, catalogue: f"Enrolled in {achievement()} ({data['term']})",
     events.AssessmentRecorded: lambda data, achievement, catalogue: (

@@ -5,8 +5,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from tests.api.conftest import ADMIN_TOKEN
 from tests.api.story import COMMUNICATION, Story
-from tests.pages.conftest import Site, csrf_of, signed_in_browser, text_of
+from tests.pages.conftest import Site, csrf_of, make_link, sign_in_with, signed_in_browser, text_of
 
 Told = tuple[Site, Story]
 FORM_KEY = re.compile(r'name="form_key" value="([A-Za-z0-9_-]+)"')
@@ -87,3 +88,17 @@ def test_a_learner_cannot_revoke_anothers_share(told_site: Told) -> None:
 
 def story_id(story: Story) -> UUID:
     return UUID(story.ids["aroha"])
+
+
+def test_an_employer_signed_in_who_opens_a_share_is_named_to_the_learner(told_site: Told) -> None:
+    site, story = told_site
+    browser = signed_in_browser(site, story, "aroha")
+    made = browser.post("/me/shares", data=share_form(site, story, browser, purpose="Opened by name"))
+    token = re.search(r"/v1/shared/([A-Za-z0-9_-]+)", made.text).group(1)
+    employer = site.browser()
+    sign_in_with(employer, make_link(site.client, ADMIN_TOKEN, "employer", story.ids["employer"]))
+    assert employer.get(f"/shared/{token}").status_code == 200
+    assert site.read_side.wait_for(site.services.ledger.position(), timeout=10)
+    shares = text_of(browser.get("/me/shares").text)
+    assert "Harbour City Council (signed in)" in shares and "employer:" not in shares
+    assert "A share was opened by Harbour City Council" in text_of(browser.get("/me").text)

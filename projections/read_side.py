@@ -260,23 +260,25 @@ class ReadSide(IssuerReads):
 
     def share_by_token(self, token: str) -> ShareAccess | None:
         found = self._share(token)
-        if found is None:
-            return None
-        record, share = found[0].record, found[1]
-        return ShareAccess(share.share_id, record.learner_id, share.employer_id, share.live(moment(self.now())),
-                           share.revoked, share.expires_at, share.purpose)
+        return None if found is None else _access(found[0].record, found[1], self.now())
 
     def employer_view(self, token: str) -> EmployerView | None:
+        found = self.opened_share(token)
+        return None if found is None else found[1]
+
+    def opened_share(self, token: str) -> tuple[ShareAccess, EmployerView | None] | None:
+        """The share behind a link and, while it is live, its employer view: the share is read once."""
         found = self._share(token)
         if found is None:
             return None
         current, share = found
         now = self.now()
-        if not share.live(moment(now)):
-            return None
+        access = _access(current.record, share, now)
+        if not access.live:
+            return access, None
         half_life = self.parts.skill_half_life_years
-        return current.answer(("employer view", share.share_id, now.date(), half_life),
-                              lambda: self._employer_view(current.record, share, current.catalogue, now))
+        return access, current.answer(("employer view", share.share_id, now.date(), half_life),
+                                      lambda: self._employer_view(current.record, share, current.catalogue, now))
 
     def _employer_view(self, record: LearnerRecord, share: ShareRecord, catalogue: CatalogueSnapshot,
                        now: datetime) -> EmployerView:
@@ -379,3 +381,8 @@ def _recorded(row: Json) -> RecordedCredential:
         credential_id=UUID(row["credential_id"]), achievement_id=UUID(row["achievement_id"]),
         provider_id=UUID(row["provider_id"]), status=CredentialStatus(row["status"]),
         expires_on=date.fromisoformat(row["expires_on"]) if row["expires_on"] else None, document=row["document"])
+
+
+def _access(record: LearnerRecord, share: ShareRecord, now: datetime) -> ShareAccess:
+    return ShareAccess(share.share_id, record.learner_id, share.employer_id, share.live(moment(now)), share.revoked,
+                       share.expires_at, share.purpose)

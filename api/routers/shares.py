@@ -2,6 +2,10 @@
 (256 random bits, only its hash is stored). Anyone holding the link opens the employer view while the share is live;
 each opening is recorded so the learner sees who looked and when."""
 
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from contextvars import copy_context
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -28,11 +32,12 @@ from application.authorization import Action, Parties, check
 from application.commands import RecordShareOpening, RevokeShare
 from domain.errors import DomainError
 from domain.values import Actor, ActorKind
-from projections.employer_view import EmployerView
+from projections.employer_view import EmployerView, ShareAccess
 
 router = APIRouter(tags=["shares"])
 ShareToken = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
                                  description="The share link's secret token")]
+OPENINGS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="share-opening")
 
 
 class ShareGranted(WriteResult):
@@ -90,26 +95,33 @@ def _gone() -> ApiProblem:
 def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
     if _wants_html(request.headers.get("accept", "")):
         return RedirectResponse(f"/shared/{token}", status_code=303)
-    return JSONResponse(jsonable_encoder(open_shared_view(state, token, actor)))
+    with opened_share(state, token, actor) as view:
+        return JSONResponse(jsonable_encoder(view))
 
 
-def open_shared_view(state: ApiState, token: str, actor: Actor | None) -> EmployerView:
-    """The employer view behind a live link, with the opening recorded for the learner to see."""
-    share = state.read_side.share_by_token(token)
-    if share is None or not share.live:
+@contextmanager
+def opened_share(state: ApiState, token: str, actor: Actor | None) -> Iterator[EmployerView]:
+    """The employer view behind a live link. The opening is recorded while the caller turns the view into its
+    answer, and the caller's answer leaves only once the opening is stored: the access log misses no view given."""
+    share, view = state.read_side.opened_share(token) or (None, None)
+    if share is None or view is None:
         raise _gone()
-    employer_id = share.employer_id
-    viewer = str(actor) if actor is not None else "link holder (not signed in)"
+    recording = OPENINGS.submit(copy_context().run, _record_opening, state, share, actor)
     try:
-        state.ledger.execute(actor or Actor.employer(employer_id), RecordShareOpening(
-            share.learner_id, share.share_id, viewer=viewer,
-        ))
-    except DomainError:
+        yield view
+    finally:
+        failed = recording.exception()
+    if isinstance(failed, DomainError):  # ended between the read and the write: nothing may be shown
         raise _gone() from None
-    view = state.read_side.employer_view(token)
-    if view is None:
-        raise _gone()
-    return view
+    if failed is not None:
+        raise failed
+
+
+def _record_opening(state: ApiState, share: ShareAccess, actor: Actor | None) -> None:
+    viewer = str(actor) if actor is not None else "link holder (not signed in)"
+    state.ledger.execute(actor or Actor.employer(share.employer_id), RecordShareOpening(
+        share.learner_id, share.share_id, viewer=viewer,
+    ))
 
 
 def _wants_html(accept: str) -> bool:

@@ -11,8 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from api.context import ApiState, MaybePrincipal, State
 from api.problems import ApiProblem
-from api.routers.shares import open_shared_view
-from domain.values import Actor
+from api.routers.shares import opened_share
 from projections.employer_view import EmployerView, SharedCredential
 from web.errors import PageProblem, PageRoute
 from web.pages.credential_checks import CheckLine, share_checks
@@ -37,13 +36,6 @@ def credential_cards(view: EmployerView, token: str) -> list[CredentialCard]:
                            f"/shared/{token}/credentials/{c.credential_id}.json") for c in view.credentials]
 
 
-def _opened(state: ApiState, token: str, actor: Actor | None) -> EmployerView:
-    try:
-        return open_shared_view(state, token, actor)
-    except ApiProblem:
-        raise _ended(state, token) from None
-
-
 def _ended(state: ApiState, token: str) -> PageProblem:
     """What the holder of a dead link learns: that it ended and how, never what it granted."""
     share = state.read_side.share_by_token(token)
@@ -60,10 +52,13 @@ def _ended(state: ApiState, token: str) -> PageProblem:
 @router.get("/shared/{token}", response_class=HTMLResponse)
 def shared_page(token: ShareToken, request: Request, state: State, actor: MaybePrincipal,
                 viewer: MaybeViewer) -> HTMLResponse:
-    view = _opened(state, token, actor or (viewer.actor if viewer else None))
-    return render(request, "shared.html", title="Shared learner record", view=view,
-                  cards=credential_cards(view, token), expires=day(view.expires_at), day=day,
-                  headers={"Cache-Control": "no-store"})
+    try:
+        with opened_share(state, token, actor or (viewer.actor if viewer else None)) as view:
+            return render(request, "shared.html", title="Shared learner record", view=view,
+                          cards=credential_cards(view, token), expires=day(view.expires_at), day=day,
+                          headers={"Cache-Control": "no-store"})
+    except ApiProblem:
+        raise _ended(state, token) from None
 
 
 @router.get("/shared/{token}/credentials/{credential_id}.json")

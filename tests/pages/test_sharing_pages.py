@@ -102,3 +102,17 @@ def test_an_employer_signed_in_who_opens_a_share_is_named_to_the_learner(told_si
     shares = text_of(browser.get("/me/shares").text)
     assert "Harbour City Council (signed in)" in shares and "employer:" not in shares
     assert "A share was opened by Harbour City Council" in text_of(browser.get("/me").text)
+
+
+def test_every_opening_answered_is_already_stored(told_site: Told) -> None:
+    site, story = told_site
+    browser = signed_in_browser(site, story, "aroha")
+    made = browser.post("/me/shares", data=share_form(site, story, browser, purpose="Counted openings"))
+    token = re.search(r"/v1/shared/([A-Za-z0-9_-]+)", made.text).group(1)
+    employer, seen = site.browser(), text_of(browser.get("/me/shares").text).count("link holder (not signed in)")
+    for _ in range(3):
+        before = site.services.ledger.position()
+        assert employer.get(f"/shared/{token}").status_code == 200
+        assert site.services.ledger.position() == before + 1  # stored before the page was given
+    assert site.read_side.wait_for(site.services.ledger.position(), timeout=10)
+    assert text_of(browser.get("/me/shares").text).count("link holder (not signed in)") == seen + 3

@@ -11,10 +11,12 @@ from uuid import UUID
 
 from fastapi import APIRouter
 from fastapi.encoders import jsonable_encoder
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.context import AsOfQuery, Limit, Offset, Principal, ReadYourWrites, State, parse_as_of
 from api.problems import responses
+from api.responses import json_response
 from application.authorization import Action, Parties, check, sees_record_entry
 from domain.errors import NotFound, NotPermitted
 from domain.values import Actor, ActorKind
@@ -68,16 +70,16 @@ def record(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = 
 
 @router.get("/v1/learners/{learner_id}/clr", response_model=dict[str, Any], responses=ERRORS,
             summary="The signed CLR 2.0 transcript (`?as_of=`): the learner or an admin")
-def clr(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None) -> dict[str, Any]:
+def clr(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None) -> Response:
     _check_owner_or_admin(actor, learner_id)
-    return dict(jsonable_encoder(state.read_side.clr(learner_id, as_of=parse_as_of(as_of))))
+    return json_response(state.read_side.clr(learner_id, as_of=parse_as_of(as_of)))
 
 
 @router.get("/v1/learners/{learner_id}/skills", response_model=dict[str, Any], responses=ERRORS,
             summary="The skills profile (`?as_of=`): the learner or an admin")
-def skills(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None) -> dict[str, Any]:
+def skills(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery = None) -> Response:
     _check_owner_or_admin(actor, learner_id)
-    return dict(jsonable_encoder(state.read_side.skills(learner_id, as_of=parse_as_of(as_of))))
+    return json_response(state.read_side.skills(learner_id, as_of=parse_as_of(as_of)))
 
 
 @router.get("/v1/learners/{learner_id}/pathways/{qualification_id}", response_model=dict[str, Any],

@@ -1,0 +1,21 @@
+"""Given the demo story, then the CLR and the skills profile over HTTP are exactly the read side's views as JSON
+(they are serialised by orjson, not FastAPI's encoder: the two must agree)."""
+
+from uuid import UUID
+
+from fastapi.encoders import jsonable_encoder
+
+from tests.api.conftest import Api
+from tests.api.story import Story, bearer
+
+
+def test_the_clr_and_skills_answers_are_the_views_as_fastapi_would_encode_them(told: tuple[Api, Story]) -> None:
+    api, story = told
+    for learner in ("aroha", "sam"):
+        learner_id = UUID(story.ids[learner])
+        headers = bearer(story.tokens[learner])
+        for path, view in (("clr", api.read_side.clr), ("skills", api.read_side.skills)):
+            answer = api.client.get(f"/v1/learners/{learner_id}/{path}", headers=headers)
+            assert answer.status_code == 200
+            assert answer.headers["content-type"] == "application/json"
+            assert answer.json() == jsonable_encoder(view(learner_id))

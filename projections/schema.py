@@ -1,9 +1,10 @@
 """The views' tables: names, the schema (written once for both dialects), and how documents are stored (orjson text).
 
 Views of the log (`TABLES`, compared by the rebuild test): the log index, versioned catalogue rows, the learners'
-facts and folded states, credentials with their signed documents and status, and the employer query's skill and
-share indexes. Documents derived from them by a lagging step (`SIGNED_TABLES`, projections/signed_documents.py):
-the learners' signed CLRs, each credential's proof check, and that step's own position.
+facts and folded states, credentials with their signed documents and status, the employer query's skill and
+share indexes, and the work stated naming each employer (the employer's work to attest). Documents derived from
+them by a lagging step (`SIGNED_TABLES`, projections/signed_documents.py): the learners' signed CLRs, each
+credential's proof check, and that step's own position.
 """
 
 from typing import Any
@@ -12,7 +13,8 @@ import orjson
 
 APPLICATION_NAME = "StoredLedger"  # the tracked application: wiring.services.StoredLedger (its class name)
 VIEW_NAME = "views"
-TABLES = ("log", "catalogue", "facts", "learners", "credentials", "learner_skills", "shares", "share_skills")
+TABLES = ("log", "catalogue", "facts", "learners", "credentials", "learner_skills", "shares", "share_skills",
+          "stated_work")
 # Signed documents and proof checks (projections/signed_documents.py): derived from the views, not compared.
 SIGNED_TABLES = ("signed_clrs", "proofs", "published")
 TABLE_PREFIX = "ler_v_"
@@ -53,6 +55,8 @@ SCHEMA = [
     "CREATE TABLE IF NOT EXISTS {share_skills} (share_id TEXT NOT NULL, skill_url TEXT NOT NULL,"
     " employer_id TEXT NOT NULL, learner_id TEXT NOT NULL, PRIMARY KEY (share_id, skill_url))",
     "CREATE INDEX IF NOT EXISTS {share_skills}_employer ON {share_skills} (employer_id, skill_url, learner_id)",
+    "CREATE TABLE IF NOT EXISTS {stated_work} (employer_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " learner_id TEXT NOT NULL, PRIMARY KEY (employer_id, position))",
     "CREATE INDEX IF NOT EXISTS {learners}_position ON {learners} (position)",
     "CREATE INDEX IF NOT EXISTS {catalogue}_position ON {catalogue} (position)",
     "CREATE INDEX IF NOT EXISTS {credentials}_position ON {credentials} (position)",

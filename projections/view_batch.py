@@ -30,6 +30,7 @@ Json = dict[str, Any]
 SHARE_FACTS = frozenset(events.name(cls) for cls in (events.ShareGranted, events.ShareRevoked, events.ShareOpened))
 # Facts that leave every piece of a learner's skill evidence as it was (skills.evidence_items): a batch whose facts for
 # a learner are all of these keeps that learner's skill index rows. Any other fact re-indexes the learner.
+STATED_WORK = events.name(events.Stated)
 FACTS_WITHOUT_SKILL_EVIDENCE = SHARE_FACTS | frozenset(events.name(cls) for cls in (
     events.LearnerRegistered, events.Erased, events.Enrolled, events.Completed, events.Withdrawn, events.Applied,
     events.EvidenceSubmitted,
@@ -90,6 +91,7 @@ class ViewBatch:
         existing = set(states)
         catalogue_rows: list[tuple[Any, ...]] = []
         fact_rows: list[tuple[Any, ...]] = []
+        stated_work: list[tuple[Any, ...]] = []
         issued: dict[str, Json] = {}
         changed: dict[str, Json] = {}
         shares_changed: dict[str, None] = {}
@@ -111,6 +113,7 @@ class ViewBatch:
                     states[learner_id] = learner_state.empty(learner_id)
                 learner_state.advance(states[learner_id], learner_change)
                 fact_rows.append((learner_id, learner_change["position"], dumps(learner_change)))
+                stated_work += _naming_employer(learner_id, learner_change)
                 if learner_change["fact"].startswith("Learner."):
                     shares_changed[learner_id] = None
                 if learner_change["fact"] not in FACTS_WITHOUT_SKILL_EVIDENCE:
@@ -128,6 +131,7 @@ class ViewBatch:
                    [(c["status"], c["replaced_by"], c["position"], credential_id)
                     for credential_id, c in changed.items()])
         views.insert_rows(cursor, "facts", ("learner_id", "position", "fact"), fact_rows)
+        views.insert_rows(cursor, "stated_work", ("employer_id", "position", "learner_id"), stated_work)
         views.many(cursor, "UPDATE {learners} SET position = ?, state = ? WHERE learner_id = ?",
                    [(states[i]["position"], dumps(states[i]), i) for i in learner_ids if i in existing])
         views.insert_rows(cursor, "learners", ("learner_id", "position", "state"),
@@ -182,3 +186,11 @@ class ViewBatch:
         views.insert_rows(cursor, "shares", ("share_id", "learner_id", "employer_id", "token_hash", "expires_at",
                                              "revoked"), shares)
         views.insert_rows(cursor, "share_skills", ("share_id", "skill_url", "employer_id", "learner_id"), share_skills)
+
+
+def _naming_employer(learner_id: str, change: Json) -> list[tuple[str, int, str]]:
+    """A statement of work naming a registered employer, as a row of the employer's index."""
+    if change["fact"] != STATED_WORK:
+        return []
+    employer_id = change["data"]["position"].get("employer_id")
+    return [(employer_id, change["position"], learner_id)] if employer_id else []

@@ -1,5 +1,6 @@
 """Work experience awaiting an employer's answer: what learners stated naming this employer, not yet attested or
-disputed. Found through the log's `Stated` facts that name the employer, then each learner's current state decides."""
+disputed. Found through the views' index of `Stated` facts by the employer they name, then each learner's current
+state decides."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from projections.schema import IN_CHUNK
 from projections.store import LedgerViews
 
 Json = dict[str, Any]
-STATED = "WorkExperience.Stated"
 
 
 @dataclass(frozen=True)
@@ -33,10 +33,8 @@ class WorkClaim:
 
 def _learners_naming(views: LedgerViews, cursor: Any, employer_id: UUID) -> list[str]:
     """Learners who stated work naming the employer, in the order of their first such statement."""
-    rows = views.all(cursor, "SELECT f.learner_id, MIN(l.position) AS first_position FROM {log} l JOIN {facts} f"
-                             " ON f.learner_id = l.learner_id AND f.position = l.position"
-                             " WHERE l.fact = ? AND f.fact LIKE ? GROUP BY f.learner_id ORDER BY first_position",
-                     (STATED, f'%"employer_id":"{employer_id}"%'))
+    rows = views.all(cursor, "SELECT learner_id, MIN(position) AS first_position FROM {stated_work}"
+                             " WHERE employer_id = ? GROUP BY learner_id ORDER BY first_position", (str(employer_id),))
     return [row["learner_id"] for row in rows]
 
 

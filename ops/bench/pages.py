@@ -156,7 +156,7 @@ def _render_times(settings: Settings, dataset: Dataset, samples: int,
 
 def _attestation_times(client: TestClient, timer: ServerTimer, services: Any, read_side: Any, dataset: Dataset,
                        rng: random.Random) -> dict[str, Any]:
-    """The employers' pages of work awaiting them: a scan of the stated work naming each (projections/work_claims)."""
+    """The employers' pages of work awaiting them: the stated work naming each, by the views' stated_work index."""
     employers = {e: services.sign_ins.start_session(Actor.employer(e))[0] for e in dataset.catalogue.employers}
     page = _page_times(client, timer, ATTESTATION_SAMPLES, lambda: (
         "/employer/work-experience", {SESSION_COOKIE: employers[rng.choice(list(employers))]}))

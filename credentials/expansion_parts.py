@@ -12,12 +12,12 @@ whole expansion."""
 from __future__ import annotations
 
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
 import orjson
+
+from credentials.lru import Lru
 
 Json = dict[str, Any]
 Expand = Callable[[Json], list[Any]]
@@ -27,25 +27,17 @@ TYPE_KEYS = ("type", "@type")
 
 
 class _Kept:
-    """Expanded parts by key, as orjson bytes (each use gets its own copy), least recently used dropped first."""
+    """Expanded parts by key, kept as orjson bytes so each use gets its own copy."""
 
     def __init__(self, size: int = PARTS_KEPT):
-        self.size = size
-        self.items: OrderedDict[bytes, bytes] = OrderedDict()
-        self.lock = threading.Lock()
+        self.lru = Lru(size)
 
     def get(self, key: bytes) -> Any:
-        with self.lock:
-            found = self.items.get(key)
-            if found is not None:
-                self.items.move_to_end(key)
+        found = self.lru.get(key)
         return None if found is None else orjson.loads(found)
 
     def put(self, key: bytes, value: Any) -> None:
-        with self.lock:
-            self.items[key] = orjson.dumps(value)
-            while len(self.items) > self.size:
-                self.items.popitem(last=False)
+        self.lru.put(key, orjson.dumps(value))
 
 
 KEPT = _Kept()

@@ -15,6 +15,7 @@ import orjson
 from eventsourcing.persistence import Notification
 
 from credentials.documents import STATUS_PURPOSES
+from credentials.lru import Lru
 from credentials.publisher import Publisher
 from credentials.status_lists import bitstring_with, build_status_list_credential
 from domain.access import hash_secret
@@ -36,7 +37,6 @@ from projections.facts import moment
 from projections.issuers import IssuerReads
 from projections.learner_overview import LearnerOverview, learner_overview
 from projections.learner_record import LearnerRecord, ShareRecord
-from projections.lru import Lru
 from projections.pathway import PathwayProgress, pathway
 from projections.personal_data import PersonalData
 from projections.schema import VIEW_NAME

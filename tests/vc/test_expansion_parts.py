@@ -38,7 +38,7 @@ def test_parts_expand_as_the_whole_does_cold_and_kept(name, monkeypatch):
 
     assert expand_in_parts(document, counted) == whole  # parts kept from before: only the rest is expanded
     assert len(calls) == 1
-    assert len(expansion_parts.KEPT.items) > 0
+    assert len(expansion_parts.KEPT.lru.items) > 0
     assert document == untouched
     assert rdf_dataset(whole) == jsonld.JsonLdProcessor().to_rdf(whole, {"produceGeneralizedRdf": False})
 

@@ -1,4 +1,4 @@
-"""A small thread-safe least-recently-used cache for documents signed or checked on read."""
+"""A small thread-safe least-recently-used cache: documents signed or checked on read, expanded credential parts."""
 
 import threading
 from collections import OrderedDict

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Request, Response
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, Field
 
 from api.context import (
@@ -28,6 +28,7 @@ from api.context import (
 )
 from api.problems import ApiProblem, responses
 from api.requests.shares import ShareGrant
+from api.responses import json_response
 from application.authorization import Action, Parties, check
 from application.commands import RecordShareOpening, RevokeShare
 from domain.errors import DomainError
@@ -96,7 +97,7 @@ def open_share(token: ShareToken, request: Request, state: State, actor: MaybePr
     if _wants_html(request.headers.get("accept", "")):
         return RedirectResponse(f"/shared/{token}", status_code=303)
     with opened_share(state, token, actor) as view:
-        return JSONResponse(jsonable_encoder(view))
+        return json_response(view)
 
 
 @contextmanager

@@ -1,5 +1,5 @@
-"""Given the demo story, then the CLR and the skills profile over HTTP are exactly the read side's views as JSON
-(they are serialised by orjson, not FastAPI's encoder: the two must agree)."""
+"""Given the demo story, then the CLR, the skills profile and a share's employer view over HTTP are exactly the read
+side's views as JSON (orjson serialises them, not FastAPI's encoder: the two must agree)."""
 
 from uuid import UUID
 
@@ -19,3 +19,11 @@ def test_the_clr_and_skills_answers_are_the_views_as_fastapi_would_encode_them(t
             assert answer.status_code == 200
             assert answer.headers["content-type"] == "application/json"
             assert answer.json() == jsonable_encoder(view(learner_id))
+
+
+def test_a_share_link_answers_the_employer_view_as_fastapi_would_encode_it(told: tuple[Api, Story]) -> None:
+    api, story = told
+    token = story.tokens["share_link"]
+    answer = api.client.get(f"/v1/shared/{token}", headers={"Accept": "application/json"})
+    assert answer.status_code == 200
+    assert answer.json() == jsonable_encoder(api.read_side.employer_view(token))

@@ -92,12 +92,15 @@ class SignedDocuments:
             return signed
 
     def unsigned_clr(self, state: Json, catalogue: CatalogueSnapshot) -> Json:
-        """The CLR names its recipient from the sealed profile: an erased learner has none, and no CLR."""
+        """The CLR names its recipient from the sealed profile: an erased learner has none, and no CLR. Erasure
+        destroys the learner's key at once, before the views see it: documents that no longer open mean erased too."""
         learner_id = UUID(state["learner_id"])
         if state["erased"]:
             raise NotFound("this learner's record was erased")
         profile = self.personal.profile(learner_id, state.get("sealed_profile", "")) or {}
         documents = self.personal.reveal(learner_id, self.views.credential_documents(str(learner_id)))
+        if any(document is None for document in documents.values()):  # erased since the views read the state
+            raise NotFound("this learner's record was erased")
         return unsigned_clr(LearnerRecord.of(state), profile, catalogue, documents, self.publisher.urls,
                             self.publisher.profile)
 

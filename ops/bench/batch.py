@@ -30,7 +30,7 @@ from domain.achievement import AchievementSpec
 from domain.enrolment import Enrolment
 from domain.values import AchievementType, Actor, Identifier
 from ops.bench.common import Figure, connect, fresh_schema, run_threads
-from ops.bench.http import ADMIN_TOKEN, SERVER_POOLS, Server
+from ops.bench.http import Server, server_env
 from ops.bench.sizes import SKILLS, Size
 from wiring.services import build_services
 from wiring.settings import load_settings
@@ -101,9 +101,7 @@ def raw_insert_seconds(url: str, schema: str, rows: list[tuple[Any, ...]]) -> fl
 def measure_batch(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
     per_batch = max(1, size.batch_items // (1 + ASSESSMENTS))
     with fresh_schema(url, "bench_batch") as schema, tempfile.TemporaryDirectory() as data:
-        env = {"LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_ADMIN_TOKEN": ADMIN_TOKEN,
-               "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json",
-               **SERVER_POOLS}
+        env = server_env(url, schema, data)
         services = build_services(load_settings(env))
         server: Server | None = None
         try:

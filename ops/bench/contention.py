@@ -23,7 +23,7 @@ from application.commands import DefineAchievement, Enrol, RegisterEmployer, Reg
 from domain.achievement import AchievementSpec
 from domain.values import AchievementType, Actor, Identifier
 from ops.bench.common import Figure, fresh_schema, latency_summary, run_threads
-from ops.bench.http import ADMIN_TOKEN, SERVER_POOLS, Server, body
+from ops.bench.http import Server, body, server_env
 from ops.bench.sizes import SKILLS, Size
 from wiring.services import build_services
 from wiring.settings import load_settings
@@ -34,9 +34,7 @@ CLIENTS = 4
 def measure_contention(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
     per_client = max(25, size.http_requests // 8)
     with fresh_schema(url, "bench_contention") as schema, tempfile.TemporaryDirectory() as data:
-        env = {"LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_ADMIN_TOKEN": ADMIN_TOKEN,
-               "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json",
-               **SERVER_POOLS}
+        env = server_env(url, schema, data)
         services = build_services(load_settings(env))
         server: Server | None = None
         try:

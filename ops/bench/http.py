@@ -41,6 +41,12 @@ ADMIN_TOKEN = "bench-admin-" + uuid.uuid4().hex
 PEER_TOKEN = "bench-peer-" + uuid.uuid4().hex
 ROOT = Path(__file__).parents[2]
 SERVER_POOLS = {"POSTGRES_POOL_SIZE": "4", "POSTGRES_MAX_OVERFLOW": "4"}
+
+
+def server_env(url: str, schema: str, data: str, admin_token: str = ADMIN_TOKEN) -> dict[str, str]:
+    """The settings of a `ler serve` (and the Ledger beside it) in a bench's scratch schema and data directory."""
+    return {"LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_ADMIN_TOKEN": admin_token,
+            "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json", **SERVER_POOLS}
 """At most 8 connections per pool and worker, as the peer's pool: the shared server allows 100 in all."""
 
 
@@ -146,10 +152,7 @@ class Server:
 
 def measure_http(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
     with fresh_schema(url, "bench_http") as schema, tempfile.TemporaryDirectory() as data:
-        env = {
-            "LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_ADMIN_TOKEN": ADMIN_TOKEN,
-            "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", "LER_LOG_FORMAT": "json", **SERVER_POOLS,
-        }
+        env = server_env(url, schema, data)
         services = build_services(load_settings(env))
         servers: list[Server] = []
         try:

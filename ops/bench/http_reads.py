@@ -30,7 +30,7 @@ from uuid import UUID
 import httpx
 
 from ops.bench.common import Figure, fresh_schema, latency_summary, run_threads
-from ops.bench.http import ROOT, SERVER_POOLS, Server
+from ops.bench.http import ROOT, Server, server_env
 from ops.bench.pages import TARGET_LEARNERS, _pad, _write_dataset
 from ops.bench.read_side import catch_up_in_process
 from ops.bench.sizes import Dataset, Size
@@ -51,9 +51,7 @@ Reader = Callable[[Any, str], httpx.Response]
 
 def measure_http_reads(url: str, size: Size, log: Callable[[str], None]) -> list[Figure]:
     with fresh_schema(url, "bench_reads") as schema, tempfile.TemporaryDirectory() as data:
-        env = {"LER_DATA_DIR": data, "DATABASE_URL": f"{url}?schema={schema}", "LER_LOG_FORMAT": "json",
-               "LER_ADMIN_TOKEN": ADMIN_TOKEN, "LER_MASTER_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
-               **SERVER_POOLS}
+        env = server_env(url, schema, data, ADMIN_TOKEN)
         settings = load_settings(env)
         dataset = _write_dataset(settings, size, log)
         target = 2 * len(dataset.learners) if size.name == "tiny" else TARGET_LEARNERS  # tiny: a smoke test

@@ -38,7 +38,29 @@ class SerialisedCreateTable:
                 conn.execute(unlock)
 
 
-class PostgresLedgerViews(SerialisedCreateTable, PostgresTrackingRecorder, LedgerViews):
+class OwnPostgresTracking(SerialisedCreateTable, PostgresTrackingRecorder):
+    """What the views and the log tree share in PostgreSQL: qualified table names, transactions on the datastore, and
+    tracking written in the transactions of their own rows."""
+
+    tables: dict[str, str]
+
+    def sql(self, text: str) -> str:
+        return text.format(**self.tables).replace("?", "%s")
+
+    @contextlib.contextmanager
+    def transaction(self, *, commit: bool) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield cursor
+
+    def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None:
+        self._insert_tracking(cursor, tracking)
+
+    def delete_tracking_in(self, cursor: Any) -> None:
+        cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"'
+                       " WHERE application_name = %s", (APPLICATION_NAME,))
+
+
+class PostgresLedgerViews(OwnPostgresTracking, LedgerViews):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
@@ -58,14 +80,6 @@ class PostgresLedgerViews(SerialisedCreateTable, PostgresTrackingRecorder, Ledge
         self.sql_create_statements.append(SQL(  # type: ignore[arg-type]
             f"DO $$ BEGIN {compress}; EXCEPTION WHEN OTHERS THEN NULL; END $$"))
 
-    def sql(self, text: str) -> str:
-        return text.format(**self.tables).replace("?", "%s")
-
-    @contextlib.contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[Any]:
-        with self.datastore.transaction(commit=commit) as cursor:
-            yield cursor
-
     def derived_rows_only(self, cursor: Any) -> None:
         cursor.execute("SET LOCAL synchronous_commit = off")
 
@@ -77,9 +91,3 @@ class PostgresLedgerViews(SerialisedCreateTable, PostgresTrackingRecorder, Ledge
             for row in rows:
                 copy.write_row(row)
 
-    def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None:
-        self._insert_tracking(cursor, tracking)
-
-    def delete_tracking_in(self, cursor: Any) -> None:
-        cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"'
-                       " WHERE application_name = %s", (APPLICATION_NAME,))

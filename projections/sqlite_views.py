@@ -12,23 +12,19 @@ from projections.store import LedgerViews
 SQLITE_TRACKING_TABLE = TABLE_PREFIX + "tracking"
 
 
-def use_own_tracking_table(recorder: SQLiteTrackingRecorder, table: str) -> None:
-    """Points the library's tracking statements at `table`: in SQLite its `tracking` table is shared by all."""
-    for old, new in (("EXISTS tracking (", f"EXISTS {table} ("), ("INTO tracking ", f"INTO {table} "),
-                     ("WHERE tracking.", f"WHERE {table}."), ("FROM tracking ", f"FROM {table} ")):
-        recorder.insert_tracking_statement = recorder.insert_tracking_statement.replace(old, new)
-        recorder.select_max_tracking_id_statement = recorder.select_max_tracking_id_statement.replace(old, new)
-        recorder.create_table_statements = [s.replace(old, new) for s in recorder.create_table_statements]
+class OwnSQLiteTracking(SQLiteTrackingRecorder):
+    """What the views and the log tree share in the event store's SQLite file: a tracking table of their own (the
+    library's `tracking` is shared by all), written in the transactions of their own rows."""
 
+    own_tracking_table: str
 
-class SQLiteLedgerViews(SQLiteTrackingRecorder, LedgerViews):
-    """The views in the event store's SQLite file, with their own tracking table (the library's is shared)."""
-
-    def __init__(self, datastore: Any, **kwargs: Any):
-        super().__init__(datastore, **kwargs)
-        self.tables = {name: TABLE_PREFIX + name for name in ALL_TABLES}
-        use_own_tracking_table(self, SQLITE_TRACKING_TABLE)
-        self.create_table_statements += [self.sql(s).replace("BIGINT", "INTEGER") for s in SCHEMA]
+    def use_own_tracking_table(self, table: str) -> None:
+        self.own_tracking_table = table
+        for old, new in (("EXISTS tracking (", f"EXISTS {table} ("), ("INTO tracking ", f"INTO {table} "),
+                         ("WHERE tracking.", f"WHERE {table}."), ("FROM tracking ", f"FROM {table} ")):
+            self.insert_tracking_statement = self.insert_tracking_statement.replace(old, new)
+            self.select_max_tracking_id_statement = self.select_max_tracking_id_statement.replace(old, new)
+            self.create_table_statements = [s.replace(old, new) for s in self.create_table_statements]
 
     def transaction(self, *, commit: bool) -> contextlib.AbstractContextManager[Any]:
         return self.datastore.transaction(commit=commit)
@@ -37,4 +33,14 @@ class SQLiteLedgerViews(SQLiteTrackingRecorder, LedgerViews):
         self._insert_tracking(cursor, tracking)
 
     def delete_tracking_in(self, cursor: Any) -> None:
-        cursor.execute(f"DELETE FROM {SQLITE_TRACKING_TABLE} WHERE application_name = ?", (APPLICATION_NAME,))
+        cursor.execute(f"DELETE FROM {self.own_tracking_table} WHERE application_name = ?", (APPLICATION_NAME,))
+
+
+class SQLiteLedgerViews(OwnSQLiteTracking, LedgerViews):
+    """The views in the event store's SQLite file."""
+
+    def __init__(self, datastore: Any, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        self.tables = {name: TABLE_PREFIX + name for name in ALL_TABLES}
+        self.use_own_tracking_table(SQLITE_TRACKING_TABLE)
+        self.create_table_statements += [self.sql(s).replace("BIGINT", "INTEGER") for s in SCHEMA]

@@ -14,21 +14,19 @@ from __future__ import annotations
 import bisect
 import contextlib
 from abc import abstractmethod
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
-from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
 from psycopg.sql import SQL
 
-from projections.postgres_views import SerialisedCreateTable
-from projections.sqlite_views import use_own_tracking_table
+from projections.postgres_views import OwnPostgresTracking
+from projections.schema import APPLICATION_NAME
+from projections.sqlite_views import OwnSQLiteTracking
 from transparency.leaves import StoredFact
 from transparency.merkle import CompactRange, Node, leaf_hash
 
-APPLICATION_NAME = "StoredLedger"  # the tracked application (wiring.services.StoredLedger)
 TREE_NAME = "tlog"
 TABLE_PREFIX = "ler_t_"
 TABLES = ("runs", "nodes", "checkpoints", "keys")
@@ -295,22 +293,13 @@ class LogTree(TrackingRecorder):
 SQLITE_TRACKING_TABLE = TABLE_PREFIX + "tracking"
 
 
-class SQLiteLogTree(SQLiteTrackingRecorder, LogTree):
+class SQLiteLogTree(OwnSQLiteTracking, LogTree):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         self.tables = {name: TABLE_PREFIX + name for name in TABLES}
-        use_own_tracking_table(self, SQLITE_TRACKING_TABLE)
+        self.use_own_tracking_table(SQLITE_TRACKING_TABLE)
         self.create_table_statements += [
             s.format(blob="BLOB", **self.tables).replace("BIGINT", "INTEGER") for s in SCHEMA]
-
-    def transaction(self, *, commit: bool) -> contextlib.AbstractContextManager[Any]:
-        return self.datastore.transaction(commit=commit)
-
-    def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None:
-        self._insert_tracking(cursor, tracking)
-
-    def delete_tracking_in(self, cursor: Any) -> None:
-        cursor.execute(f"DELETE FROM {SQLITE_TRACKING_TABLE} WHERE application_name = ?", (APPLICATION_NAME,))
 
     def table_exists(self, cursor: Any, name: str) -> bool:
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
@@ -319,28 +308,13 @@ class SQLiteLogTree(SQLiteTrackingRecorder, LogTree):
 
 # ---- PostgreSQL ----------------------------------------------------------------------------------------------
 
-class PostgresLogTree(SerialisedCreateTable, PostgresTrackingRecorder, LogTree):
+class PostgresLogTree(OwnPostgresTracking, LogTree):
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
         schema = self.datastore.schema
         self.tables = {name: f'"{schema}".{TABLE_PREFIX}{name}' for name in TABLES}
         for statement in SCHEMA:
             self.sql_create_statements.append(SQL(statement.format(blob="BYTEA", **self.tables)))  # type: ignore[arg-type]
-
-    def sql(self, text: str) -> str:
-        return text.format(**self.tables).replace("?", "%s")
-
-    @contextlib.contextmanager
-    def transaction(self, *, commit: bool) -> Iterator[Any]:
-        with self.datastore.transaction(commit=commit) as cursor:
-            yield cursor
-
-    def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None:
-        self._insert_tracking(cursor, tracking)
-
-    def delete_tracking_in(self, cursor: Any) -> None:
-        cursor.execute(f'DELETE FROM "{self.datastore.schema}"."{self.tracking_table_name}"'
-                       " WHERE application_name = %s", (APPLICATION_NAME,))
 
     def node_rows(self, wanted: Sequence[Node]) -> list[Any]:
         """One prepared statement joining the wanted (level, idx) pairs, outside a transaction (one round trip)."""

@@ -7,17 +7,14 @@
 
 The views runner reads the notification log in pages (up to `LER_PROJECTION_BATCH`, default 2000, events) and
 applies each page to the views in ONE transaction together with the tracking record of the page's last event
-(`LedgerViews.process_prepared`); while a page is written, the next is read and decoded in a second thread.
-A runner killed at any point resumes after the last committed page: nothing of a page is applied twice and nothing
-is skipped. When it has caught up it waits for new events: LISTEN/NOTIFY on
-PostgreSQL, polling on SQLite. Beside it, a lagging step signs learners' CLRs and checks new credentials' proofs
-ahead of reads (`credentials.publisher.SignedDocuments`); the views never wait for it.
-
-A runner holds an advisory lock on PostgreSQL for its lifetime, so two runners never process together and a rebuild
-refuses to run under a live runner.
-
-A runner rides out database restarts and outages (`wiring.supervision`): it reconnects with capped backoff, takes the
-lock again and carries on from the tracking position; it records a heartbeat every `LER_HEARTBEAT_SECONDS`
+(`LedgerViews.process_prepared`); while a page is written, the next is read and decoded in a second thread. A runner
+killed at any point resumes after the last committed page: nothing of a page is applied twice and nothing is skipped.
+Caught up, it waits for new events (LISTEN/NOTIFY on PostgreSQL, polling on SQLite); readers in its process wait on
+its commits (`ViewsProgress`). Beside it, a lagging step signs learners' CLRs and checks new credentials' proofs
+ahead of reads (`projections.signed_documents`); the views never wait for it. A runner holds an advisory lock on
+PostgreSQL for its lifetime, so two runners never process together and a rebuild refuses to run under a live one.
+It rides out database restarts and outages (`wiring.supervision`): it reconnects with capped backoff, takes the lock
+again and carries on from the tracking position; it records a heartbeat every `LER_HEARTBEAT_SECONDS`
 (`projections.heartbeats`) that `/readyz` reads. Only a programming error ends it (non-zero exit).
 """
 
@@ -33,7 +30,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -58,6 +54,7 @@ from wiring.runner_lock import runner_lock
 from wiring.services import StoredLedger, personal_data_vault, store_env
 from wiring.settings import Settings, load_settings
 from wiring.supervision import Backoff, Ticker, log, pause_until, supervise
+from wiring.views_progress import ViewsProgress
 
 VIEWS = (VIEW_NAME, TREE_NAME)
 assert StoredLedger.name == APPLICATION_NAME, "the views track the application by its name"
@@ -75,8 +72,7 @@ def open_views(settings: Settings) -> LedgerViews:
     """The views' recorder (tables are created if missing)."""
     env = Environment(VIEW_NAME, {**os.environ, **store_env(settings)})
     factory: Any = InfrastructureFactory.construct(env=env)
-    views: LedgerViews = factory.tracking_recorder(view_class(settings))
-    return views
+    return factory.tracking_recorder(view_class(settings))  # type: ignore[no-any-return]
 
 
 def close_views(views: LedgerViews) -> None:
@@ -97,8 +93,9 @@ class ViewsRunner:
     next one is read and decoded in a second thread; the latest catalogue entries are kept in memory between pages
     (forgotten whenever the views' position is not the one this runner last committed)."""
 
-    def __init__(self, settings: Settings, size: int | None = None):
+    def __init__(self, settings: Settings, size: int | None = None, progress: ViewsProgress | None = None):
         self.settings = settings
+        self.progress = progress or ViewsProgress()
         self.views = open_views(settings)
         try:
             self.ledger = StoredLedger(store_env(settings))
@@ -156,6 +153,7 @@ class ViewsRunner:
             raise
         self.position = self.committed = last
         self.busy = len(page) == self.size
+        self.progress.committed(last)
         self.advanced.set()
         return len(page)
 
@@ -196,10 +194,11 @@ class ViewsRunner:
 
 
 def follow_connected(settings: Settings, stopped: Callable[[], bool], backoff: Backoff, publish: bool,
-                     lock: psycopg.Connection[Any] | None = None, pause: Callable[[float], Any] = time.sleep) -> None:
+                     lock: psycopg.Connection[Any] | None = None, pause: Callable[[float], Any] = time.sleep,
+                     progress: ViewsProgress | None = None) -> None:
     """One connected stretch of a runner's life: the views runner, its heartbeat, the signing thread and the
     transparency log's tree, until stopped or an error (a lost database included) ends it."""
-    runner = ViewsRunner(settings)
+    runner = ViewsRunner(settings, progress=progress)
     heartbeats = Heartbeats(runner.views)
 
     def beat() -> None:
@@ -253,10 +252,12 @@ class Projections:
     def __init__(self, settings: Settings, publish: bool = True):
         self.stop = threading.Event()
         self.error: BaseException | None = None
+        self.progress = ViewsProgress()
         backoff = Backoff(settings.operations.reconnect_max_seconds)
 
         def work() -> None:
-            follow_connected(settings, self.stop.is_set, backoff, publish, pause=self.stop.wait)
+            follow_connected(settings, self.stop.is_set, backoff, publish, pause=self.stop.wait,
+                             progress=self.progress)
 
         self.thread = threading.Thread(target=self._run, args=(work, backoff), name="ler-views", daemon=True)
         self.thread.start()
@@ -266,6 +267,9 @@ class Projections:
             supervise(work, self.stop.is_set, backoff, self.stop.wait, "in-process projections")
         except BaseException as error:
             self.error = error
+
+    def wait_past(self, position: int, timeout: float) -> bool:
+        return self.progress.wait_past(position, timeout)
 
     def close(self) -> None:
         self.stop.set()
@@ -336,10 +340,8 @@ def publish(settings: Settings, timeout: float = 3600.0) -> dict[str, Any]:
     running runner does in the background); returns the position reached and the time taken."""
     started = time.perf_counter()
     views = open_views(settings)
-    documents = SignedDocuments(views, publisher_for(settings), personal_data_vault(settings),
-                                lambda: datetime.now(UTC))
-    target = views.position()
-    made = 0
+    documents = SignedDocuments(views, publisher_for(settings), personal_data_vault(settings))
+    target, made = views.position(), 0
     deadline = time.monotonic() + timeout
     while documents.position() < target:
         if time.monotonic() > deadline:

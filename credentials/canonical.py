@@ -14,18 +14,13 @@ import threading
 from typing import Any
 
 from pyld import jsonld
-from pyld.canon import URDNA2015
 
-from credentials.expansion_parts import expand_in_parts
 from credentials.loader import ContextNotPinned, document_loader
+from credentials.nquads import Quad, canonical_nquads, dataset_quads
+from credentials.rdf_parts import quads_in_parts
 
 MAX_SAFE_INTEGER = 2**53
 SMALLEST_SAFE_FRACTION = 1e-6
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-_LITERAL_ESCAPES = {"\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r", '"': '\\"', "\\": "\\\\"}
-_LITERAL_TO_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
 _IRI_FORBIDDEN = re.compile(r'[\x00-\x20<>"{}|^`\\]')
 _ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -40,13 +35,19 @@ class DocumentRefused(ValueError):
 
 
 def canonicalize(document: dict[str, Any]) -> str:
-    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, after the safety checks. The expansion is made
-    in parts (credentials/expansion_parts.py: a CLR's embedded credentials and definitions are expanded once)."""
+    """RDFC-1.0 (URDNA2015) canonical N-Quads of a JSON-LD document, after the safety checks. The expansion and the
+    RDF are made in parts (credentials/rdf_parts.py: a CLR's embedded credentials and definitions once), and
+    canonicalised as tuples of terms (credentials/nquads.py)."""
     check_numbers(document)
-    expanded = expand_in_parts(document, expand_checked)
+    quads: list[Quad] | None = quads_in_parts(document, expand_checked, _dataset)
+    if quads is None:
+        quads = dataset_quads(_dataset(expand_checked(document)))
+    return canonical_nquads(quads)
+
+
+def _dataset(expanded: list[Any]) -> dict[str, Any]:
     with _PYLD_LOCK:
-        dataset = rdf_dataset(expanded)
-    return _Rdfc10().canonical_nquads(dataset)
+        return rdf_dataset(expanded)
 
 
 def expand_checked(document: dict[str, Any]) -> list[Any]:
@@ -137,59 +138,6 @@ def _check_iri(iri: Any, role: str) -> None:
         raise DocumentRefused(f"{role} IRI {iri!r} holds a space or a character IRIs may not contain")
     if not _ABSOLUTE_IRI.match(iri):
         raise DocumentRefused(f"relative {role} reference {iri!r}: no context maps it to an absolute IRI")
-
-
-def escape_literal(value: str) -> str:
-    """RDFC-1.0 literal escaping, as rdf-canonize writes it."""
-    return _LITERAL_TO_ESCAPE.sub(_escape_char, value)
-
-
-def _escape_char(match: re.Match[str]) -> str:
-    char = match.group(0)
-    return _LITERAL_ESCAPES.get(char) or f"\\u{ord(char):04X}"
-
-
-def serialize_quad(quad: dict[str, Any]) -> str:
-    parts = [_term(quad["subject"]), _term(quad["predicate"]), _term(quad["object"])]
-    graph = quad.get("name")
-    if graph is not None and graph.get("value") not in (None, "@default"):
-        parts.append(_term(graph))
-    return " ".join(parts) + " .\n"
-
-
-def _term(term: dict[str, Any]) -> str:
-    if term["type"] == "IRI":
-        return f"<{term['value']}>"
-    if term["type"] == "blank node":
-        return str(term["value"])
-    literal = f'"{escape_literal(term["value"])}"'
-    datatype = term.get("datatype")
-    if datatype == RDF_LANGSTRING and term.get("language"):
-        return f"{literal}@{term['language']}"
-    if datatype and datatype not in (XSD_STRING, RDF_LANGSTRING):
-        return f"{literal}^^<{datatype}>"
-    return literal
-
-
-class _Rdfc10(URDNA2015):  # type: ignore[misc]
-    """pyld's URDNA2015 with RDFC-1.0 literal escaping in first-degree hashes and in the output."""
-
-    def canonical_nquads(self, dataset: dict[str, Any]) -> str:
-        self.main(dataset, {"format": "application/n-quads"})
-        return "".join(sorted(serialize_quad(quad) for quad in self.quads))
-
-    def hash_first_degree_quads(self, id_: str) -> str:
-        info = self.blank_node_info[id_]
-        if "hash" not in info:
-            nquads = [serialize_quad(self._first_degree_copy(id_, quad)) for quad in info["quads"]]
-            info["hash"] = self.hash_nquads(sorted(nquads))
-        return str(info["hash"])
-
-    def _first_degree_copy(self, id_: str, quad: dict[str, Any]) -> dict[str, Any]:
-        return {
-            key: component if key == "predicate" else self.modify_first_degree_component(id_, component, key)
-            for key, component in quad.items()
-        }
 
 
 def _root_cause(error: BaseException) -> str:

@@ -9,16 +9,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 import base58
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from credentials.canonical import DocumentRefused, canonicalize
+from credentials.lru import Lru
 from credentials.multikey import private_key_from_seed
+from credentials.nquads import BLANK, escape_literal
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
 
 KeyResolver = Callable[[str], bytes | None]
+CREATED_MARK = "1970-01-01T00:00:00Z"
+_OPTIONS_KEPT = Lru(64)
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,26 @@ def _check_signature(
 
 def signing_input(unsigned: dict[str, Any], options: dict[str, Any], context: Any) -> bytes:
     """sha256(canonical proof options with the document's @context) + sha256(canonical document)."""
-    options_document = {"@context": context, **options}
-    return _sha256(canonicalize(options_document)) + _sha256(canonicalize(unsigned))
+    return _sha256(canonical_options({"@context": context, **options})) + _sha256(canonicalize(unsigned))
+
+
+def canonical_options(options_document: dict[str, Any]) -> str:
+    """The canonical proof options: made once per context and options but `created`, whose literal is then written
+    in. Only when `created` is one typed literal of the proof's one blank node, so that nothing else depends on it."""
+    created = options_document.get("created")
+    if not isinstance(created, str):
+        return canonicalize(options_document)
+    template = {**options_document, "created": CREATED_MARK}
+    key = hashlib.sha256(orjson.dumps(template, option=orjson.OPT_SORT_KEYS)).digest()
+    lines: list[str] | None = _OPTIONS_KEPT.get(key)
+    if lines is None:
+        lines = canonicalize(template).splitlines(keepends=True)
+        _OPTIONS_KEPT.put(key, lines)
+    marked = [line for line in lines if f'"{CREATED_MARK}"^^' in line]
+    if len(marked) != 1 or any(BLANK in line.replace("_:c14n0 ", "", 1) for line in lines):
+        return canonicalize(options_document)
+    written = marked[0].replace(f'"{CREATED_MARK}"', f'"{escape_literal(created)}"')
+    return "".join(sorted(written if line is marked[0] else line for line in lines))
 
 
 def proof_options(verification_method: str, created: datetime | str, proof_purpose: str) -> dict[str, str]:

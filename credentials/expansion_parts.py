@@ -45,26 +45,38 @@ KEPT = _Kept()
 
 def expand_in_parts(document: Json, expand: Expand) -> list[Any]:
     """`expand(document)`, with the subject's list items expanded once each (see the module's docstring)."""
+    split = expand_split(document, expand)
+    if split is None:
+        return expand(document)
+    skeleton, parts = split
+    _swap(skeleton, [part for _, part in parts])
+    return skeleton
+
+
+def expand_split(document: Json, expand: Expand) -> tuple[list[Any], list[tuple[bytes, Any]]] | None:
+    """The document expanded with each of its subject's list items as a reference to a placeholder node
+    (`{"@id": PLACEHOLDER + n}`), and the items' expansions with their keys; None when there are no such items or
+    their shapes are not the expected ones."""
     subject = document.get("credentialSubject")
     if not isinstance(subject, dict):
-        return expand(document)
+        return None
     slots = [name for name, value in subject.items()
              if isinstance(value, list) and value and all(isinstance(item, dict) for item in value)]
     if not slots:
-        return expand(document)
-    parts: list[Any] = []
+        return None
+    parts: list[tuple[bytes, Any]] = []
     skeleton_subject = dict(subject)
     for name in slots:
         placeholders = []
         for item in subject[name]:
             part = _part(document, subject, name, item, expand)
             if part is None:
-                return expand(document)
+                return None
             placeholders.append({"id": f"{PLACEHOLDER}{len(parts)}"})
             parts.append(part)
         skeleton_subject[name] = placeholders
-    expanded = expand({**document, "credentialSubject": skeleton_subject})
-    return expanded if _swap(expanded, parts) == len(parts) else expand(document)
+    skeleton = expand({**document, "credentialSubject": skeleton_subject})
+    return (skeleton, parts) if _mark(skeleton, len(parts)) == len(parts) else None
 
 
 def _frame(document: Json, subject: Json) -> Json:
@@ -75,17 +87,18 @@ def _frame(document: Json, subject: Json) -> Json:
     return frame
 
 
-def _part(document: Json, subject: Json, name: str, item: Json, expand: Expand) -> Any:
+def _part(document: Json, subject: Json, name: str, item: Json, expand: Expand) -> tuple[bytes, Any] | None:
     frame = _frame(document, subject)
     key = hashlib.sha256(orjson.dumps([frame, name, item], option=orjson.OPT_SORT_KEYS)).digest()
     kept = KEPT.get(key)
     if kept is not None:
-        return kept
+        return key, kept
     frame["credentialSubject"][name] = [item]
     part = _only_item(expand(frame))
-    if part is not None:
-        KEPT.put(key, part)
-    return part
+    if part is None:
+        return None
+    KEPT.put(key, part)
+    return key, part
 
 
 def _only_item(expanded: list[Any]) -> Any:
@@ -116,18 +129,32 @@ def _placeholder_index(element: Any) -> int | None:
     return None
 
 
-def _swap(expanded: Any, parts: list[Any]) -> int:
-    """Replace every placeholder node in the expanded skeleton by its part; how many were replaced."""
-    swapped = 0
+def _mark(expanded: Any, count: int) -> int:
+    """Replace every placeholder element (a node, or a graph holding one) by a bare reference to its node; how many."""
+    marked = 0
     if isinstance(expanded, list):
         for index, element in enumerate(expanded):
             found = _placeholder_index(element)
-            if found is not None and found < len(parts):
-                expanded[index] = parts[found]
-                swapped += 1
+            if found is not None and found < count:
+                expanded[index] = {"@id": f"{PLACEHOLDER}{found}"}
+                marked += 1
             else:
-                swapped += _swap(element, parts)
+                marked += _mark(element, count)
     elif isinstance(expanded, dict):
         for value in expanded.values():
-            swapped += _swap(value, parts)
-    return swapped
+            marked += _mark(value, count)
+    return marked
+
+
+def _swap(expanded: Any, parts: list[Any]) -> None:
+    """Replace every placeholder reference in the marked skeleton by its part."""
+    if isinstance(expanded, list):
+        for index, element in enumerate(expanded):
+            found = _placeholder_index(element)
+            if found is not None:
+                expanded[index] = parts[found]
+            else:
+                _swap(element, parts)
+    elif isinstance(expanded, dict):
+        for value in expanded.values():
+            _swap(value, parts)

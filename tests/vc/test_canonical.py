@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from credentials.canonical import DocumentRefused, canonicalize, escape_literal
+from credentials.canonical import DocumentRefused, canonicalize
+from credentials.nquads import escape_literal
 from tests.vc.samples import open_badge
 
 

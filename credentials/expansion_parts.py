@@ -57,6 +57,21 @@ def expand_split(document: Json, expand: Expand) -> tuple[list[Any], list[tuple[
     """The document expanded with each of its subject's list items as a reference to a placeholder node
     (`{"@id": PLACEHOLDER + n}`), and the items' expansions with their keys; None when there are no such items or
     their shapes are not the expected ones."""
+    split = split_parts(document, expand)
+    if split is None:
+        return None
+    skeleton = expand_skeleton(split[0], len(split[1]), expand)
+    return None if skeleton is None else (skeleton, split[1])
+
+
+def expand_skeleton(skeleton: Json, count: int, expand: Expand) -> list[Any] | None:
+    """The skeleton (the document with its items as placeholders) expanded, each placeholder a bare reference."""
+    expanded = expand(skeleton)
+    return expanded if _mark(expanded, count) == count else None
+
+
+def split_parts(document: Json, expand: Expand) -> tuple[Json, list[tuple[bytes, Any]]] | None:
+    """The skeleton, and the expansions of the items it holds placeholders for, with their keys."""
     subject = document.get("credentialSubject")
     if not isinstance(subject, dict):
         return None
@@ -75,8 +90,7 @@ def expand_split(document: Json, expand: Expand) -> tuple[list[Any], list[tuple[
             placeholders.append({"id": f"{PLACEHOLDER}{len(parts)}"})
             parts.append(part)
         skeleton_subject[name] = placeholders
-    skeleton = expand({**document, "credentialSubject": skeleton_subject})
-    return (skeleton, parts) if _mark(skeleton, len(parts)) == len(parts) else None
+    return {**document, "credentialSubject": skeleton_subject}, parts
 
 
 def _frame(document: Json, subject: Json) -> Json:

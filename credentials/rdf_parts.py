@@ -15,9 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from credentials.expansion_parts import PLACEHOLDER, Expand, Json, expand_split
+from credentials.expansion_parts import PLACEHOLDER, Expand, Json, expand_skeleton, split_parts
 from credentials.lru import Lru
 from credentials.nquads import BLANK, Quad, dataset_quads
+from credentials.skeletons import skeleton_quads
 
 Dataset = Callable[[list[Any]], dict[str, Any]]
 LINK = "urn:x-ler-link"
@@ -36,7 +37,7 @@ _SERIALS = itertools.count()
 
 def quads_in_parts(document: Json, expand: Expand, dataset: Dataset) -> list[Quad] | None:
     """The document's quads (each once), or None when it does not split into parts (expansion_parts)."""
-    split = expand_split(document, expand)
+    split = split_parts(document, expand)
     if split is None:
         return None
     skeleton, parts = split
@@ -53,7 +54,10 @@ def quads_in_parts(document: Json, expand: Expand, dataset: Dataset) -> list[Qua
         terms[f"<{PLACEHOLDER}{number}>"] = made.term
         quads.update(dict.fromkeys(made.quads))
     replaced = 0
-    for subject, predicate, obj, graph in dataset_quads(dataset(skeleton)):
+    own = skeleton_quads(skeleton, lambda template: _quads(expand_skeleton(template, len(parts), expand), dataset))
+    if own is None:
+        return None
+    for subject, predicate, obj, graph in own:
         if obj in terms:
             obj = terms[obj]
             replaced += 1
@@ -61,6 +65,10 @@ def quads_in_parts(document: Json, expand: Expand, dataset: Dataset) -> list[Qua
             return None
         quads[(subject, predicate, obj, graph)] = None
     return list(quads) if replaced == len(parts) else None
+
+
+def _quads(expanded: list[Any] | None, dataset: Dataset) -> list[Quad] | None:
+    return None if expanded is None else dataset_quads(dataset(expanded))
 
 
 def _part_quads(key: bytes, part: Any, dataset: Dataset) -> PartQuads | None:

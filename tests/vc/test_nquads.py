@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from credentials import expansion_parts, rdf_parts
+from credentials import expansion_parts, rdf_parts, skeletons
 from credentials.canonical import DocumentRefused, canonicalize, expand_checked
 from credentials.data_integrity import canonical_options, proof_options
 from credentials.expansion_parts import expand_split
@@ -35,6 +35,7 @@ def vector_documents() -> dict[str, Any]:
 def _cold() -> None:
     expansion_parts.KEPT = expansion_parts._Kept()
     rdf_parts.KEPT = rdf_parts.Lru(rdf_parts.PART_QUADS_KEPT)
+    skeletons.KEPT = skeletons.Lru(skeletons.TEMPLATES_KEPT)
 
 
 def _same_as_pyld(document: dict[str, Any]) -> None:
@@ -107,3 +108,26 @@ def test_proof_options_with_any_created_string_equal_a_fresh_canonical_form(crea
                             "assertionMethod")
     document = {"@context": open_badge()["@context"], **options, "created": created}
     assert canonical_options(document) == canonicalize(document)
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(min_value=0, max_value=10**6), st.datetimes(min_value=datetime(1971, 1, 1)), st.booleans())
+def test_clrs_of_one_template_canonicalise_as_pyld_does(position: int, moment: datetime, signed: bool) -> None:
+    document = clr([open_badge("py-pipelines"), (signed_open_badge if signed else open_badge)("sql-modelling")])
+    document["id"] = f"https://ler.example/v1/learners/7b89/clr/{position}"
+    document["validFrom"] = moment.replace(tzinfo=UTC, microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _same_as_pyld(document)
+
+
+@pytest.mark.parametrize("changed", [{"id": "urn:uuid:0c1d2e3f-0000-4000-8000-00000000c1a1"},
+                                     {"validFrom": "2025-01-15"}, {"id": skeletons.ID_MARK},
+                                     {"validFrom": skeletons.MOMENT_MARK}, {"name": skeletons.MOMENT_MARK}])
+def test_clrs_whose_values_the_template_does_not_take_canonicalise_as_pyld_does(changed: dict[str, str]) -> None:
+    document = {**clr([open_badge("py-pipelines"), open_badge("sql-modelling")]),
+                "id": "https://ler.example/v1/learners/7b89/clr/1", "validFrom": "2025-01-15T09:30:00Z", **changed}
+    _same_as_pyld(document)
+
+
+def test_a_mark_inside_a_longer_term_is_not_written_over() -> None:
+    quads = [("<https://x.example/a>", "<https://x.example/p>", f'"{skeletons.MOMENT_MARK} and more"', "")]
+    assert skeletons._written(quads, {f'"{skeletons.MOMENT_MARK}"^^': '"2025-01-01T00:00:00Z"^^'}) is None

@@ -21,7 +21,7 @@ from eventsourcing.application import AggregateNotFoundError, ProjectorFunction,
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Notification
 
-from application.ports import ReadsManyAggregates
+from application.ports import CountsOutages, ReadsManyAggregates
 
 A = TypeVar("A", bound=Aggregate)
 FOLLOW_PAGE = 2000
@@ -31,6 +31,10 @@ NOT_CACHED_TOPICS = ("domain.idempotency:",)
 
 
 CONTAINERS = (dict, list, set)
+
+
+def _no_outages() -> int:
+    return 0
 
 
 def private_copy(aggregate: A) -> A:
@@ -55,6 +59,8 @@ class LogFollowingRepository(Repository[UUID]):
         self._aggregates: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._lock = threading.Lock()
         self._following = threading.Lock()
+        self._outages_now = recorder.outages if isinstance(recorder, CountsOutages) else _no_outages
+        self._outages = self._outages_now()
         self.followed = recorder.max_notification_id() or 0
         self._follows_started = 0
         self._follows_done = 0
@@ -164,11 +170,14 @@ class LogFollowingRepository(Repository[UUID]):
     def _follow_once(self) -> None:
         notifications = self.recorder.select_notifications(
             start=self.followed, limit=FOLLOW_PAGE, inclusive_of_start=False)
-        if len(notifications) == FOLLOW_PAGE:
+        outages = self._outages_now()
+        if len(notifications) == FOLLOW_PAGE or outages != self._outages:
+            # Too far behind, or a connection broke since the last follow: what was followed before it may be lost
+            # (the store may show events before they are durable), so start again from what the store holds now.
             end = self.recorder.max_notification_id() or 0
             with self._lock:
                 self._aggregates.clear()
-            self.followed = end
+            self.followed, self._outages = end, outages
             return
         for notification in notifications:
             self._apply(notification)

@@ -44,6 +44,14 @@ class ReadsManyAggregates(Protocol):
     ) -> tuple[list[StoredEvent], list[StoredEvent]]: ...
 
 
+@runtime_checkable
+class CountsOutages(Protocol):
+    """A store that counts its connections found broken: after one, events it showed before may be lost (seen before
+    their commit was durable, then a crash)."""
+
+    def outages(self) -> int: ...
+
+
 class LearnerIds(Protocol):
     """A learner's id from their primary identifier, keyed with a secret so that the id reveals nothing."""
 

@@ -160,6 +160,12 @@ class AppendOnlyPostgresApplicationRecorder(
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
         return _LIBRARY_SELECT_EVENTS(self, *args, **kwargs)
 
+    def outages(self) -> int:
+        """Connections of its pool found broken so far, idle or in use (a server restart or a failover breaks them
+        all): after one, events it showed before may be lost (visible before durable: an asynchronous commit)."""
+        stats: dict[str, int] = self.datastore.pool.get_stats()
+        return stats.get("connections_lost", 0) + stats.get("returns_bad", 0)
+
     select_latest = retried_once(ManyAggregatesReads.select_latest)
 
     @retried_once

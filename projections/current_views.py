@@ -20,6 +20,7 @@ from typing import Any, Protocol, TypeVar
 from projections import events
 from projections.catalogue import CatalogueSnapshot
 from projections.learner_record import LearnerRecord
+from projections.queries import KeptCatalogue
 
 Json = dict[str, Any]
 T = TypeVar("T")
@@ -28,12 +29,14 @@ ANSWERS_KEPT = 16  # answers kept per learner (days, shares)
 CARRIED_OVER = frozenset({"skills", "employer view"})  # answers that share openings do not change
 OPENING = events.name(events.ShareOpened)
 OPENINGS_CHECKED = 8  # more new facts than this: not only openings, or not worth checking
+OPENINGS_REMEMBERED = 4096  # (learner, from, to) answers of only_openings_between kept
 
 
 class VersionedLearners(Protocol):
     def learner_version(self, learner_id: str) -> tuple[int, int] | None: ...
 
-    def learner_at_version(self, learner_id: str) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]: ...
+    def learner_at_version(self, learner_id: str, kept: KeptCatalogue | None = None
+                           ) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]: ...
 
     def fact_names_between(self, learner_id: str, after: int, upto: int, limit: int) -> list[str]: ...
 
@@ -70,18 +73,24 @@ class CurrentLearners:
         self.size = size
         self.kept: OrderedDict[str, CurrentLearner] = OrderedDict()
         self.lock = threading.Lock()
+        self.openings_only: OrderedDict[tuple[str, int, int], bool] = OrderedDict()
+        self.catalogue = KeptCatalogue()
 
-    def get(self, learner_id: str) -> CurrentLearner | None:
-        """The learner as the views hold them now; None for an unknown learner."""
-        version = self.views.learner_version(learner_id)
-        if version is None:
-            return None
+    def get(self, learner_id: str, version: tuple[int, int] | None = None) -> CurrentLearner | None:
+        """The learner as the views hold them now (at `version`, if the caller just read it); None for an unknown
+        learner."""
         with self.lock:
             kept = self.kept.get(learner_id)
-            if kept is not None and kept.version == version:
-                self.kept.move_to_end(learner_id)
+        if kept is not None:  # else the state is read at once, with its version
+            version = version or self.views.learner_version(learner_id)
+            if version is None:
+                return None
+            if kept.version == version:
+                with self.lock:
+                    if learner_id in self.kept:
+                        self.kept.move_to_end(learner_id)
                 return kept
-        state, catalogue, read_at = self.views.learner_at_version(learner_id)
+        state, catalogue, read_at = self.views.learner_at_version(learner_id, self.catalogue)
         if state is None:
             return None
         fresh = CurrentLearner(read_at, state, LearnerRecord.of(state), catalogue)
@@ -99,7 +108,20 @@ class CurrentLearners:
         return fresh
 
     def _only_openings(self, learner_id: str, before: tuple[int, int], now: tuple[int, int]) -> bool:
-        return before[1] == now[1] and only_openings_between(self.views, learner_id, before[0], now[0])
+        return before[1] == now[1] and self.only_openings(learner_id, before[0], now[0])
+
+    def only_openings(self, learner_id: str, after: int, upto: int) -> bool:
+        """`only_openings_between`, remembered: a learner's facts up to a position never change."""
+        key = (learner_id, after, upto)
+        with self.lock:
+            known = self.openings_only.get(key)
+        if known is None:
+            known = only_openings_between(self.views, learner_id, after, upto)
+            with self.lock:
+                self.openings_only[key] = known
+                while len(self.openings_only) > OPENINGS_REMEMBERED:
+                    self.openings_only.popitem(last=False)
+        return known
 
 
 class FactNames(Protocol):

@@ -3,6 +3,7 @@ position) with the catalogue then, their facts, credentials, status indexes, sha
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -72,14 +73,20 @@ class ViewQueries(SqlViews):
         with self.transaction(commit=False) as cursor:
             return self._version(cursor, learner_id)
 
-    def learner_at_version(self, learner_id: str) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]:
-        """`learner(learner_id)` and the version it was read at, in one transaction."""
+    def learner_at_version(self, learner_id: str, kept: KeptCatalogue | None = None
+                           ) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]:
+        """`learner(learner_id)` and the version it was read at: the state and version in one statement, then the
+        catalogue entries the state names (those `kept` holds at that version are not read again)."""
         with self.transaction(commit=False) as cursor:
-            row = self.one(cursor, "SELECT state FROM {learners} WHERE learner_id = ?", (learner_id,))
-            state = loads(row["state"]) if row else None
-            snapshot = CatalogueSnapshot.read(self, cursor, state, None)
-            version = self._version(cursor, learner_id)
-        return state, snapshot, version or (0, 0)
+            row = self.one(cursor, "SELECT state, position, (SELECT MAX(position) FROM {catalogue}) AS catalogue"
+                                   " FROM {learners} WHERE learner_id = ?", (learner_id,))
+            if row is None:
+                return None, CatalogueSnapshot({}), (0, 0)
+            state = loads(row["state"])
+            version = (int(row["position"]), int(row["catalogue"] or 0))
+            rows = self if kept is None else kept.at(self, version[1])
+            snapshot = CatalogueSnapshot.read(rows, cursor, state, None)
+        return state, snapshot, version
 
     def fact_names_between(self, learner_id: str, after: int, upto: int, limit: int) -> list[str]:
         """The names of the learner's facts after one position up to another (at most `limit` of them)."""
@@ -136,9 +143,17 @@ class ViewQueries(SqlViews):
         return [int(row["status_index"]) for row in rows], int((last["p"] if last else 0) or 0)
 
     def share_by_token_hash(self, token_hash: str) -> Json | None:
+        """The share behind a link as indexed (its learner, employer, expiry, revocation) and its learner's version."""
         with self.transaction(commit=False) as cursor:
-            row = self.one(cursor, "SELECT share_id, learner_id FROM {shares} WHERE token_hash = ?", (token_hash,))
-        return {"share_id": row["share_id"], "learner_id": row["learner_id"]} if row else None
+            row = self.one(cursor, "SELECT s.share_id, s.learner_id, s.employer_id, s.expires_at, s.revoked,"
+                                   " l.position, (SELECT MAX(position) FROM {catalogue}) AS catalogue FROM {shares} s"
+                                   " JOIN {learners} l ON l.learner_id = s.learner_id WHERE s.token_hash = ?",
+                           (token_hash,))
+        if row is None:
+            return None
+        return {"share_id": row["share_id"], "learner_id": row["learner_id"], "employer_id": row["employer_id"],
+                "expires_at": row["expires_at"], "revoked": bool(row["revoked"]),
+                "version": (int(row["position"]), int(row["catalogue"] or 0))}
 
     def skill_matches(self, employer_id: str, skill_urls: Sequence[str], now: str, verified_only: bool,
                       min_level: int, since: date | None) -> list[Json]:
@@ -172,6 +187,45 @@ class ViewQueries(SqlViews):
                 states[row["learner_id"]] = loads(row["state"])
         return states
 
+
+class KeptCatalogue:
+    """The latest catalogue entries read, kept while the catalogue's position stays the same: every learner's
+    current views name the same few providers, achievements and employers. Entries are read after the position
+    that keys them, so they are never older than it; a newer position starts afresh."""
+
+    def __init__(self) -> None:
+        self.position = -1
+        self.entries: dict[tuple[str, str], Json | None] = {}
+        self.lock = threading.Lock()
+
+    def at(self, views: ViewQueries, position: int) -> KeptRows:
+        with self.lock:
+            if position != self.position:
+                self.position, self.entries = position, {}
+            return KeptRows(views, self, position)
+
+    def keep(self, position: int, found: dict[tuple[str, str], Json | None]) -> None:
+        with self.lock:
+            if position == self.position:
+                self.entries.update(found)
+
+
+class KeptRows:
+    """The catalogue rows a learner read asks for: the kept ones, and the others read and kept."""
+
+    def __init__(self, views: ViewQueries, kept: KeptCatalogue, position: int):
+        self.views, self.kept, self.position = views, kept, position
+        self.entries = kept.entries
+
+    def catalogue_entry(self, cursor: Any, kind: str, entry_id: str, position: int | None) -> Json | None:
+        return self.catalogue_entries_of(cursor, [(kind, entry_id)], position)[(kind, entry_id)]
+
+    def catalogue_entries_of(self, cursor: Any, keys: list[tuple[str, str]],
+                             position: int | None) -> dict[tuple[str, str], Json | None]:
+        missing = [key for key in keys if key not in self.entries]
+        found = self.views.catalogue_entries_of(cursor, missing, position) if missing else {}
+        self.kept.keep(self.position, found)
+        return {key: found[key] if key in found else self.entries[key] for key in keys}
 
 
 def credential_row(row: Any) -> Json:

@@ -22,7 +22,7 @@ from domain.access import hash_secret
 from domain.credential import CredentialStatus
 from domain.errors import NotFound
 from projections.catalogue import CatalogueSnapshot, provider_registered
-from projections.current_views import CurrentLearner, CurrentLearners, only_openings_between
+from projections.current_views import CurrentLearner, CurrentLearners
 from projections.employer_view import (
     CredentialCheck,
     EmployerView,
@@ -40,6 +40,7 @@ from projections.learner_record import LearnerRecord, ShareRecord
 from projections.pathway import PathwayProgress, pathway
 from projections.personal_data import PersonalData
 from projections.schema import VIEW_NAME
+from projections.share_links import ShareLink
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skill_query import IndexMatch, LearnerMatch, learners_holding
 from projections.skills import SkillsProfile, skills_profile
@@ -187,8 +188,12 @@ class ReadSide(IssuerReads):
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
+            kept = self._kept_clr(learner_id)
+            if kept is not None:
+                return kept
             current = self._current(learner_id)
-            return dict(current.answer(("clr",), lambda: self._current_clr(learner_id, current)))
+            return dict(current.answer(("clr",), lambda: self.documents.sign_clr(
+                str(learner_id), (current.state, current.catalogue))))
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
         signed = self.signed.get(("clr", key))
@@ -197,18 +202,18 @@ class ReadSide(IssuerReads):
             self.signed.put(("clr", key), signed)
         return dict(signed)
 
-    def _current_clr(self, learner_id: UUID, current: CurrentLearner) -> Json:
+    def _kept_clr(self, learner_id: UUID) -> Json | None:
+        """The signed CLR kept for the learner's current position (or before share openings only), from one keyed
+        read without building the learner; None when none is current or it no longer opens (erased)."""
         found = self.views.signed_clr(str(learner_id))
         if found is None:
             raise NotFound(f"no learner {learner_id}")
         position, signed_at, kept = found
-        if kept is not None and signed_at is not None and (
-                signed_at == position or only_openings_between(self.views, str(learner_id), signed_at, position)):
-            revealed: Json | None = self.personal.reveal(learner_id, kept)
-            if revealed is not None:
-                return revealed
-        held = (current.state, current.catalogue) if current.version[0] == position else None
-        return self.documents.sign_clr(str(learner_id), held)
+        if kept is None or signed_at is None or not (
+                signed_at == position or self.current.only_openings(str(learner_id), signed_at, position)):
+            return None
+        revealed: Json | None = self.personal.reveal(learner_id, kept)
+        return revealed
 
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
         """Now: computed once per change of the learner (or the catalogue) and day; as of a point: re-folded."""
@@ -259,16 +264,19 @@ class ReadSide(IssuerReads):
         listed = [share_summary(share, catalogue, now) for share in LearnerRecord.of(state).shares]
         return sorted(listed, key=lambda s: s.granted_at, reverse=True)
 
-    def _share(self, token: str) -> tuple[CurrentLearner, ShareRecord] | None:
+    def share_link(self, token: str) -> ShareLink | None:
+        """The share behind a link as the shares index holds it (one keyed read), before its learner is read."""
         found = self.views.share_by_token_hash(hash_secret(token))
-        current = None if found is None else self.current.get(found["learner_id"])
-        if found is None or current is None:
-            return None
-        share = current.record.share(UUID(found["share_id"]))
-        return None if share is None else (current, share)
+        return None if found is None else ShareLink.of(found, moment(self.now()))
+
+    def _share(self, link: ShareLink) -> tuple[CurrentLearner, ShareRecord] | None:
+        current = self.current.get(str(link.learner_id), link.version)
+        share = None if current is None else current.record.share(link.share_id)
+        return None if current is None or share is None else (current, share)
 
     def share_by_token(self, token: str) -> ShareAccess | None:
-        found = self._share(token)
+        link = self.share_link(token)
+        found = None if link is None else self._share(link)
         return None if found is None else _access(found[0].record, found[1], self.now())
 
     def employer_view(self, token: str) -> EmployerView | None:
@@ -277,11 +285,14 @@ class ReadSide(IssuerReads):
 
     def opened_share(self, token: str) -> tuple[ShareAccess, EmployerView | None] | None:
         """The share behind a link and, while it is live, its employer view: the share is read once."""
-        found = self._share(token)
-        if found is None:
+        link = self.share_link(token)
+        return None if link is None else self.open_link(link)
+
+    def open_link(self, link: ShareLink) -> tuple[ShareAccess, EmployerView | None] | None:
+        """The share as its learner's record holds it and, while it is live, its employer view."""
+        if (found := self._share(link)) is None:
             return None
-        current, share = found
-        now = self.now()
+        current, share, now = *found, self.now()
         access = _access(current.record, share, now)
         if not access.live:
             return access, None

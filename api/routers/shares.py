@@ -33,7 +33,8 @@ from application.authorization import Action, Parties, check
 from application.commands import RecordShareOpening, RevokeShare
 from domain.errors import DomainError
 from domain.values import Actor, ActorKind
-from projections.employer_view import EmployerView, ShareAccess
+from projections.employer_view import EmployerView
+from projections.share_links import ShareLink
 
 router = APIRouter(tags=["shares"])
 ShareToken = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
@@ -102,13 +103,16 @@ def open_share(token: ShareToken, request: Request, state: State, actor: MaybePr
 
 @contextmanager
 def opened_share(state: ApiState, token: str, actor: Actor | None) -> Iterator[EmployerView]:
-    """The employer view behind a live link. The opening is recorded while the caller turns the view into its
-    answer, and the caller's answer leaves only once the opening is stored: the access log misses no view given."""
-    share, view = state.read_side.opened_share(token) or (None, None)
-    if share is None or view is None:
+    """The employer view behind a live link. The opening is recorded while the view is read and turned into the
+    caller's answer, and that answer leaves only once the opening is stored: the access log misses no view given."""
+    link = state.read_side.share_link(token)
+    if link is None or not link.live:
         raise _gone()
-    recording = OPENINGS.submit(copy_context().run, _record_opening, state, share, actor)
+    recording = OPENINGS.submit(copy_context().run, _record_opening, state, link, actor)
     try:
+        _, view = state.read_side.open_link(link) or (None, None)
+        if view is None:
+            raise _gone()
         yield view
     finally:
         failed = recording.exception()
@@ -118,7 +122,7 @@ def opened_share(state: ApiState, token: str, actor: Actor | None) -> Iterator[E
         raise failed
 
 
-def _record_opening(state: ApiState, share: ShareAccess, actor: Actor | None) -> None:
+def _record_opening(state: ApiState, share: ShareLink, actor: Actor | None) -> None:
     viewer = str(actor) if actor is not None else "link holder (not signed in)"
     state.ledger.execute(actor or Actor.employer(share.employer_id), RecordShareOpening(
         share.learner_id, share.share_id, viewer=viewer,

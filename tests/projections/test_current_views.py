@@ -1,10 +1,14 @@
 """The current skills profile and employer view are kept per learner between reads: after each change of the
 learner or of the catalogue, a read that had kept them answers what a read side that kept nothing answers; a share
-opening (which changes neither) keeps them."""
+opening (which changes neither) keeps them. A current CLR is the signed document kept for the learner's position,
+read without building the learner."""
 
 from datetime import date
 
+import pytest
+
 from application.commands import DeregisterProvider, Enrol, EraseLearner, RecordAssessment, RecordShareOpening
+from domain.errors import NotFound
 from domain.values import Actor, AssessmentOutcome, SkillLevel
 from ops.demo import load_demo
 from projections.skills import Verification
@@ -59,5 +63,30 @@ def test_kept_views_follow_each_change_of_the_learner_and_the_catalogue(embedded
         erased = services.ledger.execute(Actor.admin(), EraseLearner(aroha, reason="asked"))
         assert after(erased) == fresh()
         assert read_side.employer_view(token) is None
+    finally:
+        fresh_side.close()
+
+
+def test_a_current_clr_is_answered_from_the_kept_document_without_building_the_learner(embedded):
+    services, read_side = embedded
+    ids = load_demo(services.ledger)
+    caught_up(read_side, services)
+    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    kept = read_side.documents.sign_clr(str(aroha))  # as the signing step keeps it
+    fresh_side = open_read_side(services, run_projections=False)
+    try:
+        assert fresh_side.clr(aroha) == kept and not fresh_side.current.kept
+
+        share = read_side.share_by_token(token)
+        opened = services.ledger.execute(Actor.employer(share.employer_id), RecordShareOpening(
+            aroha, share.share_id, viewer="HR"))
+        assert read_side.wait_for(opened.position)
+        fresh_side.current.kept.clear()
+        assert fresh_side.clr(aroha) == kept and not fresh_side.current.kept  # an opening changes no CLR
+
+        erased = services.ledger.execute(Actor.admin(), EraseLearner(aroha, reason="asked"))
+        assert read_side.wait_for(erased.position)
+        with pytest.raises(NotFound):
+            fresh_side.clr(aroha)
     finally:
         fresh_side.close()

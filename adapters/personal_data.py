@@ -26,6 +26,7 @@ TEXT_CONTEXT = b"ler-ledger/learner-text"
 SEALED_TEXT = "sealed:v1:"
 SEALED_JSON = "sealed-json:v1:"
 ERASED = "[erased]"
+SEALED_MARK = b"sealed"  # what both SEALED_TEXT and SEALED_JSON start with
 SEALED_WORDS = re.compile(re.escape(SEALED_TEXT) + r"([A-Za-z0-9_=-]+)")
 OPENED_KEYS = 10_000
 T = TypeVar("T")
@@ -199,6 +200,8 @@ class SealedPersonalDataVault:
     def reveal(self, learner_id: UUID, value: T, erased: bool = False) -> T:
         """`value` with every sealed text or document inside opened: `ERASED` (or None, for a document) once the
         learner is erased or their key is gone."""
+        if not _may_hold_sealed(value):
+            return value
         key = None if erased else self._learner_key(learner_id, create=False)
         return _opened(value, key)  # type: ignore[no-any-return]
 
@@ -215,6 +218,16 @@ class SealedPersonalDataVault:
             fresh = self.keyring.wrap(self._unwrap(learner_id, wrapped), learner_id.bytes)
             rewrapped += self._keys.replace(learner_id, wrapped, fresh)
         return rewrapped
+
+
+def _may_hold_sealed(value: Any) -> bool:
+    """Whether sealed words may be inside, by a scan of the value as JSON (which covers every part `_opened` walks):
+    most views hold none, and walking a large one costs milliseconds where the scan costs microseconds."""
+    try:
+        text = orjson.dumps(value, default=str, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:  # orjson.JSONEncodeError: nested too deeply to scan
+        return True
+    return SEALED_MARK in text
 
 
 def _opened(value: Any, key: bytes | None) -> Any:

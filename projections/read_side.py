@@ -40,7 +40,7 @@ from projections.learner_record import LearnerRecord, ShareRecord
 from projections.pathway import PathwayProgress, pathway
 from projections.personal_data import PersonalData
 from projections.schema import VIEW_NAME
-from projections.share_links import ShareLink
+from projections.share_links import ShareLink, share_access
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skill_query import IndexMatch, LearnerMatch, learners_holding
 from projections.skills import SkillsProfile, skills_profile
@@ -188,16 +188,14 @@ class ReadSide(IssuerReads):
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
-            kept = self._kept_clr(learner_id)
-            if kept is not None:
+            if (kept := self._kept_clr(learner_id)) is not None:
                 return kept
             current = self._current(learner_id)
             return dict(current.answer(("clr",), lambda: self.documents.sign_clr(
                 str(learner_id), (current.state, current.catalogue))))
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
-        signed = self.signed.get(("clr", key))
-        if signed is None:
+        if (signed := self.signed.get(("clr", key))) is None:
             signed = self.publisher.sign(document, self.now())
             self.signed.put(("clr", key), signed)
         return dict(signed)
@@ -205,8 +203,7 @@ class ReadSide(IssuerReads):
     def _kept_clr(self, learner_id: UUID) -> Json | None:
         """The signed CLR kept for the learner's current position (or before share openings only), from one keyed
         read without building the learner; None when none is current or it no longer opens (erased)."""
-        found = self.views.signed_clr(str(learner_id))
-        if found is None:
+        if (found := self.views.signed_clr(str(learner_id))) is None:
             raise NotFound(f"no learner {learner_id}")
         position, signed_at, kept = found
         if kept is None or signed_at is None or not (
@@ -277,7 +274,7 @@ class ReadSide(IssuerReads):
     def share_by_token(self, token: str) -> ShareAccess | None:
         link = self.share_link(token)
         found = None if link is None else self._share(link)
-        return None if found is None else _access(found[0].record, found[1], self.now())
+        return None if found is None else share_access(found[0].record, found[1], self.now())
 
     def employer_view(self, token: str) -> EmployerView | None:
         found = self.opened_share(token)
@@ -293,7 +290,7 @@ class ReadSide(IssuerReads):
         if (found := self._share(link)) is None:
             return None
         current, share, now = *found, self.now()
-        access = _access(current.record, share, now)
+        access = share_access(current.record, share, now)
         if not access.live:
             return access, None
         half_life = self.parts.skill_half_life_years
@@ -401,8 +398,3 @@ def _recorded(row: Json) -> RecordedCredential:
         credential_id=UUID(row["credential_id"]), achievement_id=UUID(row["achievement_id"]),
         provider_id=UUID(row["provider_id"]), status=CredentialStatus(row["status"]),
         expires_on=date.fromisoformat(row["expires_on"]) if row["expires_on"] else None, document=row["document"])
-
-
-def _access(record: LearnerRecord, share: ShareRecord, now: datetime) -> ShareAccess:
-    return ShareAccess(share.share_id, record.learner_id, share.employer_id, share.live(moment(now)), share.revoked,
-                       share.expires_at, share.purpose)

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
+
+from projections.employer_view import ShareAccess
+from projections.facts import moment
+from projections.learner_record import LearnerRecord, ShareRecord
 
 
 @dataclass(frozen=True)
@@ -22,3 +27,9 @@ class ShareLink:
         """From the shares index's row (`share_by_token_hash`); live as a share record is: not revoked or expired."""
         return cls(UUID(row["share_id"]), UUID(row["learner_id"]), UUID(row["employer_id"]),
                    not row["revoked"] and now < row["expires_at"], row["version"])
+
+
+def share_access(record: LearnerRecord, share: ShareRecord, now: datetime) -> ShareAccess:
+    """The share as its learner's record holds it, at a moment."""
+    return ShareAccess(share.share_id, record.learner_id, share.employer_id, share.live(moment(now)), share.revoked,
+                       share.expires_at, share.purpose)

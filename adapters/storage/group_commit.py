@@ -19,6 +19,17 @@ cannot be combined; batching amortises the lock, the NOTIFY and the flush over m
 (measured in ops/bench, see ops/bench/README.md). Saves with tracking (process recorders)
 and ``POSTGRES_ENABLE_DB_FUNCTIONS`` use the library's path unchanged.
 
+``LEDGER_EARLY_UNLOCK`` (default off): the table lock is released before the commit's WAL flush when another
+batch is in flight (alone, a second commit is only a cost). The batch is then a PL/pgSQL procedure: under the lock
+it inserts and commits with ``synchronous_commit`` off for that transaction (its commit record is written, the lock
+released, no flush waited for), then a second transaction that writes a WAL record of its own (a logical message)
+commits synchronously: its flush covers the batch's commit, and flushes of batches in flight merge in the server's
+own group flush. Both in the same CALL (one round trip); the save is acknowledged after both. Commit and visibility
+order still follow the lock. But between the two commits other sessions can SEE the batch before it is durable, and
+a crash then loses it: the aggregate cache drops what it followed when its store's connections broke (``outages``),
+and every append (function or procedure) refuses, as a conflict, an event whose aggregate's previous version is
+neither stored nor in the same save, so no command decided on a lost version is appended after it.
+
 Prototype, default off: ``LEDGER_INSERT_LOCK=advisory`` makes the application recorder
 serialise inserting transactions with ``pg_advisory_xact_lock`` instead of
 ``LOCK TABLE ... IN EXCLUSIVE MODE``. Both are held until commit, so notification ids
@@ -38,7 +49,7 @@ from typing import TYPE_CHECKING, Any
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from adapters.storage.append_only import advisory_lock_key, identifier
 
@@ -87,6 +98,76 @@ def _columns(events: Sequence[StoredEvent]) -> tuple[list[Any], list[int], list[
     )
 
 
+def _function_statement(function: Any, refuse_gaps: Any, id_type: Any, timeout: int, lock: Any, channel: Any,
+                        table: Any) -> Any:
+    return SQL(
+        "CREATE OR REPLACE FUNCTION {function}(ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
+        "RETURNS TABLE (originator_id {id_type}, originator_version bigint, notification_id bigint) "
+        "LANGUAGE plpgsql AS $BODY$ BEGIN "
+        "PERFORM set_config('lock_timeout', '{timeout}s', true); "
+        "{refuse_gaps}"
+        "{lock}; "
+        "NOTIFY {channel}; "
+        "RETURN QUERY INSERT INTO {table} AS t (originator_id, originator_version, topic, state) "
+        "SELECT * FROM unnest(ids, versions, topics, states) "
+        "RETURNING t.originator_id, t.originator_version, t.notification_id; "
+        "END; $BODY$"
+    ).format(function=function, refuse_gaps=refuse_gaps, id_type=id_type, timeout=SQL(str(timeout)), lock=lock,
+             channel=channel, table=table)
+
+
+def _refuse_gaps_statement(function: Any, id_type: Any, table: Any) -> Any:
+    """A function that refuses (as a uniqueness conflict) events whose aggregate's previous version is neither stored
+    nor in the same arrays: a command decided on a version that a crash lost must not be appended after it. A scalar
+    subquery per aggregate (one index probe): as NOT EXISTS the planner joins, and scanned the table every time."""
+    return SQL(
+        "CREATE OR REPLACE FUNCTION {function}(ids {id_type}[], versions bigint[]) RETURNS void "
+        "LANGUAGE plpgsql AS $BODY$ BEGIN "
+        "IF EXISTS (SELECT FROM (SELECT e.id, min(e.version) AS low, max(e.version) AS high, count(*) AS n "
+        "FROM unnest(ids, versions) AS e(id, version) GROUP BY e.id) AS g "
+        "WHERE g.high - g.low + 1 <> g.n OR (g.low > 1 AND (SELECT true FROM {table} AS t "
+        "WHERE t.originator_id = g.id AND t.originator_version = g.low - 1 LIMIT 1) IS NULL)) THEN "
+        "RAISE unique_violation USING MESSAGE = 'an event would follow a version that is not stored'; "
+        "END IF; END; $BODY$"
+    ).format(function=function, id_type=id_type, table=table)
+
+
+def _procedure_statement(procedure: Any, refuse_gaps: Any, id_type: Any, timeout: int, lock: Any, channel: Any,
+                         table: Any) -> Any:
+    """The append with the lock released before the flush: inserted and committed asynchronously under the lock (its
+    commit record is written, not flushed), then a second transaction with WAL of its own commits synchronously: its
+    flush covers the first's commit, and flushes of concurrent batches merge. The CALL returns after both."""
+    return SQL(
+        "CREATE OR REPLACE PROCEDURE {procedure}(ids {id_type}[], versions bigint[], topics text[], states bytea[], "
+        "INOUT out_ids {id_type}[] DEFAULT NULL, INOUT out_versions bigint[] DEFAULT NULL, "
+        "INOUT out_notification_ids bigint[] DEFAULT NULL) "
+        "LANGUAGE plpgsql AS $BODY$ BEGIN "
+        "PERFORM set_config('lock_timeout', '{timeout}s', true); "
+        "PERFORM set_config('synchronous_commit', 'off', true); "
+        "{refuse_gaps}"
+        "{lock}; "
+        "NOTIFY {channel}; "
+        "WITH inserted AS (INSERT INTO {table} AS t (originator_id, originator_version, topic, state) "
+        "SELECT * FROM unnest(ids, versions, topics, states) "
+        "RETURNING t.originator_id, t.originator_version, t.notification_id) "
+        "SELECT array_agg(i.originator_id), array_agg(i.originator_version), array_agg(i.notification_id) "
+        "INTO out_ids, out_versions, out_notification_ids FROM inserted AS i; "
+        "COMMIT; "
+        "PERFORM pg_logical_emit_message(true, 'ler_flush', ''); "
+        "END; $BODY$"
+    ).format(procedure=procedure, refuse_gaps=refuse_gaps, id_type=id_type, timeout=SQL(str(timeout)), lock=lock,
+             channel=channel, table=table)
+
+
+def _procedure_rows(returned: list[Any]) -> list[Any]:
+    """The procedure's three arrays as the rows the function returns."""
+    out = returned[0]
+    return [
+        {"originator_id": i, "originator_version": v, "notification_id": n}
+        for i, v, n in zip(out["out_ids"], out["out_versions"], out["out_notification_ids"], strict=True)
+    ]
+
+
 def _rollback_quietly(conn: psycopg.Connection[Any]) -> None:
     """Roll back after a failure; a broken connection raises here, and the pool discards it anyway."""
     with contextlib.suppress(psycopg.Error):
@@ -103,7 +184,7 @@ class GroupCommitter:
 
     def __init__(
         self, recorder: AppendOnlyPostgresApplicationRecorder, max_batch: int = 64, max_wait: float = 0.0,
-        max_writers: int = 2,
+        max_writers: int = 2, early_unlock: bool = False,
     ) -> None:
         if max_batch < 1 or max_writers < 1:
             raise ValueError(f"{GROUP_COMMIT_MAX} and {GROUP_COMMIT_WRITERS} must be at least 1")
@@ -130,25 +211,27 @@ class GroupCommitter:
             lock = SQL("LOCK TABLE {0} IN EXCLUSIVE MODE").format(table)
         # The fast path is ONE statement in autocommit mode (its own implicit transaction, one round trip): the
         # function takes the insert lock, notifies, inserts; the lock is held until that transaction commits.
-        recorder.sql_create_statements.append(SQL(
-            "CREATE OR REPLACE FUNCTION {function}(ids {id_type}[], versions bigint[], topics text[], states bytea[]) "
-            "RETURNS TABLE (originator_id {id_type}, originator_version bigint, notification_id bigint) "
-            "LANGUAGE plpgsql AS $BODY$ BEGIN "
-            "PERFORM set_config('lock_timeout', '{timeout}s', true); "
-            "{lock}; "
-            "NOTIFY {channel}; "
-            "RETURN QUERY INSERT INTO {table} AS t (originator_id, originator_version, topic, state) "
-            "SELECT * FROM unnest(ids, versions, topics, states) "
-            "RETURNING t.originator_id, t.originator_version, t.notification_id; "
-            "END; $BODY$"
-        ).format(
-            function=function, id_type=SQL(datastore.originator_id_type),
-            timeout=SQL(str(int(datastore.lock_timeout))), lock=lock, channel=Identifier(recorder.channel_name),
-            table=table,
-        ))
+        id_type = SQL(datastore.originator_id_type)
+        timeout, channel = int(datastore.lock_timeout), Identifier(recorder.channel_name)
+        self.early_unlock = early_unlock
+        self.refuse_gaps_statement: Composed | None = None
+        refuse_gaps: SQL | Composed = SQL("")
+        if early_unlock:
+            gaps_function = SQL("{0}.{1}").format(Identifier(schema), Identifier(identifier(table_name, "_ler_gaps")))
+            recorder.sql_create_statements.append(_refuse_gaps_statement(gaps_function, id_type, table))
+            refuse_gaps = SQL("PERFORM {0}(ids, versions); ").format(gaps_function)
+            self.refuse_gaps_statement = SQL("SELECT {0}(%b::{1}[], %b::bigint[])").format(gaps_function, id_type)
+        recorder.sql_create_statements.append(_function_statement(
+            function, refuse_gaps, id_type, timeout, lock, channel, table))
         # Four arrays in binary: no composite text escaping (done in Python by psycopg; bytea doubles in hex).
-        arrays = SQL("%b::{0}[], %b::bigint[], %b::text[], %b::bytea[]").format(SQL(datastore.originator_id_type))
+        arrays = SQL("%b::{0}[], %b::bigint[], %b::text[], %b::bytea[]").format(id_type)
         self.append_statement = SQL("SELECT * FROM {0}({1})").format(function, arrays)
+        self.unlock_early_statement = self.append_statement
+        if early_unlock:
+            procedure = SQL("{0}.{1}").format(Identifier(schema), Identifier(identifier(table_name, "_ler_append_p")))
+            recorder.sql_create_statements.append(_procedure_statement(
+                procedure, refuse_gaps, id_type, timeout, lock, channel, table))
+            self.unlock_early_statement = SQL("CALL {0}({1}, NULL, NULL, NULL)").format(procedure, arrays)
         # The fallback after a conflict: an explicit transaction with a savepoint per save.
         self.begin_statement = SQL("BEGIN; SET LOCAL lock_timeout = '{0}s'; {1}; NOTIFY {2}").format(
             SQL(str(int(datastore.lock_timeout))),
@@ -163,6 +246,7 @@ class GroupCommitter:
         self.batches = 0
         self.saves = 0
         self.fallbacks = 0
+        self.unlocked_early = 0
 
     def insert(self, events: Sequence[StoredEvent]) -> list[int]:
         pending = _PendingSave(events)
@@ -218,11 +302,17 @@ class GroupCommitter:
     def _write(self, batch: list[_PendingSave]) -> None:
         recorder = self.recorder
         columns = _columns([e for pending in batch for e in pending.events])
+        # Released before the flush only when another batch is in flight (waiting for the lock): alone, a second
+        # commit per batch is only a cost.
+        early = self.early_unlock and self._writers > 1
         with recorder.datastore.get_connection() as conn:
             try:
                 with conn.cursor() as curs:
-                    curs.execute(self.append_statement, columns, prepare=True, binary=True)
+                    curs.execute(self.unlock_early_statement if early else self.append_statement, columns,
+                                 prepare=True, binary=True)
                     returned = curs.fetchall()
+                if early:
+                    returned = _procedure_rows(returned)
             except psycopg.errors.UniqueViolation as error:  # the implicit transaction was rolled back
                 if len(batch) == 1:
                     raise IntegrityError(str(error)) from error
@@ -232,6 +322,7 @@ class GroupCommitter:
                 _rollback_quietly(conn)
                 raise
         self.batches += 1
+        self.unlocked_early += early
         self.saves += len(batch)
         ids = _ids_by_event(returned)
         for pending in batch:
@@ -245,6 +336,9 @@ class GroupCommitter:
                 for pending in batch:
                     curs.execute("SAVEPOINT ler_save")
                     try:
+                        if self.refuse_gaps_statement is not None:
+                            columns = _columns(pending.events)
+                            curs.execute(self.refuse_gaps_statement, columns[:2], prepare=True, binary=True)
                         curs.execute(self.insert_statement, _columns(pending.events), prepare=True, binary=True)
                     except psycopg.errors.UniqueViolation as error:
                         curs.execute("ROLLBACK TO SAVEPOINT ler_save; RELEASE SAVEPOINT ler_save")

@@ -15,6 +15,7 @@ What it changes from ``eventsourcing.postgres``:
   ``TRANSCODER_TOPIC`` still overrides it. Value object classes are registered by the
   application's ``register_transcodings()`` (see ``register_value_objects``).
 - Group commit of concurrent appends, default on (``adapters.storage.group_commit``).
+- Default off: ``LEDGER_EARLY_UNLOCK=1`` releases the insert lock before the WAL flush (see group_commit).
 - Prototype, default off: ``LEDGER_INSERT_LOCK=advisory`` (see ``adapters.storage.group_commit``).
 - Outages end quickly: a caller waits at most ``LEDGER_POOL_TIMEOUT`` seconds for a pooled connection and
   ``LEDGER_CONNECT_TIMEOUT`` for a new one. Reads and appends whose connection broke in use are tried once more (not
@@ -61,6 +62,7 @@ __all__ = [
 INSERT_LOCK = "LEDGER_INSERT_LOCK"
 GROUP_COMMIT = "LEDGER_GROUP_COMMIT"
 GROUP_COMMIT_WAIT_MS = "LEDGER_GROUP_COMMIT_WAIT_MS"
+EARLY_UNLOCK = "LEDGER_EARLY_UNLOCK"
 POOL_TIMEOUT = "LEDGER_POOL_TIMEOUT"
 CONNECT_TIMEOUT = "LEDGER_CONNECT_TIMEOUT"
 DEFAULT_POOL_TIMEOUT = 2.0
@@ -128,6 +130,7 @@ class AppendOnlyPostgresApplicationRecorder(
         group_commit_max: int = 64,
         group_commit_wait: float = 0.0,
         group_commit_writers: int = 2,
+        early_unlock: bool = False,
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
         self._install_append_only()
@@ -142,7 +145,8 @@ class AppendOnlyPostgresApplicationRecorder(
         elif insert_lock != "table":
             raise ValueError(f"{INSERT_LOCK} must be 'table' or 'advisory', not {insert_lock!r}")
         self.group_committer = (
-            GroupCommitter(self, group_commit_max, group_commit_wait, group_commit_writers) if group_commit else None
+            GroupCommitter(self, group_commit_max, group_commit_wait, group_commit_writers, early_unlock)
+            if group_commit else None
         )
 
     @retried_once
@@ -226,6 +230,7 @@ class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
             kwargs["group_commit_max"] = int(self.env.get(GROUP_COMMIT_MAX) or "64")
             kwargs["group_commit_wait"] = float(self.env.get(GROUP_COMMIT_WAIT_MS) or "0") / 1000
             kwargs["group_commit_writers"] = int(self.env.get(GROUP_COMMIT_WRITERS) or "2")
+            kwargs["early_unlock"] = strtobool(self.env.get(EARLY_UNLOCK) or "no")
         recorder = recorder_class(datastore=self.datastore, **kwargs)
         if self.env_create_table():
             recorder.create_table()

@@ -38,6 +38,7 @@ def new_app(env: dict[str, str], **extra: str) -> Application[UUID]:
     params=[
         pytest.param({}, id="defaults: two batches in flight, no wait"),
         pytest.param({"LEDGER_GROUP_COMMIT_WRITERS": "1", "LEDGER_GROUP_COMMIT_WAIT_MS": "2"}, id="one writer, wait"),
+        pytest.param({"LEDGER_EARLY_UNLOCK": "yes"}, id="lock released before the flush"),
     ]
 )
 def app(postgres_env: dict[str, str], request: pytest.FixtureRequest) -> Iterator[Application[UUID]]:
@@ -166,6 +167,8 @@ def test_concurrent_saves_with_conflicts(app: Application[UUID]) -> None:
         assert app.repository.get(counter.id).count == len(versions) - 1
     assert committer.batches < len(successes), "saves were grouped into fewer transactions"
     assert committer.fallbacks > 0, "conflicting saves were batched together and fell back to savepoints"
+    if committer.early_unlock:
+        assert 0 < committer.unlocked_early < committer.batches, "two in flight: released early; alone: not"
 
 
 def test_a_subscriber_sees_every_event_in_order_while_writers_write(app: Application[UUID]) -> None:
@@ -197,6 +200,61 @@ def test_a_subscriber_sees_every_event_in_order_while_writers_write(app: Applica
     follower.join(timeout=30)
     assert not follower.is_alive()
     assert seen == list(range(1, total + 1))
+
+
+def test_with_the_lock_released_before_the_flush_an_event_after_a_missing_version_is_refused(
+        postgres_env: dict[str, str]) -> None:
+    """A version that was visible but lost in a crash must not have events appended after it: the append refuses an
+    event whose previous version is neither stored nor in the same save, alone, as a conflict."""
+    application = new_app(postgres_env, LEDGER_EARLY_UNLOCK="yes")
+    try:
+        committer = application.recorder.group_committer  # type: ignore[attr-defined]
+        counter = Counter("a")
+        application.save(counter)
+        lost: Counter = application.repository.get(counter.id)
+        lost.increment(1)
+        lost.collect_events()  # never stored: as if a crash lost it
+        lost.increment(2)
+        with pytest.raises(IntegrityError):
+            application.save(lost)
+        several = Counter("b")
+        several.increment(1)
+        several.increment(2)
+        application.save(several)  # versions 1 to 3 in one save
+        stored_before = len(application.recorder.select_notifications(1, 100))
+        assert stored_before == 4
+        writers, rounds = 4, 10
+        barrier = threading.Barrier(writers)
+        outcomes: list[tuple[bool, str]] = []
+
+        def work(w: int) -> None:
+            for r in range(rounds):
+                counter_w = Counter(f"{w}-{r}")
+                gapped = (w + r) % 2 == 0
+                if gapped:
+                    counter_w.collect_events()
+                    counter_w.increment(3)
+                barrier.wait()
+                outcomes.append((gapped, _outcome(application, counter_w)))
+
+        threads = [threading.Thread(target=work, args=(w,)) for w in range(writers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(set(outcomes)) == [(False, "saved"), (True, "IntegrityError")]
+        assert len(application.recorder.select_notifications(1, 1000)) == stored_before + writers * rounds // 2
+        assert committer.early_unlock
+    finally:
+        application.close()
+
+
+def _outcome(application: Application[UUID], aggregate: Aggregate) -> str:
+    try:
+        application.save(aggregate)
+    except IntegrityError:
+        return "IntegrityError"
+    return "saved"
 
 
 def test_group_commit_settings_are_read_and_checked(postgres_env: dict[str, str]) -> None:

@@ -5,8 +5,9 @@ A learner's state, typed record and catalogue are kept in memory with the versio
 position and the catalogue's. A read asks the views for that version (one indexed row) and reuses what it holds while
 neither moved; the answers computed from them (a skills profile on a day, a share's employer view on a day) are kept
 with it. Every answer is still the pure function's (`skills_profile`, `employer_view`): only its reuse is new.
-Opening a share changes the learner (the opening is recorded) but no skills profile or employer view: answers of
-those kinds are carried over to the learner's next version when only openings happened in between."""
+Opening a share changes the learner (the opening is recorded) but no skills profile, employer view or CLR: when only
+openings happened since, the learner kept is moved to the new version with those answers, without reading the state
+again (what is kept is never asked for the shares' access logs)."""
 
 from __future__ import annotations
 
@@ -52,6 +53,17 @@ class CurrentLearner:
     answers: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def opened(self, version: tuple[int, int]) -> CurrentLearner:
+        """The learner at a version reached by share openings alone: the same state, record and catalogue, moved to
+        the new position (their access logs are not read here), and the answers openings do not change."""
+        position = version[0]
+        moved = CurrentLearner(version, {**self.state, "position": position},
+                               dataclasses.replace(self.record, position=position), self.catalogue)
+        with self.lock:
+            moved.answers.update((key, _at(value, position)) for key, value in self.answers.items()
+                                 if key[0] in CARRIED_OVER)
+        return moved
+
     def answer(self, key: Any, compute: Callable[[], T]) -> T:
         with self.lock:
             if key in self.answers:
@@ -90,25 +102,22 @@ class CurrentLearners:
                     if learner_id in self.kept:
                         self.kept.move_to_end(learner_id)
                 return kept
+            if kept.version[1] == version[1] and self.only_openings(learner_id, kept.version[0], version[0]):
+                return self._keep(learner_id, kept.opened(version))
         state, catalogue, read_at = self.views.learner_at_version(learner_id, self.catalogue)
         if state is None:
             return None
-        fresh = CurrentLearner(read_at, state, LearnerRecord.of(state), catalogue)
-        if kept is not None and self._only_openings(learner_id, kept.version, read_at):
-            with kept.lock:
-                fresh.answers.update((key, _at(value, read_at[0])) for key, value in kept.answers.items()
-                                     if key[0] in CARRIED_OVER)
+        return self._keep(learner_id, CurrentLearner(read_at, state, LearnerRecord.of(state), catalogue))
+
+    def _keep(self, learner_id: str, fresh: CurrentLearner) -> CurrentLearner:
         with self.lock:
             kept = self.kept.get(learner_id)
-            if kept is None or kept.version <= read_at:
+            if kept is None or kept.version <= fresh.version:
                 self.kept[learner_id] = fresh
                 self.kept.move_to_end(learner_id)
             while len(self.kept) > self.size:
                 self.kept.popitem(last=False)
         return fresh
-
-    def _only_openings(self, learner_id: str, before: tuple[int, int], now: tuple[int, int]) -> bool:
-        return before[1] == now[1] and self.only_openings(learner_id, before[0], now[0])
 
     def only_openings(self, learner_id: str, after: int, upto: int) -> bool:
         """`only_openings_between`, remembered: a learner's facts up to a position never change."""

@@ -50,8 +50,15 @@ def test_kept_views_follow_each_change_of_the_learner_and_the_catalogue(embedded
         share = read_side.share_by_token(token)
         opened = services.ledger.execute(Actor.employer(share.employer_id), RecordShareOpening(
             aroha, share.share_id, viewer="HR"))
-        carried = after(opened)
+        views, states_read = read_side.current.views, []
+        read_state = views.learner_at_version
+        views.learner_at_version = lambda *args: states_read.append(args) or read_state(*args)
+        try:
+            carried = after(opened)
+        finally:
+            del views.learner_at_version
         assert carried == fresh() and carried[1] is changed[1]  # openings change neither: kept, not computed again
+        assert not states_read  # nor is the learner's state read again
         assert carried[0].skills is changed[0].skills and carried[0].position == opened.position
 
         deregistered = services.ledger.execute(Actor.admin(), DeregisterProvider(earlier.provider_id, "closed"))

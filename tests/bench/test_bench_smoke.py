@@ -21,7 +21,8 @@ def test_bench_runs_at_tiny_size(postgres_url: str, tmp_path: Path, monkeypatch:
     assert "| figure" in printed and "append through the Ledger, 4 writers" in printed
     result = json.loads(out.read_text())
     keys = {figure["key"] for figure in result["figures"]}
-    assert {"append.ledger.w1", "append.ledger.w4", "append.ledger.w4.library", "projection.catch_up",
+    assert {"append.ledger.w1", "append.ledger.w4", "append.ledger.w4.library", "append.ledger.w1.early_unlock",
+            "append.ledger.w4.early_unlock", "projection.catch_up",
             "memory.projection", "http.append.c4", "http.append.c16", "memory.api", "read.skills"} <= keys
     for figure in result["figures"]:
         assert figure["available"] or figure["note"].startswith("not available")

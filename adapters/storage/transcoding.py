@@ -35,6 +35,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import operator
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import Enum
@@ -65,6 +66,7 @@ DATA_KEY = "_data_"
 _INT_MIN = -(2**63)
 _INT_MAX = 2**63 - 1
 _CONTAINERS = frozenset({dict, list})
+_STR_ONLY = frozenset({str})
 
 
 class TupleAsList(Transcoding):
@@ -87,6 +89,10 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+_STR_LEAVES = frozenset({UUIDAsHex, DecimalAsStr, DatetimeAsISO, DateAsISO})
+"""Transcodings whose data is a ``str``: nothing under their envelope to walk."""
 
 
 class _DictAsItems(Transcoding):
@@ -126,10 +132,10 @@ class DataclassAsDict(Transcoding):
             raise TypeError(f"not a dataclass: {cls!r}")
         self.type = cls
         self.name = cls.__name__
-        self._field_names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
+        self.field_names = tuple(f.name for f in dataclasses.fields(cls) if f.init)
 
     def encode(self, obj: Any) -> dict[str, Any]:
-        return {name: getattr(obj, name) for name in self._field_names}
+        return {name: getattr(obj, name) for name in self.field_names}
 
     def decode(self, data: dict[str, Any]) -> Any:
         return self.type(**data)
@@ -183,13 +189,20 @@ def register_value_objects(transcoder: JSONTranscoder, classes: Iterable[type]) 
 class _EnvelopeTranscoder(JSONTranscoder):
     """Shared parts: registration and the value -> JSON tree walk."""
 
+    _encoders: dict[type, Callable[[Any], Any]]
+
     def __init__(self) -> None:
+        self._encoders = {}
         super().__init__()
         for transcoding in (UUIDAsHex(), DecimalAsStr(), DatetimeAsISO(), DateAsISO(), TupleAsList()):
             self.register(transcoding)
         # Decode-only names: the walk writes these envelopes itself.
         for decode_only in (_DictAsItems(), _BigIntAsStr()):
             self.names[decode_only.name] = decode_only
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._encoders = {}
 
     def to_json_tree(self, o: Any) -> Any:
         """Return ``o`` as a tree of dict/list/str/int/float/bool/None with envelopes."""
@@ -202,30 +215,41 @@ class _EnvelopeTranscoder(JSONTranscoder):
             return {TYPE_KEY: "int_str", DATA_KEY: str(o)}
         if t is dict:
             walk = self.to_json_tree
-            for k in o:
-                if type(k) is not str:
-                    break
-            else:
-                if len(o) != 2 or TYPE_KEY not in o or DATA_KEY not in o:
-                    return {k: walk(v) for k, v in o.items()}
+            if set(map(type, o)) <= _STR_ONLY and (len(o) != 2 or TYPE_KEY not in o or DATA_KEY not in o):
+                return dict(zip(o, map(walk, o.values()), strict=True))
             return {TYPE_KEY: "dict_items", DATA_KEY: [[walk(k), walk(v)] for k, v in o.items()]}
         if t is list:
-            walk = self.to_json_tree
-            return [walk(v) for v in o]
+            return list(map(self.to_json_tree, o))
         if t is tuple:
-            walk = self.to_json_tree
-            return {TYPE_KEY: "tuple", DATA_KEY: [walk(v) for v in o]}
+            return {TYPE_KEY: "tuple", DATA_KEY: list(map(self.to_json_tree, o))}
         if t is float:
             if not math.isfinite(o):
                 raise ValueError(f"non-finite float {o!r} cannot be stored as JSON")
             return o
+        encoder = self._encoders.get(t)
+        if encoder is None:
+            encoder = self._encoders[t] = self._encoder_for(t)
+        return encoder(o)
+
+    def _encoder_for(self, t: type) -> Callable[[Any], Any]:
+        """The envelope of a registered type, made once per type: a dataclass's fields and the library's leaf
+        types are read directly, without building an intermediate dict and walking it again."""
         transcoding = self.types.get(t)
         if transcoding is None:
             raise TranscodingNotRegisteredError(
                 f"Object of type {t} is not serializable. Please define and register "
                 "a custom transcoding for this type."
             )
-        return {TYPE_KEY: transcoding.name, DATA_KEY: self.to_json_tree(transcoding.encode(o))}
+        name, encode, walk = transcoding.name, transcoding.encode, self.to_json_tree
+        if type(transcoding) in _STR_LEAVES:
+            return lambda o: {TYPE_KEY: name, DATA_KEY: encode(o)}
+        if type(transcoding) is EnumAsValue:
+            return lambda o: {TYPE_KEY: name, DATA_KEY: walk(o._value_)}
+        fields = transcoding.field_names if type(transcoding) is DataclassAsDict else ()
+        if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:
+            values = operator.attrgetter(*fields)
+            return lambda o: {TYPE_KEY: name, DATA_KEY: dict(zip(fields, map(walk, values(o)), strict=True))}
+        return lambda o: {TYPE_KEY: name, DATA_KEY: walk(encode(o))}
 
     def _decode_envelope(self, name: Any, data: Any) -> Any:
         try:

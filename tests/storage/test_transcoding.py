@@ -163,6 +163,20 @@ def test_same_bytes_without_floats(value: Any) -> None:
     assert make(LedgerJSONTranscoder).encode(value) == make(OrjsonTranscoder).encode(value)
 
 
+class EnvelopeEachTimeTranscoder(OrjsonTranscoder):
+    """Each registered value's envelope made the plain way: its transcoding's data, walked again."""
+
+    def _encoder_for(self, t: type) -> Any:
+        transcoding = self.types[t]
+        return lambda o: {"_type_": transcoding.name, "_data_": self.to_json_tree(transcoding.encode(o))}
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=non_float_values)
+def test_envelopes_made_once_per_type_write_the_same_bytes(value: Any) -> None:
+    assert make(OrjsonTranscoder).encode(value) == make(EnvelopeEachTimeTranscoder).encode(value)
+
+
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-(2**53), 2**53) | text,
     lambda children: st.lists(children, max_size=4) | st.dictionaries(text, children, max_size=4),

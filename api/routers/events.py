@@ -13,6 +13,7 @@ from starlette.responses import Response as StarletteResponse
 from api.context import POSITION_HEADER, WRITE_HEADERS, Principal, State
 from api.problems import Problem, domain_problem, responses, validation_problem
 from api.requests.batch import BATCH_ITEM_TYPES, BatchItem
+from api.responses import json_response
 from application.authorization import Action, check
 from application.unit_of_work import BatchCollided, collector_paused
 from domain.errors import DomainError, InvalidValue
@@ -77,7 +78,6 @@ class ItemResult(BaseModel):
     replayed: bool | None = None
     token: str | None = Field(default=None, description="A new principal's token (registrations; shown once)")
     problem: Problem | None = Field(default=None, description="What was wrong with this item")
-    pending: int | None = Field(default=None, exclude=True)
 
 
 class BatchResult(BaseModel):
@@ -98,20 +98,25 @@ class EventPage(BaseModel):
              description="Each item runs on its own and is idempotent under its own key: a bad item does not block "
                          "the good ones, and its `problem` says exactly what was wrong. A retried batch replays each "
                          "item that succeeded. The Idempotency-Key header is not used here.")
-def batch(body: EventBatch, actor: Principal, state: State, response: Response) -> dict[str, Any]:
+def batch(body: EventBatch, actor: Principal, state: State) -> Response:
     check(actor, Action.SUBMIT_BATCH)
     try:
         with state.ledger.unit_of_work(_touched(body.items, actor)) as work:
             results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
         for result in results:
-            if result.pending is not None:
-                result.position, result.pending = work.positions[result.pending], None
+            pending = result.pop("pending", None)
+            if pending is not None:
+                result["position"] = work.positions[pending]
     except BatchCollided:  # nothing was written: each item alone, where collisions are retried or replayed
         results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
-    position = max([state.ledger.position(), *(r.position or 0 for r in results)])
-    response.headers[POSITION_HEADER] = str(position)
-    failed = sum(1 for r in results if not r.ok)
-    return {"position": position, "succeeded": len(results) - failed, "failed": failed, "results": results}
+        for result in results:
+            result.pop("pending", None)
+    position = max([state.ledger.position(), *(r["position"] or 0 for r in results)])
+    failed = sum(1 for r in results if not r["ok"])
+    answer = json_response({"position": position, "succeeded": len(results) - failed, "failed": failed,
+                            "results": results})
+    answer.headers[POSITION_HEADER] = str(position)
+    return answer
 
 
 def _touched(items: list[Any], actor: Actor) -> list[UUID]:
@@ -121,24 +126,30 @@ def _touched(items: list[Any], actor: Actor) -> list[UUID]:
                   for value in vars(item).values() if isinstance(value, UUID)]
 
 
-def _run(index: int, item: Any, actor: Any, state: State) -> ItemResult:
+def _failed(index: int, command: str | None, status: int, found: Problem) -> dict[str, Any]:
+    return {"index": index, "command": command, "ok": False, "status": status, "id": None, "position": None,
+            "replayed": None, "token": None, "problem": found.model_dump(mode="json")}
+
+
+def _run(index: int, item: Any, actor: Any, state: State) -> dict[str, Any]:
+    """The item's result as `ItemResult` writes it (serialised by orjson with the batch's answer; "pending" is the
+    command's number in the unit of work, replaced by its position once appended)."""
     instance = f"/v1/events#items/{index}"
     if isinstance(item, InvalidItem):
         found = validation_problem([{**e, "loc": ("items", index, *e.get("loc", ()))} for e in item.errors], instance)
-        return ItemResult(index=index, command=item.command, ok=False, status=422, problem=found)
+        return _failed(index, item.command, 422, found)
     assert isinstance(item, BatchItem)
     command = getattr(item, "command", None)
     try:
         outcome = state.ledger.execute(actor, item.to_command(item.target()), item.idempotency_key)
     except DomainError as error:
         found = domain_problem(error, instance)
-        return ItemResult(index=index, command=command, ok=False, status=found.status, problem=found)
+        return _failed(index, command, found.status, found)
     except (ValueError, TypeError) as error:
-        found = domain_problem(InvalidValue(str(error)), instance)
-        return ItemResult(index=index, command=command, ok=False, status=422, problem=found)
-    return ItemResult(index=index, command=command, ok=True, status=200, id=str(outcome.id),
-                      position=outcome.position, replayed=outcome.replayed, token=outcome.token or None,
-                      pending=outcome.pending)
+        return _failed(index, command, 422, domain_problem(InvalidValue(str(error)), instance))
+    return {"index": index, "command": command, "ok": True, "status": 200, "id": str(outcome.id),
+            "position": outcome.position, "replayed": outcome.replayed, "token": outcome.token or None,
+            "problem": None, "pending": outcome.pending}
 
 
 @router.get("/v1/events", response_model=EventPage, responses=responses(401, 403, 422),

@@ -14,6 +14,8 @@ import structlog
 from starlette.requests import Request
 
 from adapters.logs import configure_logging
+from api.context import POSITION_HEADER
+from api.routers.events import BatchResult
 from tests.api.conftest import ADMIN_TOKEN, Api
 from tests.api.story import COMMUNICATION, bearer
 
@@ -114,3 +116,16 @@ def test_the_collector_is_on_again_after_a_batch_request_good_or_bad(api: Api) -
     assert api.client.post("/v1/events", headers=bearer(token),
                            json={"items": _term(achievement, learners)}).status_code == 200
     assert gc.isenabled()
+
+
+def test_the_answer_is_the_documented_batch_result_as_fastapi_would_encode_it(api: Api) -> None:
+    token, achievement, learners = _setup(api, 2)
+    items = [*_term(achievement, learners), {"command": "complete_enrolment", "idempotency_key": "c",
+                                             "enrolment_id": str(uuid4())}, {"command": "enrol", "term": ""}]
+    answer = api.client.post("/v1/events", headers=bearer(token), json={"items": items})
+    assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+    body = answer.json()
+    assert body == BatchResult.model_validate(body).model_dump(mode="json")
+    assert answer.headers[POSITION_HEADER] == str(body["position"]) and body["failed"] == 2
+    assert [(r["ok"], r["status"], r["position"] is None) for r in body["results"]] == [
+        (True, 200, False), (True, 200, False), (False, 404, True), (False, 422, True)]

@@ -85,7 +85,7 @@ class LogFollowingRepository(Repository[UUID]):
                 self.reads += 1
                 cached = self._reconstruct_aggregate(aggregate_id, None, projector_func)
                 self.remember(cached)
-        return private_copy(cached)
+        return private_copy(cached) if deepcopy_from_cache else cached
 
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> list[Aggregate]:
         """Reads those of ``aggregate_ids`` not cached in one query, if the store can (a batch touches many), and

@@ -82,9 +82,10 @@ class UnitOfWork:
     handled: Counter[str] = field(default_factory=Counter)  # kept commands by name
     actor: Actor | None = None
 
-    def get(self, aggregate_id: UUID) -> Aggregate | None:
+    def get(self, aggregate_id: UUID, copy: bool = True) -> Aggregate | None:
+        """The batch's latest of that aggregate: a copy of it, or (``copy=False``) itself, never to be changed."""
         found = self.aggregates.get(aggregate_id)
-        return None if found is None else private_copy(found)
+        return private_copy(found) if found is not None and copy else found
 
     def keep(self, aggregates: Iterable[Aggregate], after_saved: Callable[[], None] | None = None) -> int:
         """The new events of one command's aggregates; returns the command's number in the batch."""

@@ -92,11 +92,19 @@ class Records:
         return self.clock().date()
 
     def load(self, kind: type[A], aggregate_id: UUID) -> A:
+        """The command's own copy of the aggregate, to change."""
+        return self._found(kind, aggregate_id, copy=True)
+
+    def read(self, kind: type[A], aggregate_id: UUID) -> A:
+        """The aggregate as the cache holds it, shared: for rules that only look at it (never to be changed)."""
+        return self._found(kind, aggregate_id, copy=False)
+
+    def _found(self, kind: type[A], aggregate_id: UUID, copy: bool) -> A:
         work = self.work
         try:
-            aggregate: Aggregate | None = work.get(aggregate_id) if work is not None else None
+            aggregate: Aggregate | None = work.get(aggregate_id, copy) if work is not None else None
             if aggregate is None:
-                aggregate = self._application.repository.get(aggregate_id)
+                aggregate = self._application.repository.get(aggregate_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}") from None
         if not isinstance(aggregate, kind):
@@ -119,10 +127,16 @@ class Records:
     def check_standing(self, actor: Actor) -> None:
         """A provider that acts must still be registered: a deregistered provider writes nothing more."""
         if actor.kind is ActorKind.PROVIDER:
-            self.load(Provider, UUID(actor.id)).check_registered()
+            self.read(Provider, UUID(actor.id)).check_registered()
 
     def active_learner(self, learner_id: UUID) -> Learner:
         learner = self.load(Learner, learner_id)
+        learner.check_active()
+        return learner
+
+    def read_active_learner(self, learner_id: UUID) -> Learner:
+        """As ``active_learner``, shared (never to be changed)."""
+        learner = self.read(Learner, learner_id)
         learner.check_active()
         return learner
 

@@ -13,11 +13,11 @@ from domain.values import Actor
 
 def enrol(records: Records, actor: Actor, command: Enrol) -> Change:
     """Enrolling the same learner in the same achievement for the same term finds the existing enrolment."""
-    achievement = records.load(Achievement, command.achievement_id)
+    achievement = records.read(Achievement, command.achievement_id)
     check(actor, Action.ENROL, Parties(provider_id=achievement.provider_id))
     records.check_standing(actor)
     achievement.check_offered()
-    learner = records.active_learner(command.learner_id)
+    learner = records.read_active_learner(command.learner_id)
     enrolment = Enrolment.enrol(
         learner_id=learner.id, achievement_id=achievement.id, provider_id=achievement.provider_id,
         term=command.term, actor=actor, effective=command.effective or records.today(),
@@ -37,8 +37,8 @@ def _enrolment_for(records: Records, actor: Actor, action: Action, enrolment_id:
 
 def record_assessment(records: Records, actor: Actor, command: RecordAssessment) -> Change:
     enrolment = _enrolment_for(records, actor, Action.RECORD_IN_ENROLMENT, command.enrolment_id)
-    records.active_learner(enrolment.learner_id)
-    check_skills_aligned(records.load(Achievement, enrolment.achievement_id), command.skill_levels)
+    records.read_active_learner(enrolment.learner_id)
+    check_skills_aligned(records.read(Achievement, enrolment.achievement_id), command.skill_levels)
     assessment = Assessment(
         assessment_id=uuid4(), title=command.title, outcome=command.outcome, score=command.score,
         skill_levels=command.skill_levels, evidence=command.evidence, assessor=command.assessor,

@@ -70,3 +70,22 @@ def test_a_batch_caches_what_it_changed_but_not_its_claims_and_is_not_read_back(
     assert cache.cached(Enrolment.create_id(learner, achievement, "2024-T1"))
     assert not cache.cached(IdempotencyKey.create_id(provider, "enrol-1"))
     assert cache.followed == ledger.position() == work.positions[0]
+
+
+def test_rules_that_only_look_share_the_cached_aggregate_and_a_command_changes_its_own_copy(
+        ledger: Ledger, world: World) -> None:
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    learner = world.learner()
+    records = ledger.records
+    cached = ledger.aggregates.get(learner, deepcopy_from_cache=False)
+    assert records.read_active_learner(learner) is cached
+    assert records.load(Enrolment, ledger.execute(provider, Enrol(
+        learner, achievement, "2024-T1", effective=date(2024, 3, 1))).id) is not records.read(
+        Enrolment, Enrolment.create_id(learner, achievement, "2024-T1"))
+    with ledger.unit_of_work():
+        ledger.execute(provider, Enrol(learner, achievement, "2024-T2", effective=date(2024, 3, 1)))
+        enrolment = Enrolment.create_id(learner, achievement, "2024-T2")
+        assert records.read(Enrolment, enrolment) is records.read(Enrolment, enrolment)
+        assert records.load(Enrolment, enrolment) is not records.read(Enrolment, enrolment)
+    assert ledger.aggregates.get(learner, deepcopy_from_cache=False).version == cached.version

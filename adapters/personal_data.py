@@ -45,6 +45,8 @@ class KeyStore(Protocol):
 
     def all(self) -> Iterator[tuple[UUID, str]]: ...
 
+    def close(self) -> None: ...
+
 
 class SqliteKeyStore(KeyStore):
     def __init__(self, path: Path):
@@ -83,43 +85,67 @@ class SqliteKeyStore(KeyStore):
             rows = self._db.execute("SELECT learner_id, sealed_key FROM learner_keys").fetchall()
         return ((UUID(learner_id), sealed) for learner_id, sealed in rows)
 
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
 
 class PostgresKeyStore(KeyStore):
+    """One connection kept per process (opening one cost more than the lookup on a read's miss path), reopened when
+    it broke; statements are serialised on it."""
+
     def __init__(self, conninfo: str, schema: str = "public"):
         self._conninfo = conninfo
         self._table = f'"{schema}".learner_keys'
+        self._conn: psycopg.Connection[Any] | None = None
+        self._lock = threading.Lock()
         with psycopg.connect(conninfo) as conn, conn.transaction():
             conn.execute(ddl_lock(schema))  # type: ignore[arg-type]
             conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} (learner_id uuid PRIMARY KEY, sealed_key text)")
 
+    def _run(self, statement: str, params: tuple[Any, ...] = (), retry: bool = True) -> psycopg.Cursor[Any]:
+        """The statement run on the kept connection; run again on a new one if the kept one had broken (a server
+        restart), unless `retry` is off: a statement whose outcome a retry could misreport."""
+        with self._lock:
+            try:
+                return self._connection().execute(statement, params)  # type: ignore[arg-type]
+            except psycopg.OperationalError:
+                if self._conn is None or not self._conn.closed:
+                    raise
+                self._conn = None
+                if not retry:
+                    raise
+            return self._connection().execute(statement, params)  # type: ignore[arg-type]
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(self._conninfo, autocommit=True)
+        return self._conn
+
     def get(self, learner_id: UUID) -> str | None:
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            row = conn.execute(f"SELECT sealed_key FROM {self._table} WHERE learner_id = %s", (learner_id,)).fetchone()
+        row = self._run(f"SELECT sealed_key FROM {self._table} WHERE learner_id = %s", (learner_id,)).fetchone()
         return row[0] if row else None
 
     def put(self, learner_id: UUID, sealed_key: str) -> None:
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            conn.execute(
-                f"INSERT INTO {self._table} (learner_id, sealed_key) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                (learner_id, sealed_key),
-            )
+        self._run(f"INSERT INTO {self._table} (learner_id, sealed_key) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                  (learner_id, sealed_key))
 
     def delete(self, learner_id: UUID) -> None:
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            conn.execute(f"DELETE FROM {self._table} WHERE learner_id = %s", (learner_id,))
+        self._run(f"DELETE FROM {self._table} WHERE learner_id = %s", (learner_id,))
 
     def replace(self, learner_id: UUID, old: str, new: str) -> bool:
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            cursor = conn.execute(
-                f"UPDATE {self._table} SET sealed_key = %s WHERE learner_id = %s AND sealed_key = %s",
-                (new, learner_id, old),
-            )
-            return cursor.rowcount == 1
+        cursor = self._run(f"UPDATE {self._table} SET sealed_key = %s WHERE learner_id = %s AND sealed_key = %s",
+                           (new, learner_id, old), retry=False)
+        return cursor.rowcount == 1
 
     def all(self) -> Iterator[tuple[UUID, str]]:
-        with psycopg.connect(self._conninfo, autocommit=True) as conn:
-            rows = conn.execute(f"SELECT learner_id, sealed_key FROM {self._table}").fetchall()
-        return iter(rows)
+        return iter(self._run(f"SELECT learner_id, sealed_key FROM {self._table}").fetchall())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
 
 
 class SealedPersonalDataVault:
@@ -191,6 +217,9 @@ class SealedPersonalDataVault:
             return None
         document: dict[str, Any] = orjson.loads(unseal(key, sealed.removeprefix(SEALED_JSON), TEXT_CONTEXT))
         return document
+
+    def close(self) -> None:
+        self._keys.close()
 
     def forget(self, learner_id: UUID) -> None:
         self._keys.delete(learner_id)

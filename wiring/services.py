@@ -57,6 +57,7 @@ class Services:
         for close in self.closers:
             close()
         self.sign_ins.store.close()
+        self.personal_data.close()
         self.ledger.close()
 
 

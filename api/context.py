@@ -38,8 +38,11 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def api_state(request: Request) -> ApiState:
+async def api_state(request: Request) -> ApiState:
+    """Async: run on the event loop, not handed to a worker thread. Marks the request's arrival, so its token check
+    and its command share one follow of the log."""
     state: ApiState = request.app.state.api
+    state.ledger.arrived()
     return state
 
 

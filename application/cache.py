@@ -14,6 +14,7 @@ fast-forward: `dictionary changed size during iteration` with concurrent writers
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -31,6 +32,8 @@ NOT_CACHED_TOPICS = ("domain.idempotency:",)
 
 
 CONTAINERS = (dict, list, set)
+_ARRIVAL: ContextVar[tuple[object, int] | None] = ContextVar("ledger_arrival", default=None)
+"""The repository a request arrived at and how many follows it had started then (see ``arrived``)."""
 
 
 def _no_outages() -> int:
@@ -133,7 +136,7 @@ class LogFollowingRepository(Repository[UUID]):
         to that writer's events, and forget an aggregate the follow did not bring past the version read (the next
         attempt reads it from the store). A long aggregate is not read again on every collision."""
         self.collisions += 1
-        self.follow()
+        self._follow_after(self._follows_started)
         with self._lock:
             for aggregate_id, version in read_at.items():
                 kept = self._aggregates.get(aggregate_id)
@@ -155,10 +158,20 @@ class LogFollowingRepository(Repository[UUID]):
             if isinstance(aggregate, Aggregate):
                 self.remember(private_copy(aggregate))
 
+    def arrived(self) -> None:
+        """A request arrived (in this context): from now on its follows need only be newer than its arrival, so its
+        token check and its command share one. What another process wrote before the request arrived is seen."""
+        _ARRIVAL.set((self, self._follows_started))
+
     def follow(self) -> None:
         """Bring every cached aggregate up to the end of the log (one query). Threads that arrive while a follow is
-        under way share the next one: a follow that started after a thread arrived is as good as its own."""
-        needed = self._follows_started + 1
+        under way share the next one: a follow that started after a thread (or its request) arrived is as good as
+        its own."""
+        arrival = _ARRIVAL.get()
+        self._follow_after(arrival[1] if arrival is not None and arrival[0] is self else self._follows_started)
+
+    def _follow_after(self, started_before: int) -> None:
+        needed = started_before + 1
         with self._following:
             if self._follows_done >= needed:
                 return

@@ -273,6 +273,10 @@ class Ledger(Application[UUID]):
             return credential.document
         return self.records.vault.open_json(credential.learner_id, credential.document)
 
+    def arrived(self) -> None:
+        """A request arrived: the follows of the log it makes (its token, its command) share one (cache.py)."""
+        self.aggregates.arrived()
+
     def principal_for(self, token: str) -> Actor | None:
         """The principal a bearer token belongs to, from the cache once the log is followed (a token revoked in
         another process is refused from then on)."""

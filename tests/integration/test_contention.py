@@ -1,6 +1,7 @@
 """Writers contending for one aggregate on PostgreSQL, in one process and across two (two Ledgers on one schema, each
 with its own log-following cache), and what a command costs in database round trips."""
 
+import contextvars
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -151,6 +152,40 @@ def test_a_bearer_token_and_an_assessment_take_three_round_trips(counted_service
     assert ledger.principal_for(token) == provider
     _assess(ledger, provider, enrolment, 1)
     assert trips.count == 3, "follow the log for the token, then for the command, then the atomic append"
+
+
+def test_a_request_s_token_check_and_its_assessment_share_one_follow(counted_services, monkeypatch) -> None:
+    ledger = counted_services.ledger
+    world = World(ledger, FixedClock())
+    provider = world.provider()
+    token = ledger.execute(ADMIN, IssueToken(provider)).token
+    enrolment = world.enrolment(provider, world.learner(), world.achievement(provider))
+    _assess(ledger, provider, enrolment, 0)
+    trips = RoundTrips(monkeypatch)
+
+    def request() -> None:
+        ledger.arrived()
+        assert ledger.principal_for(token) == provider
+        _assess(ledger, provider, enrolment, 1)
+
+    contextvars.copy_context().run(request)
+    assert trips.count == 2, "follow the log once for the token and the command, then the atomic append"
+    _assess(ledger, provider, enrolment, 2)
+    assert trips.count == 2 + 2, "outside that request a command follows the log again"
+
+
+def test_a_request_sees_what_another_process_wrote_before_it_arrived(postgres_services, second_process) -> None:
+    ledger, other = postgres_services.ledger, second_process.ledger
+    provider = World(ledger, FixedClock()).provider()
+    token = ledger.execute(ADMIN, IssueToken(provider)).token
+
+    def request() -> Actor | None:
+        other.arrived()
+        return other.principal_for(token)
+
+    assert contextvars.copy_context().run(request) == provider
+    ledger.execute(ADMIN, RevokeToken(token))
+    assert contextvars.copy_context().run(request) is None
 
 
 def test_a_unit_of_work_of_fifty_enrolments_is_two_round_trips(counted_services, monkeypatch) -> None:

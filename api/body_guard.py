@@ -82,8 +82,10 @@ class BodyGuard:
 
 
 async def _receive_before(receive: Receive, deadline: float, timeout: float) -> Message:
+    """``asyncio.timeout``, not ``wait_for``: the message is awaited in the request's own task (no task per chunk)."""
     try:
-        return await asyncio.wait_for(receive(), max(0.0, deadline - time.monotonic()))
+        async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            return await receive()
     except TimeoutError:
         raise Refused(408, "request-timeout", f"the body did not arrive in full within {timeout:g} s") from None
 

@@ -40,6 +40,7 @@ PER_ENROLMENT = 3
 ADMIN_TOKEN = "bench-admin-" + uuid.uuid4().hex
 PEER_TOKEN = "bench-peer-" + uuid.uuid4().hex
 ROOT = Path(__file__).parents[2]
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SERVER_POOLS = {"POSTGRES_POOL_SIZE": "4", "POSTGRES_MAX_OVERFLOW": "4"}
 
 
@@ -132,11 +133,21 @@ class Server:
             time.sleep(0.1)
         raise RuntimeError(f"the server did not answer /healthz within {timeout} s")
 
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(p) for p in children.read_text().split()] if children.exists() else []
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the worker processes (the parent only supervises) so far."""
+        ticks = 0
+        for pid in self.workers() or [self.process.pid]:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / CLOCK_TICKS
+
     def memory_mb(self) -> dict[str, float]:
         """The largest worker's peak and current resident set (the parent only supervises)."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        pids = [int(p) for p in children.read_text().split()] if children.exists() else []
-        found = [proc_memory_mb(pid) for pid in pids or [self.process.pid]]
+        found = [proc_memory_mb(pid) for pid in self.workers() or [self.process.pid]]
         return {name: max(m.get(name, 0.0) for m in found) for name in ("VmHWM", "VmRSS")}
 
     def stop(self) -> None:
@@ -148,6 +159,14 @@ class Server:
                 self.process.kill()
                 self.process.wait(5)
         self._log.close()
+
+
+def with_cpu(server: Server, load: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The load's figures and the server's CPU time per request (its workers', from /proc)."""
+    before = server.cpu_seconds()
+    figures = load()
+    figures["server_cpu_us_per_request"] = (server.cpu_seconds() - before) / figures["requests"] * 1e6
+    return figures
 
 
 def measure_http(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
@@ -174,10 +193,11 @@ def measure_http(url: str, size: Size, log: Callable[[str], None] = print) -> li
 
             def run_ours(requests: int, clients: int, prefix: str) -> dict[str, Any]:
                 targets = enrolments(ledger, actor, achievement, max(clients, requests // PER_ENROLMENT), prefix)
-                return http_load(ours.base, provider.token, targets, requests, clients)
+                return with_cpu(ours, lambda: http_load(ours.base, provider.token, targets, requests, clients))
 
             def run_peer(requests: int, clients: int, prefix: str) -> dict[str, Any]:
-                return http_load(peer.base, PEER_TOKEN, [uuid.uuid4() for _ in range(clients * 4)], requests, clients)
+                targets = [uuid.uuid4() for _ in range(clients * 4)]
+                return with_cpu(peer, lambda: http_load(peer.base, PEER_TOKEN, targets, requests, clients))
 
             warmup = max(40, size.http_requests // 10)
             run_ours(warmup, 4, "W")
@@ -207,7 +227,8 @@ def _pairs(clients: int, size: Size, run_ours: Callable[[int, int, str], dict[st
             peer_run, ledger_run = run_peer(requests, clients, prefix), run_ours(requests, clients, prefix)
         pairs.append((ledger_run, peer_run))
         log(f"  {clients} clients, pair {rep + 1}: ledger {ledger_run['requests_per_s']:,.0f} req/s "
-            f"(p99 {ledger_run['latency']['p99_ms']:.1f} ms), peer {peer_run['requests_per_s']:,.0f} req/s")
+            f"(p99 {ledger_run['latency']['p99_ms']:.1f} ms, {ledger_run['server_cpu_us_per_request']:,.0f} us CPU), "
+            f"peer {peer_run['requests_per_s']:,.0f} req/s ({peer_run['server_cpu_us_per_request']:,.0f} us CPU)")
     ratios = [ledger_run["requests_per_s"] / peer_run["requests_per_s"] for ledger_run, peer_run in pairs]
     ledger_rate = statistics.median(p[0]["requests_per_s"] for p in pairs)
     peer_rate = statistics.median(p[1]["requests_per_s"] for p in pairs)
@@ -218,4 +239,7 @@ def _pairs(clients: int, size: Size, run_ours: Callable[[int, int, str], dict[st
         text=f"{ledger_rate:,.0f} req/s (p99 {p99:.1f} ms)",
         baseline_text=f"{peer_rate:,.0f} req/s (minimal FastAPI peer)",
         details={"pairs": [{"ledger": ours, "peer": theirs} for ours, theirs in pairs],
-                 "workers": os.cpu_count()}).judge()
+                 "workers": os.cpu_count(),
+                 "server_cpu_us_per_request": {
+                     "ledger": statistics.median(p[0]["server_cpu_us_per_request"] for p in pairs),
+                     "peer": statistics.median(p[1]["server_cpu_us_per_request"] for p in pairs)}}).judge()

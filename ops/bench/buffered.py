@@ -70,6 +70,9 @@ class BufferedRecords(Records):
             raise NotFound(f"no {kind.__name__.lower()} {aggregate_id}")
         return found
 
+    def read(self, kind: type[Any], aggregate_id: UUID) -> Any:
+        return self.load(kind, aggregate_id)
+
     def exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.memory or super().exists(aggregate_id)
 

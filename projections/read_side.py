@@ -40,6 +40,7 @@ from projections.learner_record import LearnerRecord, ShareRecord
 from projections.pathway import PathwayProgress, pathway
 from projections.personal_data import PersonalData
 from projections.schema import VIEW_NAME
+from projections.served_clrs import ServedClrs
 from projections.share_links import ShareLink, share_access
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skill_query import IndexMatch, LearnerMatch, learners_holding
@@ -101,6 +102,7 @@ class ReadSide(IssuerReads):
         self.signed = Lru()
         self.signatures = Lru()
         self.current = CurrentLearners(parts.views)
+        self.served_clrs = ServedClrs(parts.views, self.current, parts.personal)
 
     def close(self) -> None:
         if self.runner is not None:
@@ -188,7 +190,7 @@ class ReadSide(IssuerReads):
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
-            if (kept := self._kept_clr(learner_id)) is not None:
+            if (kept := self.served_clrs.current(learner_id)) is not None:
                 return kept
             current = self._current(learner_id)
             return dict(current.answer(("clr",), lambda: self.documents.sign_clr(
@@ -199,18 +201,6 @@ class ReadSide(IssuerReads):
             signed = self.publisher.sign(document, self.now())
             self.signed.put(("clr", key), signed)
         return dict(signed)
-
-    def _kept_clr(self, learner_id: UUID) -> Json | None:
-        """The signed CLR kept for the learner's current position (or before share openings only), from one keyed
-        read without building the learner; None when none is current or it no longer opens (erased)."""
-        if (found := self.views.signed_clr(str(learner_id))) is None:
-            raise NotFound(f"no learner {learner_id}")
-        position, signed_at, kept = found
-        if kept is None or signed_at is None or not (
-                signed_at == position or self.current.only_openings(str(learner_id), signed_at, position)):
-            return None
-        revealed: Json | None = self.personal.reveal(learner_id, kept)
-        return revealed
 
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
         """Now: computed once per change of the learner (or the catalogue) and day; as of a point: re-folded."""

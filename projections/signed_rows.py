@@ -13,18 +13,19 @@ Json = dict[str, Any]
 class SignedDocumentRows(SqlViews):
     """Kept apart from the views proper: the rebuild test compares the views, never these."""
 
-    def signed_clr(self, learner_id: str) -> tuple[int, int | None, Json | None] | None:
-        """(the learner's current position, the position of their stored signed CLR, that CLR); None if no such
-        learner."""
+    def signed_clr(self, learner_id: str, known: int | None = None) -> tuple[int, int | None, Json | None] | None:
+        """(the learner's current position, the position of their stored signed CLR, that CLR, left out when it was
+        signed at `known`: the caller holds it); None if no such learner."""
         with self.transaction(commit=False) as cursor:
-            row = self.one(cursor, "SELECT l.position AS current_position, s.position AS signed_position, s.document"
+            row = self.one(cursor, "SELECT l.position AS current_position, s.position AS signed_position,"
+                                   " CASE WHEN s.position = ? THEN NULL ELSE s.document END AS document"
                                    " FROM {learners} l LEFT JOIN {signed_clrs} s ON s.learner_id = l.learner_id"
-                                   " WHERE l.learner_id = ?", (learner_id,))
+                                   " WHERE l.learner_id = ?", (known, learner_id))
         if row is None:
             return None
         signed = row["signed_position"]
         return (int(row["current_position"]), None if signed is None else int(signed),
-                None if signed is None else loads(row["document"]))
+                None if row["document"] is None else loads(row["document"]))
 
     def store_signed_clr(self, learner_id: str, position: int, document: Json | str) -> None:
         """Keep a learner's signed CLR for a position, unless one for a later position is already kept."""

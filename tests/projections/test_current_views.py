@@ -97,3 +97,34 @@ def test_a_current_clr_is_answered_from_the_kept_document_without_building_the_l
             fresh_side.clr(aroha)
     finally:
         fresh_side.close()
+
+
+def test_a_clr_served_before_is_answered_again_without_reading_its_document_until_the_learner_moves_on(embedded):
+    services, read_side = embedded
+    ids = load_demo(services.ledger)
+    caught_up(read_side, services)
+    aroha = ids.ids["aroha"]
+    kept = read_side.documents.sign_clr(str(aroha))
+    fresh_side = open_read_side(services, run_projections=False)
+    rows = fresh_side.served_clrs.views
+    documents_read: list[bool] = []
+
+    def counted(learner_id, known=None):
+        found = rows.signed_clr(learner_id, known)
+        documents_read.append(found is not None and found[2] is not None)
+        return found
+
+    fresh_side.served_clrs.views = type("Counted", (), {"signed_clr": staticmethod(counted)})()
+    try:
+        assert fresh_side.clr(aroha) == kept and documents_read == [True]
+        served = fresh_side.clr(aroha)
+        assert served == kept and documents_read == [True, False]
+        served["id"] = "changed by a caller"
+        assert fresh_side.clr(aroha) == kept  # each answer is its own copy
+
+        services.ledger.execute(Actor.admin(), EraseLearner(aroha, reason="asked"))
+        caught_up(read_side, services)
+        with pytest.raises(NotFound):
+            fresh_side.clr(aroha)  # the erasure moved the learner on: the served CLR is not current
+    finally:
+        fresh_side.close()

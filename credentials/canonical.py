@@ -7,7 +7,6 @@ rdf-canonize 5 and refuses (DocumentRefused) whatever the JavaScript stack would
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import threading
@@ -65,10 +64,6 @@ def rdf_dataset(expanded: list[Any]) -> dict[str, Any]:
     options = {"produceGeneralizedRdf": False, "rdfDirection": None, "processingMode": "json-ld-1.1"}
     return {name: processor._graph_to_rdf(graph, issuer, options) for name, graph in sorted(node_map.items())
             if name == "@default" or jsonld._is_absolute_iri(name)}
-
-
-def canonical_hash(document: dict[str, Any]) -> bytes:
-    return hashlib.sha256(canonicalize(document).encode("utf-8")).digest()
 
 
 def expand_safely(document: dict[str, Any]) -> list[Any]:

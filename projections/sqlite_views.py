@@ -1,15 +1,27 @@
 """The views in the event store's SQLite file (the embedded default)."""
 
 import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from eventsourcing.persistence import Tracking
-from eventsourcing.sqlite import SQLiteTrackingRecorder
+from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder, SQLiteTransaction
 
 from projections.schema import ALL_TABLES, APPLICATION_NAME, SCHEMA, TABLE_PREFIX
 from projections.store import LedgerViews
 
 SQLITE_TRACKING_TABLE = TABLE_PREFIX + "tracking"
+
+
+class ImmediateTransaction(SQLiteTransaction):
+    """A write that takes the file's write lock when it begins. A deferred one that read first cannot take it
+    once another connection has committed since its read (SQLite answers "database is locked" at once, without
+    waiting out the busy timeout); an immediate one waits for the lock instead."""
+
+    def __enter__(self) -> SQLiteCursor:
+        cursor = self.connection.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        return cursor
 
 
 class OwnSQLiteTracking(SQLiteTrackingRecorder):
@@ -27,7 +39,13 @@ class OwnSQLiteTracking(SQLiteTrackingRecorder):
             self.create_table_statements = [s.replace(old, new) for s in self.create_table_statements]
 
     def transaction(self, *, commit: bool) -> contextlib.AbstractContextManager[Any]:
-        return self.datastore.transaction(commit=commit)
+        return self._writing() if commit else self.datastore.transaction(commit=False)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[SQLiteCursor]:
+        with (self.datastore.get_connection(commit=True) as connection,
+              ImmediateTransaction(connection, commit=True) as cursor, cursor):
+            yield cursor
 
     def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None:
         self._insert_tracking(cursor, tracking)

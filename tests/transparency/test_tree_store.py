@@ -2,6 +2,7 @@
 row per gap, not a row per leaf), a tree written with one row per leaf migrated to runs, and runners racing on one
 tree."""
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from uuid import UUID
@@ -65,6 +66,42 @@ def test_given_a_tree_with_a_row_per_leaf_when_migrated_then_its_runs_give_the_s
     assert tree.leaf_indexes(POSITIONS) == {p: i for i, p in enumerate(POSITIONS)}
     with tree.transaction(commit=False) as cursor:
         assert not tree.table_exists(cursor, LEGACY_LEAVES)
+
+
+def test_given_a_writer_that_read_first_when_another_commits_meanwhile_then_both_writes_are_kept(
+        any_settings: Settings) -> None:
+    first, second = open_tree(any_settings), open_tree(any_settings)
+    first_read, second_wrote = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def write(tree: LogTree, index: int, before: threading.Event | None, after: threading.Event | None) -> None:
+        try:
+            if before is not None:
+                before.wait(5)
+            with tree.transaction(commit=True) as cursor:
+                tree.run(cursor, "SELECT count(*) FROM {nodes}").fetchall()
+                first_read.set()
+                if after is not None:
+                    after.wait(0.5)  # the second writer waits for this one's lock, or commits if there is none
+                tree.write_nodes(cursor, [(0, index, bytes([index]) * 32)])
+            second_wrote.set()
+        except BaseException as error:  # the assertion below names it
+            errors.append(error)
+
+    try:
+        threads = [threading.Thread(target=write, args=(first, 0, None, second_wrote)),
+                   threading.Thread(target=write, args=(second, 1, first_read, None))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+
+        assert errors == []
+        with first.transaction(commit=False) as cursor:
+            assert len(first.run(cursor, "SELECT idx FROM {nodes}").fetchall()) == 2
+    finally:
+        first.close()
+        second.close()
 
 
 def test_given_runners_racing_on_one_tree_when_each_steps_then_the_loser_reloads_and_the_tree_stays_whole(

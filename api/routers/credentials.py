@@ -19,6 +19,7 @@ from api.context import (
 )
 from api.problems import responses
 from api.requests.credentials import CredentialIssue, Reinstatement, Reissue, Revocation, Supersession, Suspension
+from api.writes import execute
 from application.authorization import Action, Parties, permits
 from domain.errors import NotFound
 
@@ -68,30 +69,30 @@ STATUS_ROUTE = {"status_code": 200, "response_model": WriteResult,
 
 @router.post("/v1/credentials/{credential_id}/revocation", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Revoke the credential (the issuing provider), with a reason")
-def revoke(credential_id: UUID, body: Revocation, actor: Principal, state: State, response: Response,
-           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
+async def revoke(credential_id: UUID, body: Revocation, actor: Principal, state: State, response: Response,
+                 key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(credential_id), key))
 
 
 @router.post("/v1/credentials/{credential_id}/suspension", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Suspend the credential (the issuing provider), with a reason")
-def suspend(credential_id: UUID, body: Suspension, actor: Principal, state: State, response: Response,
-            key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
+async def suspend(credential_id: UUID, body: Suspension, actor: Principal, state: State, response: Response,
+                  key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(credential_id), key))
 
 
 @router.post("/v1/credentials/{credential_id}/reinstatement", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Reinstate a suspended credential (the issuing provider), with a reason")
-def reinstate(credential_id: UUID, body: Reinstatement, actor: Principal, state: State, response: Response,
-              key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
+async def reinstate(credential_id: UUID, body: Reinstatement, actor: Principal, state: State, response: Response,
+                    key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(credential_id), key))
 
 
 @router.post("/v1/credentials/{credential_id}/supersession", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Supersede the credential by another of the same learner (the issuing provider)")
-def supersede(credential_id: UUID, body: Supersession, actor: Principal, state: State, response: Response,
-              key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(credential_id), key))
+async def supersede(credential_id: UUID, body: Supersession, actor: Principal, state: State, response: Response,
+                    key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(credential_id), key))
 
 
 @router.get("/v1/credentials/{credential_id}", response_model=CredentialView, dependencies=[ReadYourWrites],

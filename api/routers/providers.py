@@ -16,6 +16,7 @@ from api.context import (
 )
 from api.problems import responses
 from api.requests.principals import ProviderRegistration
+from api.writes import execute
 from application.commands import RotateProviderKey
 
 router = APIRouter(tags=["principals"])
@@ -33,6 +34,6 @@ def register_provider(body: ProviderRegistration, actor: Principal, state: State
 @router.post("/v1/providers/{provider_id}/key-rotation", status_code=200, response_model=WriteResult,
              responses={200: {"headers": WRITE_HEADERS}, **responses(401, 403, 404, 409, 422)},
              summary="Rotate the provider's signing key (the provider itself or an admin); old keys still verify")
-def rotate_key(provider_id: UUID, actor: Principal, state: State, response: Response,
-               key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, RotateProviderKey(provider_id), key))
+async def rotate_key(provider_id: UUID, actor: Principal, state: State, response: Response,
+                     key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, RotateProviderKey(provider_id), key))

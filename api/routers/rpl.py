@@ -7,6 +7,7 @@ from fastapi import APIRouter, Response
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
 from api.requests.recognition import RplAppeal, RplApplication, RplDecisionRequest, RplEvidence, RplRevision
+from api.writes import execute
 
 router = APIRouter(tags=["rpl"])
 ERRORS = responses(401, 403, 404, 409, 422)
@@ -15,38 +16,38 @@ ERRORS = responses(401, 403, 404, 409, 422)
 @router.post("/v1/learners/{learner_id}/rpl-cases", status_code=201, response_model=WriteResult,
              responses={201: {"headers": WRITE_HEADERS}, **ERRORS},
              summary="Open an RPL case for an achievement (the learner, or the achievement's provider)")
-def apply(learner_id: UUID, body: RplApplication, actor: Principal, state: State, response: Response,
-          key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(learner_id), key))
+async def apply(learner_id: UUID, body: RplApplication, actor: Principal, state: State, response: Response,
+                key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(learner_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/evidence", status_code=201, response_model=WriteResult,
              responses={201: {"headers": WRITE_HEADERS}, **ERRORS},
              summary="Submit evidence (the learner or the provider holding the case)")
-def submit_evidence(case_id: UUID, body: RplEvidence, actor: Principal, state: State, response: Response,
-                    key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))
+async def submit_evidence(case_id: UUID, body: RplEvidence, actor: Principal, state: State, response: Response,
+                          key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(case_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/decision", status_code=200, response_model=WriteResult,
              responses={200: {"headers": WRITE_HEADERS}, **ERRORS},
              summary="Decide the case (the provider): granted, partially granted or declined")
-def decide(case_id: UUID, body: RplDecisionRequest, actor: Principal, state: State, response: Response,
-           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))
+async def decide(case_id: UUID, body: RplDecisionRequest, actor: Principal, state: State, response: Response,
+                 key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(case_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/appeal", status_code=200, response_model=WriteResult,
              responses={200: {"headers": WRITE_HEADERS}, **ERRORS},
              summary="Appeal the decision (the learner)")
-def appeal(case_id: UUID, body: RplAppeal, actor: Principal, state: State, response: Response,
-           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))
+async def appeal(case_id: UUID, body: RplAppeal, actor: Principal, state: State, response: Response,
+                 key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(case_id), key))
 
 
 @router.post("/v1/rpl-cases/{case_id}/revision", status_code=200, response_model=WriteResult,
              responses={200: {"headers": WRITE_HEADERS}, **ERRORS},
              summary="Revise the decision after an appeal (the provider)")
-def revise(case_id: UUID, body: RplRevision, actor: Principal, state: State, response: Response,
-           key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, state.ledger.execute(actor, body.to_command(case_id), key))
+async def revise(case_id: UUID, body: RplRevision, actor: Principal, state: State, response: Response,
+                 key: IdempotencyKey = None) -> dict[str, object]:
+    return written(response, await execute(state, actor, body.to_command(case_id), key))

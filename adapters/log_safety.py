@@ -47,6 +47,8 @@ def _escaped(match: re.Match[str]) -> str:
 def escape_controls(text: str, keep_lines: bool = False) -> str:
     """Control and bidirectional-override characters written as \\xNN / \\uNNNN, so a log line cannot move the
     cursor, recolour a terminal, fake a second line or reorder what a reader sees."""
+    if text.isprintable():  # every character the patterns match is unprintable (Cc, Cf, Zl, Zp)
+        return text
     pattern = _CONTROL_KEEPING_LINES if keep_lines else _CONTROL
     return pattern.sub(_escaped, text)
 
@@ -65,8 +67,19 @@ def _safe_value(value: Any, keep_lines: bool) -> Any:
     return value
 
 
+_UNCHANGED = frozenset({int, float, bool, type(None)})
+
+
+def _plain(text: str) -> bool:
+    """Nothing to redact (see ``redact``) and nothing to escape (every character escaped is unprintable)."""
+    return "/" not in text and "=" not in text and text.isprintable()
+
+
 def make_log_safe(logger: Any, method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: every string field (the message, paths, URLs, error texts, tracebacks) made safe."""
     for key, value in event_dict.items():
+        if type(value) in _UNCHANGED or (type(value) is str and _plain(value)):
+            continue
         event_dict[key] = _safe_value(value, keep_lines=key in MULTILINE_FIELDS)
     return event_dict
+

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 import structlog
 
-from adapters.log_safety import REDACTED, escape_controls, redact
+from adapters.log_safety import REDACTED, escape_controls, make_log_safe, redact
 from adapters.logs import configure_logging
 from tests.api.conftest import Api
 from tests.api.story import Story, bearer
@@ -94,3 +94,24 @@ def test_escaping_keeps_tracebacks_multiline_only_where_asked() -> None:
     assert escape_controls("a\nb\x1b") == "a\\x0ab\\x1b"
     assert escape_controls("a\nb\x1b", keep_lines=True) == "a\nb\\x1b"
     assert escape_controls("\u202egnp.exe") == "\\u202egnp.exe"
+
+
+def test_every_character_escaped_is_unprintable() -> None:
+    """The processor passes printable text without the patterns: nothing they match may be printable."""
+    matched = [chr(code) for code in range(0x110000) if escape_controls(chr(code)) != chr(code)]
+    assert len(matched) > 64
+    assert not any(character.isprintable() for character in matched)
+
+
+def test_the_processor_makes_every_kind_of_field_safe() -> None:
+    line = make_log_safe(None, "info", {
+        "event": "request", "path": "/v1/shared/s3cr3t", "query": "?token=t0k", "principal": "learner:\x1b\u202e",
+        "reason": "bad\nline", "status": 201, "ms": 1.5, "replayed": False, "id": None,
+        "items": ["/sign-in/abc", 3], "context": {"url": "/shared/xyz"}, "exception": "Traceback\n  at\x07",
+    })
+    assert line == {
+        "event": "request", "path": "/v1/shared/" + REDACTED, "query": "?token=" + REDACTED,
+        "principal": "learner:\\x1b\\u202e", "reason": "bad\\x0aline", "status": 201, "ms": 1.5, "replayed": False,
+        "id": None, "items": ["/sign-in/" + REDACTED, 3], "context": {"url": "/shared/" + REDACTED},
+        "exception": "Traceback\n  at\\x07",
+    }

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Header, Query, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from api.problems import ApiProblem, unauthenticated
 from api.types import IdempotencyKeyText
@@ -54,32 +55,33 @@ bearer = HTTPBearer(
 )
 
 
-def _resolve(state: ApiState, token: str) -> Actor | None:
+async def _resolve(state: ApiState, token: str) -> Actor | None:
+    """The admin token is checked on the event loop; another token may read the log, in a worker thread."""
     if not token or len(token) > 512:
         return None
     if state.admin_token_hash and hmac.compare_digest(hash_token(token), state.admin_token_hash):
         return Actor.admin()
-    return state.ledger.principal_for(token)
+    return await run_in_threadpool(state.ledger.principal_for, token)
 
 
-def principal(
+async def principal(
     request: Request, state: State, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor:
     if credentials is None:
         raise unauthenticated()
-    actor = _resolve(state, credentials.credentials)
+    actor = await _resolve(state, credentials.credentials)
     if actor is None:
         raise unauthenticated("the bearer token is unknown or revoked")
     request.state.principal = str(actor)
     return actor
 
 
-def optional_principal(
+async def optional_principal(
     request: Request, state: State, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Actor | None:
     if credentials is None:
         return None
-    actor = _resolve(state, credentials.credentials)
+    actor = await _resolve(state, credentials.credentials)
     if actor is not None:
         request.state.principal = str(actor)
     return actor
@@ -143,16 +145,20 @@ WRITE_HEADERS = {
 
 # ---- reads ----------------------------------------------------------------------------------------------------
 
-def wait_for_position(
+async def wait_for_position(
     state: State,
     min_position: Annotated[int | None, Query(
         ge=0, le=2**62, description="Wait (up to a few seconds) until the views reached this log position")] = None,
     header_position: Annotated[int | None, Header(
         alias="X-Min-Position", ge=0, le=2**62, description="Same as `min_position`, as a header")] = None,
 ) -> None:
+    """On the event loop when no position is asked for (most reads); the check and the wait in a worker thread."""
     wanted = max(min_position or 0, header_position or 0)
-    if not wanted:
-        return
+    if wanted:
+        await run_in_threadpool(_wait_until_views_reach, state, wanted)
+
+
+def _wait_until_views_reach(state: ApiState, wanted: int) -> None:
     if wanted > state.ledger.position():
         raise ApiProblem(422, "position-ahead-of-ledger",
                          f"the ledger has not reached position {wanted}: it is at {state.ledger.position()}")

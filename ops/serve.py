@@ -4,6 +4,7 @@ The parent prepares the store once (tables created, the demo loaded) before any 
 forks the workers; each builds its own services (connections are never shared across a fork). SIGTERM or SIGINT to the
 parent stops every worker."""
 
+import gc
 import os
 import signal
 import socket
@@ -43,11 +44,20 @@ def serve_here(settings: Settings, admin_token: str, sock: socket.socket) -> int
     services = build_services(settings)
     read_side = open_read_side(services, run_projections=not settings.uses_postgres)
     try:
-        run_uvicorn(create_site(services, read_side, admin_token), sock)
+        site = create_site(services, read_side, admin_token)
+        keep_out_of_collections()
+        run_uvicorn(site, sock)
     finally:
         read_side.close()
         services.close()
     return 0
+
+
+def keep_out_of_collections() -> None:
+    """What a worker holds once started (modules, the app, schemas, contexts) stays for its life: frozen, the
+    collector's full passes no longer walk it (they took 150-280 ms under load in the reads' p99)."""
+    gc.collect()
+    gc.freeze()
 
 
 def run_uvicorn(app: Starlette, sock: socket.socket) -> None:

@@ -63,6 +63,7 @@ class LogFollowingRepository(Repository[UUID]):
         self._lock = threading.Lock()
         self._following = threading.Lock()
         self._outages_now = recorder.outages if isinstance(recorder, CountsOutages) else _no_outages
+        self._reads_many = recorder if isinstance(recorder, ReadsManyAggregates) else None
         self._outages = self._outages_now()
         self.followed = recorder.max_notification_id() or 0
         self._follows_started = 0
@@ -86,9 +87,22 @@ class LogFollowingRepository(Repository[UUID]):
             # Not while the log is followed: an event that follow skipped (not cached yet) must be in this read.
             with self._following:
                 self.reads += 1
-                cached = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+                cached = self._read(aggregate_id, projector_func)
                 self.remember(cached)
         return private_copy(cached) if deepcopy_from_cache else cached
+
+    def _read(self, aggregate_id: UUID, projector_func: ProjectorFunction[Any, Any]) -> Any:
+        """One round trip where the store can (its latest snapshot and the events after it), not two."""
+        recorder = self._reads_many
+        if recorder is None:
+            return self._reconstruct_aggregate(aggregate_id, None, projector_func)
+        snapshot_store = self.snapshot_store
+        snapshots, events = recorder.select_latest(
+            [aggregate_id], snapshot_store.recorder if snapshot_store is not None else None)
+        aggregate = projector_func(None, [self.mapper.to_domain_event(stored) for stored in [*snapshots, *events]])
+        if aggregate is None:
+            raise AggregateNotFoundError(f"Aggregate {aggregate_id!r} not found.")
+        return aggregate
 
     def prefetch(self, aggregate_ids: Iterable[UUID]) -> list[Aggregate]:
         """Reads those of ``aggregate_ids`` not cached in one query, if the store can (a batch touches many), and

@@ -126,3 +126,18 @@ def test_the_next_follow_starts_after_the_batch_unless_another_writer_came_first
         writer.execute(provider, Enrol(learners[2], achievement, "2024-T1", effective=date(2024, 3, 1)), "e-2")
     assert followed < writer.aggregates.followed == writer.position()
     assert writer.aggregates.cached(Enrolment.create_id(learners[3], achievement, "2024-T1")), "the other's, followed"
+
+
+def test_an_aggregate_not_cached_is_read_in_one_round_trip(writer, fresh_worker, monkeypatch) -> None:
+    world = World(writer, FixedClock())
+    provider = world.provider()
+    enrolment = world.enrolment(provider, world.learner(), world.achievement(provider))
+    writer.take_snapshot(enrolment)
+    writer.execute(provider, _assessment(enrolment, 1))  # an event after the snapshot
+    other = fresh_worker()
+    trips = RoundTrips(monkeypatch)
+    read = other.load(Enrolment, enrolment)
+    assert trips.count == 1, "the snapshot and the events after it in one query (the library: two)"
+    alone = other.aggregates._reconstruct_aggregate(enrolment, None, project_aggregate)
+    assert read.version == alone.version == 2 and vars(read) == vars(alone)
+    assert other.aggregates.reads == 1

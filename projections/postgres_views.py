@@ -6,10 +6,13 @@ from typing import Any
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
+from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL
 
 from projections.schema import ALL_TABLES, APPLICATION_NAME, LARGE_COLUMNS, SCHEMA, TABLE_PREFIX
 from projections.store import LedgerViews
+
+PIPELINED_EVENTS = 16  # a batch this small is written in one pipeline (a write right after a read waits on it)
 
 
 def ddl_lock(schema: str, scope: str = "xact") -> str:
@@ -89,9 +92,46 @@ class PostgresLedgerViews(OwnPostgresTracking, LedgerViews):
     def derived_rows_only(self, cursor: Any) -> None:
         cursor.execute("SET LOCAL synchronous_commit = off")
 
+    @contextlib.contextmanager
+    def derived_rows_transaction(self) -> Iterator[Any]:
+        with self._pipelined() as cursor:
+            self.derived_rows_only(cursor)
+            yield cursor
+
+    def batch_transaction(self, events: int) -> contextlib.AbstractContextManager[Any]:
+        return self.transaction(commit=True) if events > PIPELINED_EVENTS else self._pipelined()
+
+    @contextlib.contextmanager
+    def _pipelined(self) -> Iterator[Any]:
+        """A transaction whose statements are sent without waiting for each one's result: a round trip per result it
+        reads and one for the commit, instead of one or more per statement. Its inserts are INSERTs (COPY cannot run
+        in a pipeline); BEGIN and COMMIT are statements of the pipeline (psycopg's transaction block syncs on each)."""
+        with self.datastore.get_connection() as conn:
+            try:
+                with conn.pipeline():
+                    cursor = conn.cursor()
+                    cursor.execute("BEGIN")
+                    yield cursor
+                    cursor.execute("COMMIT")
+            except BaseException:
+                if conn.info.transaction_status != TransactionStatus.IDLE and not conn.closed:
+                    conn.execute("ROLLBACK")
+                raise
+
+    def many(self, cursor: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
+        if not cursor.connection.pgconn.pipeline_status:
+            super().many(cursor, text, rows)
+            return
+        statement = self.sql(text)  # executemany would sync the pipeline it is in: one execute per row does not
+        for row in rows:
+            cursor.execute(statement, tuple(row))
+
     def insert_rows(self, cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """COPY: one statement for all the rows, and about half the server's time of a multi-row INSERT."""
         if not rows:
+            return
+        if cursor.connection.pgconn.pipeline_status:
+            super().insert_rows(cursor, table, columns, rows)
             return
         with cursor.copy(f"COPY {self.tables[table]} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:

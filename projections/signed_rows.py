@@ -27,18 +27,27 @@ class SignedDocumentRows(SqlViews):
         return (int(row["current_position"]), None if signed is None else int(signed),
                 None if row["document"] is None else loads(row["document"]))
 
+    def signed_clr_position(self, learner_id: str) -> tuple[int, int | None] | None:
+        """(the learner's current position, the position of their stored signed CLR); None if no such learner."""
+        with self.transaction(commit=False) as cursor:
+            row = self.one(cursor, "SELECT l.position AS current_position, s.position AS signed_position"
+                                   " FROM {learners} l LEFT JOIN {signed_clrs} s ON s.learner_id = l.learner_id"
+                                   " WHERE l.learner_id = ?", (learner_id,))
+        if row is None:
+            return None
+        signed = row["signed_position"]
+        return int(row["current_position"]), None if signed is None else int(signed)
+
     def store_signed_clr(self, learner_id: str, position: int, document: Json | str) -> None:
         """Keep a learner's signed CLR for a position, unless one for a later position is already kept."""
-        with self.transaction(commit=True) as cursor:
-            self.derived_rows_only(cursor)
+        with self.derived_rows_transaction() as cursor:
             self.run(cursor, "INSERT INTO {signed_clrs} AS s (learner_id, position, document) VALUES (?, ?, ?)"
                              " ON CONFLICT (learner_id) DO UPDATE SET position = excluded.position,"
                              " document = excluded.document WHERE s.position < excluded.position",
                      (learner_id, position, dumps(document)))
 
     def store_proof(self, credential_id: str, keys: str, ok: bool) -> None:
-        with self.transaction(commit=True) as cursor:
-            self.derived_rows_only(cursor)
+        with self.derived_rows_transaction() as cursor:
             self.run(cursor, "INSERT INTO {proofs} (credential_id, keys, ok) VALUES (?, ?, ?)"
                              " ON CONFLICT (credential_id) DO UPDATE SET keys = excluded.keys, ok = excluded.ok",
                      (credential_id, keys, int(ok)))

@@ -3,7 +3,7 @@ marks; the PostgreSQL class rewrites them), a transaction, and a few statement h
 
 import contextlib
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from projections.schema import IN_CHUNK
@@ -32,6 +32,13 @@ class SqlViews(ABC):
         """The transaction writes only documents derived from the views (signed CLRs, proof checks): lost in a crash,
         they are made again, so its commit need not wait for the disk (PostgreSQL; nothing to say to SQLite)."""
         return None
+
+    @contextlib.contextmanager
+    def derived_rows_transaction(self) -> Iterator[Any]:
+        """A transaction that writes only derived rows (`derived_rows_only`)."""
+        with self.transaction(commit=True) as cursor:
+            self.derived_rows_only(cursor)
+            yield cursor
 
     def many(self, cursor: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:

@@ -46,6 +46,10 @@ class LedgerViews(ViewQueries, SignedDocumentRows, TrackingRecorder):
     @abstractmethod
     def transaction(self, *, commit: bool) -> contextlib.AbstractContextManager[Any]: ...
 
+    def batch_transaction(self, events: int) -> contextlib.AbstractContextManager[Any]:
+        """The transaction a batch of `events` is written in."""
+        return self.transaction(commit=True)
+
     @abstractmethod
     def insert_tracking_in(self, cursor: Any, tracking: Tracking) -> None: ...
 
@@ -66,7 +70,7 @@ class LedgerViews(ViewQueries, SignedDocumentRows, TrackingRecorder):
                          catalogue: dict[tuple[str, str], Json | None] | None = None) -> None:
         """`process_batch` of prepared events. `catalogue`, if given, holds the latest catalogue entries as the views
         stand before the batch (a runner's memory of them); it is brought up to date when the batch commits."""
-        with self.transaction(commit=True) as cursor:
+        with self.batch_transaction(len(events)) as cursor:
             batch = ViewBatch(self, cursor, catalogue)
             if events:
                 batch.apply(events)

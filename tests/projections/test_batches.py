@@ -17,15 +17,16 @@ from wiring.services import build_services
 
 
 @pytest.fixture
-def demo_log(sqlite_settings):
-    """The demo story, then a key rotation and a deregistration (which re-indexes every learner)."""
-    services = build_services(sqlite_settings)
+def demo_log(any_settings):
+    """The demo story, then a key rotation and a deregistration (which re-indexes every learner); on both stores
+    (PostgreSQL writes batches of up to 16 events in a pipeline, larger ones with COPY)."""
+    services = build_services(any_settings)
     ids = load_demo(services.ledger)
     services.ledger.execute(Actor.admin(), RotateProviderKey(ids.ids["tafe"]))
     services.ledger.execute(Actor.admin(), DeregisterProvider(ids.ids["tafe"], reason="Closed"))
     aroha = ids.ids["aroha"]
     end = services.ledger.position()
-    yield sqlite_settings, services, ids, end, aroha
+    yield any_settings, services, ids, end, aroha
     services.close()
 
 

@@ -88,11 +88,15 @@ class CurrentLearners:
         self.openings_only: OrderedDict[tuple[str, int, int], bool] = OrderedDict()
         self.catalogue = KeptCatalogue()
 
-    def get(self, learner_id: str, version: tuple[int, int] | None = None) -> CurrentLearner | None:
-        """The learner as the views hold them now (at `version`, if the caller just read it); None for an unknown
-        learner."""
+    def get(self, learner_id: str, version: tuple[int, int] | None = None,
+            position: int | None = None) -> CurrentLearner | None:
+        """The learner as the views hold them now (at `version`, if the caller just read it; `position`: the
+        learner's position, if the caller just read that); None for an unknown learner."""
         with self.lock:
             kept = self.kept.get(learner_id)
+        if kept is not None and version is None and position is not None and position != kept.version[0] \
+                and not self.only_openings(learner_id, kept.version[0], position):
+            kept = None  # changed since: read at once
         if kept is not None:  # else the state is read at once, with its version
             version = version or self.views.learner_version(learner_id)
             if version is None:

@@ -190,9 +190,10 @@ class ReadSide(IssuerReads):
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
-            if (kept := self.served_clrs.current(learner_id)) is not None:
+            kept, position = self.served_clrs.lookup(learner_id)
+            if kept is not None:
                 return kept
-            current = self._current(learner_id)
+            current = self._current(learner_id, position)
             return dict(current.answer(("clr",), lambda: self.documents.sign_clr(
                 str(learner_id), (current.state, current.catalogue))))
         document = self.unsigned_clr(learner_id, as_of)
@@ -217,8 +218,8 @@ class ReadSide(IssuerReads):
         profile = skills_profile(record, catalogue, day, self.parts.skill_half_life_years)
         return self.personal.reveal(record.learner_id, profile, erased=record.erased)
 
-    def _current(self, learner_id: UUID) -> CurrentLearner:
-        current = self.current.get(str(learner_id))
+    def _current(self, learner_id: UUID, position: int | None = None) -> CurrentLearner:
+        current = self.current.get(str(learner_id), position=position)
         if current is None:
             raise NotFound(f"no learner {learner_id}")
         return current

@@ -27,9 +27,10 @@ class ServedClrs:
         self.personal = personal
         self.served = Lru(size)
 
-    def current(self, learner_id: UUID) -> Json | None:
+    def lookup(self, learner_id: UUID) -> tuple[Json | None, int]:
         """The signed CLR kept for the learner's current position (or before share openings only), from one keyed
-        read; None when none is current or it no longer opens (erased). NotFound for an unknown learner."""
+        read, and that position; None when none is current or it no longer opens (erased). NotFound for an unknown
+        learner."""
         key = str(learner_id)
         served: tuple[int, Json] | None = self.served.get(key)
         found = self.views.signed_clr(key, None if served is None else served[0])
@@ -38,11 +39,11 @@ class ServedClrs:
         position, signed_at, kept = found
         if signed_at is None or not (
                 signed_at == position or self.learners.only_openings(key, signed_at, position)):
-            return None
+            return None, position
         if served is not None and served[0] == signed_at:
-            return dict(served[1])
+            return dict(served[1]), position
         revealed: Json | None = None if kept is None else self.personal.reveal(learner_id, kept)
         if revealed is not None:
             self.served.put(key, (signed_at, revealed))
-            return dict(revealed)
-        return None
+            return dict(revealed), position
+        return None, position

@@ -77,19 +77,41 @@ class SignedDocuments:
         them. One signer per learner at a time in a process: a read right after a write and the signing step both
         want the learner's new CLR; the second takes the one the first kept."""
         with _signing(learner_id):
-            state, catalogue = current or self.views.learner(learner_id)
-            if state is None:
+            return self._sign_clr(learner_id, current)
+
+    def sign_clr_ahead(self, learner_id: str) -> bool:
+        """The signing step's `sign_clr`: whether it signed. A CLR kept at the learner's position (a read right after
+        the write signed it meanwhile) is neither read nor opened again."""
+        with _signing(learner_id):
+            found = self.views.signed_clr_position(learner_id)
+            if found is None:
                 raise NotFound(f"no learner {learner_id}")
-            position = int(state["position"])
-            found = self.views.signed_clr(learner_id)
-            if found is not None and found[1] == position and found[2] is not None:
-                kept = self.personal.reveal(UUID(learner_id), found[2])
-                if kept is not None:
-                    return kept
-            signed = self.publisher.sign(self.unsigned_clr(state, catalogue), self.clock())
-            sealed = self.personal.seal_json(UUID(learner_id), signed)
-            self.views.store_signed_clr(learner_id, position, sealed)
-            return signed
+            if found[1] == found[0]:
+                return False
+            self._sign_clr(learner_id, None)
+            return True
+
+    def _sign_clr(self, learner_id: str, current: tuple[Json, CatalogueSnapshot] | None) -> Json:
+        state, catalogue = current or self.views.learner(learner_id)
+        if state is None:
+            raise NotFound(f"no learner {learner_id}")
+        position = int(state["position"])
+        if (kept := self._kept_clr(learner_id, position)) is not None:
+            return kept
+        signed = self.publisher.sign(self.unsigned_clr(state, catalogue), self.clock())
+        sealed = self.personal.seal_json(UUID(learner_id), signed)
+        self.views.store_signed_clr(learner_id, position, sealed)
+        return signed
+
+    def _kept_clr(self, learner_id: str, position: int) -> Json | None:
+        """The CLR kept for the learner at `position`, if one is (the document is read only then)."""
+        found = self.views.signed_clr_position(learner_id)
+        if found is None or found[1] != position:
+            return None
+        kept = self.views.signed_clr(learner_id)
+        if kept is None or kept[1] != position or kept[2] is None:
+            return None
+        return self.personal.reveal(UUID(learner_id), kept[2])
 
     def unsigned_clr(self, state: Json, catalogue: CatalogueSnapshot) -> Json:
         """The CLR names its recipient from the sealed profile: an erased learner has none, and no CLR. Erasure
@@ -143,11 +165,8 @@ class SignedDocuments:
             if signed_at is not None and (signed_at == position or only_openings_between(
                     self.views, learner_id, signed_at, position)):
                 continue  # signed at this position already (by a read, or an interrupted round), or only opened since
-            try:
-                self.sign_clr(learner_id)
-                made += 1
-            except NotFound:  # no current credential (ClrEmpty): no CLR to sign
-                pass
+            with contextlib.suppress(NotFound):  # no current credential (ClrEmpty): no CLR to sign
+                made += self.sign_clr_ahead(learner_id)
         if len(changed) == limit:
             reached = min(reached, changed[-1][1])
         self.views.set_published_position(PUBLISHED_NAME, reached)

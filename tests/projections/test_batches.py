@@ -1,5 +1,6 @@
 """Batched processing: the views do not depend on where the batches fall; a batch that fails leaves nothing; the
-signing step keeps CLRs and proof checks that reads then serve without signing or verifying."""
+signing step keeps CLRs and proof checks that reads then serve without signing or verifying, and leaves alone a CLR
+a read signed meanwhile; a CLR read after a change reads the learner once."""
 
 
 from datetime import date
@@ -11,6 +12,7 @@ from credentials import publisher as publisher_module
 from domain.values import Actor
 from ops.demo import load_demo
 from projections import signed_documents as documents_module
+from projections.signed_documents import SignedDocuments
 from wiring.projection_runner import ViewsRunner, publish, status
 from wiring.read_side import open_read_side
 from wiring.services import build_services
@@ -125,6 +127,58 @@ def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
         assert fresh["id"] != kept["id"]
         current, signed_at, stored = read_side.views.signed_clr(str(aroha))
         assert signed_at == current and read_side.personal.reveal(aroha, stored) == fresh
+    finally:
+        read_side.close()
+
+
+def refuse(*args, **kwargs):
+    raise AssertionError("not expected")
+
+
+def enrol_again(services, read_side, learner) -> None:
+    earlier = read_side.current.get(str(learner)).record.enrolments[0]
+    services.ledger.execute(Actor.provider(earlier.provider_id), Enrol(
+        learner, achievement_id=earlier.achievement_id, term="later", effective=date(2026, 1, 6)))
+
+
+def test_the_signing_step_neither_reads_nor_opens_a_clr_a_read_signed_meanwhile(demo_log, monkeypatch):
+    settings, services, _ids, end, aroha = demo_log
+    rows_after(settings, 500, end)
+    publish(settings)
+    read_side = open_read_side(services, run_projections=False)
+    try:
+        enrol_again(services, read_side, aroha)
+        catch_up_views(settings, services)
+        documents = SignedDocuments(read_side.views, read_side.publisher, read_side.personal)
+        changed = read_side.views.learners_changed_after(documents.position(), 100)  # the step's, before the read
+        assert [row[0] for row in changed] == [str(aroha)] and changed[0][2] != changed[0][1]
+        signed = read_side.clr(aroha)
+        monkeypatch.setattr(read_side.views, "learners_changed_after", lambda *args: changed)
+        monkeypatch.setattr(read_side.views, "learner", refuse)
+        monkeypatch.setattr(read_side.views, "signed_clr", refuse)
+        documents.personal = type("Refusing", (), {"reveal": staticmethod(refuse)})()
+        assert documents.step() == 0
+        assert documents.position() == read_side.views.position()
+        monkeypatch.undo()
+        assert read_side.personal.reveal(aroha, read_side.views.signed_clr(str(aroha))[2]) == signed
+    finally:
+        read_side.close()
+
+
+def test_a_clr_read_after_a_change_reads_the_learner_without_asking_its_version_first(demo_log, monkeypatch):
+    settings, services, _ids, end, aroha = demo_log
+    rows_after(settings, 500, end)
+    read_side = open_read_side(services, run_projections=False)
+    try:
+        before = read_side.clr(aroha)  # signed here; the learner is kept
+        enrol_again(services, read_side, aroha)
+        catch_up_views(settings, services)
+        with monkeypatch.context() as patched:
+            patched.setattr(read_side.views, "learner_version", refuse)
+            after = read_side.clr(aroha)
+        assert after["id"] != before["id"]
+        current, signed_at, stored = read_side.views.signed_clr(str(aroha))
+        assert signed_at == current and read_side.personal.reveal(aroha, stored) == after
     finally:
         read_side.close()
 

@@ -98,8 +98,14 @@ class PostgresLedgerViews(OwnPostgresTracking, LedgerViews):
             self.derived_rows_only(cursor)
             yield cursor
 
-    def batch_transaction(self, events: int) -> contextlib.AbstractContextManager[Any]:
-        return self.transaction(commit=True) if events > PIPELINED_EVENTS else self._pipelined()
+    @contextlib.contextmanager
+    def batch_transaction(self, events: int) -> Iterator[Any]:
+        """The views are derived rows too: a commit lost in a crash loses the tracking record in it, so the runner
+        applies those events again (and a later durable commit, such as the signing step's position, flushes every
+        earlier one)."""
+        with self.transaction(commit=True) if events > PIPELINED_EVENTS else self._pipelined() as cursor:
+            self.derived_rows_only(cursor)
+            yield cursor
 
     @contextlib.contextmanager
     def _pipelined(self) -> Iterator[Any]:

@@ -190,18 +190,23 @@ class ReadSide(IssuerReads):
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
-            kept, position = self.served_clrs.lookup(learner_id)
-            if kept is not None:
-                return kept
-            current = self._current(learner_id, position)
-            return dict(current.answer(("clr",), lambda: self.documents.sign_clr(
-                str(learner_id), (current.state, current.catalogue))))
+            kept, position = self.kept_clr(learner_id)
+            return kept if kept is not None else self.signed_current_clr(learner_id, position)
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
         if (signed := self.signed.get(("clr", key))) is None:
             signed = self.publisher.sign(document, self.now())
             self.signed.put(("clr", key), signed)
         return dict(signed)
+
+    def kept_clr(self, learner_id: UUID) -> tuple[Json | None, int]:
+        """The current signed CLR if one is kept (one keyed read; no signing, no lock), and the learner's position."""
+        return self.served_clrs.lookup(learner_id)
+
+    def signed_current_clr(self, learner_id: UUID, position: int) -> Json:
+        current = self._current(learner_id, position)
+        return dict(current.answer(("clr",), lambda: self.documents.sign_clr(
+            str(learner_id), (current.state, current.catalogue))))
 
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
         """Now: computed once per change of the learner (or the catalogue) and day; as of a point: re-folded."""

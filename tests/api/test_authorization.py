@@ -1,6 +1,7 @@
 """The authorization matrix: every route x every kind of principal. Each forbidden cell is tried and refused
 (401, 403 or 404) and records nothing (the log position does not move)."""
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -183,3 +184,18 @@ def test_share_links_carry_at_least_128_bits_and_unknown_links_are_404(told: tup
     for fake in ("A" * 43, token[:-1] + ("A" if token[-1] != "A" else "B")):
         answer = api.client.get(f"/v1/shared/{fake}")
         assert answer.status_code == 404 and answer.json()["code"] == "share-not-found"
+
+
+@pytest.mark.parametrize("path", [
+    "/v1/enrolments/{id}/assessments", "/v1/learners/{id}/enrolments", "/v1/achievements",
+    "/v1/credentials/{id}/revocation",
+])
+@pytest.mark.parametrize("token", ["an-unknown-token", None])
+def test_a_write_without_a_known_token_is_401_even_with_a_bad_body(told: tuple[Api, Story], path: str,
+                                                                   token: str | None) -> None:
+    api, _ = told
+    position = api.position
+    answer = api.client.post(path.format(id=uuid.uuid4()), json={"title": "", "outcome": 7},
+                             headers=bearer(token) if token else {})
+    assert answer.status_code == 401 and answer.json()["code"] == "unauthenticated"
+    assert api.position == position

@@ -107,6 +107,14 @@ class PostgresLedgerViews(OwnPostgresTracking, LedgerViews):
             self.derived_rows_only(cursor)
             yield cursor
 
+    def all_together(self, cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
+        connection = cursor.connection
+        with connection.pipeline():
+            cursors = [connection.cursor() for _ in statements]
+            for each, (text, params) in zip(cursors, statements, strict=True):
+                self.run(each, text, params)
+            return [list(each.fetchall()) for each in cursors]
+
     @contextlib.contextmanager
     def _pipelined(self) -> Iterator[Any]:
         """A transaction whose statements are sent without waiting for each one's result: a round trip per result it

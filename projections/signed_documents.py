@@ -96,31 +96,31 @@ class SignedDocuments:
         if state is None:
             raise NotFound(f"no learner {learner_id}")
         position = int(state["position"])
-        if (kept := self._kept_clr(learner_id, position)) is not None:
+        signed_at, documents = self.views.clr_parts(learner_id)
+        if signed_at == position and (kept := self._kept_clr(learner_id, position)) is not None:
             return kept
-        signed = self.publisher.sign(self.unsigned_clr(state, catalogue), self.clock())
+        signed = self.publisher.sign(self.unsigned_clr(state, catalogue, documents), self.clock())
         sealed = self.personal.seal_json(UUID(learner_id), signed)
         self.views.store_signed_clr(learner_id, position, sealed)
         return signed
 
     def _kept_clr(self, learner_id: str, position: int) -> Json | None:
-        """The CLR kept for the learner at `position`, if one is (the document is read only then)."""
-        found = self.views.signed_clr_position(learner_id)
-        if found is None or found[1] != position:
-            return None
         kept = self.views.signed_clr(learner_id)
         if kept is None or kept[1] != position or kept[2] is None:
             return None
         return self.personal.reveal(UUID(learner_id), kept[2])
 
-    def unsigned_clr(self, state: Json, catalogue: CatalogueSnapshot) -> Json:
+    def unsigned_clr(self, state: Json, catalogue: CatalogueSnapshot, sealed: dict[str, Json] | None = None) -> Json:
         """The CLR names its recipient from the sealed profile: an erased learner has none, and no CLR. Erasure
-        destroys the learner's key at once, before the views see it: documents that no longer open mean erased too."""
+        destroys the learner's key at once, before the views see it: documents that no longer open mean erased too.
+        `sealed`: the learner's credential documents, if the caller has just read them."""
         learner_id = UUID(state["learner_id"])
         if state["erased"]:
             raise NotFound("this learner's record was erased")
         profile = self.personal.profile(learner_id, state.get("sealed_profile", "")) or {}
-        documents = self.personal.reveal(learner_id, self.views.credential_documents(str(learner_id)))
+        if sealed is None:
+            sealed = self.views.credential_documents(str(learner_id))
+        documents = self.personal.reveal(learner_id, sealed)
         if any(document is None for document in documents.values()):  # erased since the views read the state
             raise NotFound("this learner's record was erased")
         return unsigned_clr(LearnerRecord.of(state), profile, catalogue, documents, self.publisher.urls,

@@ -38,6 +38,16 @@ class SignedDocumentRows(SqlViews):
         signed = row["signed_position"]
         return int(row["current_position"]), None if signed is None else int(signed)
 
+    def clr_parts(self, learner_id: str) -> tuple[int | None, dict[str, Json]]:
+        """The position of the learner's kept signed CLR (None: none is kept) and their credentials' documents, read
+        together (one round trip where the store can)."""
+        with self.transaction(commit=False) as cursor:
+            signed, rows = self.all_together(cursor, [
+                ("SELECT position FROM {signed_clrs} WHERE learner_id = ?", (learner_id,)),
+                ("SELECT credential_id, document FROM {credentials} WHERE learner_id = ?", (learner_id,))])
+        return (int(signed[0]["position"]) if signed else None,
+                {row["credential_id"]: loads(row["document"]) for row in rows})
+
     def store_signed_clr(self, learner_id: str, position: int, document: Json | str) -> None:
         """Keep a learner's signed CLR for a position, unless one for a later position is already kept."""
         with self.derived_rows_transaction() as cursor:

@@ -41,6 +41,10 @@ class SqlViews(ABC):
             self.derived_rows_only(cursor)
             yield cursor
 
+    def all_together(self, cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
+        """`all` of each statement (sent together where the store can: one round trip)."""
+        return [self.all(cursor, text, params) for text, params in statements]
+
     def many(self, cursor: Any, text: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
             cursor.executemany(self.sql(text), [tuple(row) for row in rows])

@@ -1,6 +1,7 @@
 """Batched processing: the views do not depend on where the batches fall; a batch that fails leaves nothing; the
 signing step keeps CLRs and proof checks that reads then serve without signing or verifying, and leaves alone a CLR
-a read signed meanwhile; a CLR read after a change reads the learner once."""
+a read signed meanwhile; a CLR read after a change reads the learner once, and the credentials' documents together
+with the kept CLR's position."""
 
 
 from datetime import date
@@ -192,7 +193,8 @@ def test_the_signing_step_neither_reads_nor_opens_a_clr_a_read_signed_meanwhile(
         read_side.close()
 
 
-def test_a_clr_read_after_a_change_reads_the_learner_without_asking_its_version_first(demo_log, monkeypatch):
+def test_a_clr_read_after_a_change_reads_the_learner_at_once_and_its_documents_with_the_kept_clrs_position(
+        demo_log, monkeypatch):
     settings, services, _ids, end, aroha = demo_log
     rows_after(settings, 500, end)
     read_side = open_read_side(services, run_projections=False)
@@ -202,6 +204,7 @@ def test_a_clr_read_after_a_change_reads_the_learner_without_asking_its_version_
         catch_up_views(settings, services)
         with monkeypatch.context() as patched:
             patched.setattr(read_side.views, "learner_version", refuse)
+            patched.setattr(read_side.views, "credential_documents", refuse)  # read with the kept CLR's position
             after = read_side.clr(aroha)
         assert after["id"] != before["id"]
         current, signed_at, stored = read_side.views.signed_clr(str(aroha))

@@ -133,12 +133,14 @@ class Ledger(Application[UUID]):
                                                                                                command))
             if isinstance(change, Written):
                 return change
+            claim = self._claim(actor, idempotency_key, fingerprint, change.id)
             if work is not None:
-                return Written(change.id, 0, change.token, pending=work.keep(change.aggregates, change.after_saved))
+                return Written(change.id, 0, change.token,
+                               pending=work.keep(change.aggregates, claim, change.after_saved))
             read_at = {aggregate.id: aggregate.version - len(aggregate.pending_events) for aggregate in
                        change.aggregates}
             try:
-                written = Written(change.id, self._save(change.aggregates), change.token)
+                written = Written(change.id, self._save(change.aggregates, claim), change.token)
             except IntegrityError:
                 replay = self._replay(actor, idempotency_key, fingerprint)
                 if replay is not None:
@@ -156,20 +158,21 @@ class Ledger(Application[UUID]):
     def _checked_change(
         self, actor: Actor, idempotency_key: str | None, fingerprint: str, handle: Callable[[], Change],
     ) -> Change | Written:
-        """The command's change with its idempotency claim, or the replay of the first outcome."""
+        """The command's change, or the replay of the first outcome."""
         try:
-            change = handle()
+            return handle()
         except DomainError:
             replay = self._replay(actor, idempotency_key, fingerprint)
             if replay is not None:
                 return replay
             raise
-        if idempotency_key:
-            change.aggregates.append(IdempotencyKey.claim(
-                key=idempotency_key, fingerprint=fingerprint, outcome=str(change.id), actor=actor,
-                effective=self.today(),
-            ))
-        return change
+
+    def _claim(self, actor: Actor, idempotency_key: str | None, fingerprint: str, outcome: UUID) -> Any:
+        """The idempotency key's claim (an event), appended after the change's events."""
+        if not idempotency_key:
+            return None
+        return IdempotencyKey.claimed(key=idempotency_key, fingerprint=fingerprint, outcome=str(outcome), actor=actor,
+                                      effective=self.today())
 
     @contextmanager
     def unit_of_work(self, touching: Iterable[UUID] = ()) -> Iterator[UnitOfWork]:
@@ -198,8 +201,7 @@ class Ledger(Application[UUID]):
             self.aggregates.forget(work.aggregates)
             raise BatchCollided(str(error)) from error
         work.appended([recording.notification.id for recording in recordings], 0)
-        # Not the claims: read from the store, and only when a retry collides (as the log-following cache does).
-        self.aggregates.remember_saved(a for a in work.aggregates.values() if not isinstance(a, IdempotencyKey))
+        self.aggregates.remember_saved(work.aggregates.values())
         self.aggregates.appended(recordings[0].notification.id, recordings[-1].notification.id)
         work.after_saved()
         self.observe(BatchHandled(work.actor, dict(work.handled), len(work.events), recordings[-1].notification.id,
@@ -253,8 +255,8 @@ class Ledger(Application[UUID]):
             raise IdempotencyKeyReused(f"idempotency key {key!r} was used for a different command")
         return Written(UUID(record.outcome), self.position(), replayed=True)
 
-    def _save(self, aggregates: list[Aggregate]) -> int:
-        recordings = self.save(*aggregates)
+    def _save(self, aggregates: list[Aggregate], claim: Any) -> int:
+        recordings = self.save(*aggregates, claim)
         return recordings[-1].notification.id if recordings else self.position()
 
     def position(self) -> int:

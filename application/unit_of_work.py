@@ -87,13 +87,17 @@ class UnitOfWork:
         found = self.aggregates.get(aggregate_id)
         return private_copy(found) if found is not None and copy else found
 
-    def keep(self, aggregates: Iterable[Aggregate], after_saved: Callable[[], None] | None = None) -> int:
-        """The new events of one command's aggregates; returns the command's number in the batch."""
+    def keep(self, aggregates: Iterable[Aggregate], claim: Any = None,
+             after_saved: Callable[[], None] | None = None) -> int:
+        """The new events of one command's aggregates, then its idempotency claim (an event, if any); returns the
+        command's number in the batch."""
         if after_saved is not None:
             self.callbacks.append(after_saved)
         for aggregate in aggregates:
             self.events.extend(aggregate.collect_events())
             self.aggregates[aggregate.id] = aggregate
+        if claim is not None:
+            self.events.append(claim)
         self.ends.append(len(self.events))
         return len(self.ends) - 1
 

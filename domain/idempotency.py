@@ -3,12 +3,14 @@
 from datetime import date
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from eventsourcing.domain import event
+from eventsourcing.domain import CanInitAggregate, event
+from eventsourcing.utils import get_topic
 
 from domain.common import LedgerAggregate
 from domain.values import Actor
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/idempotency-keys")
+_CLAIMED = "Claimed"
 
 
 class IdempotencyKey(LedgerAggregate):
@@ -17,13 +19,19 @@ class IdempotencyKey(LedgerAggregate):
         return uuid5(IDEMPOTENCY_NAMESPACE, f"{actor}|{key}")
 
     @classmethod
-    def claim(cls, *, key: str, fingerprint: str, outcome: str, actor: Actor, effective: date) -> "IdempotencyKey":
-        return cls.create_with_id(
-            "Claimed", cls.create_id(actor, key), key=key, fingerprint=fingerprint, outcome=outcome,
-            actor=actor, effective=effective,
+    def claimed(
+        cls, *, key: str, fingerprint: str, outcome: str, actor: Actor, effective: date,
+    ) -> CanInitAggregate[UUID]:
+        """The claim's one event, as creating the aggregate would record it, without the aggregate: a claim is only
+        ever read back as its first event (a batch claims a key per item)."""
+        claimed: type[CanInitAggregate[UUID]] = getattr(cls, _CLAIMED)
+        return claimed(  # type: ignore[call-arg]
+            originator_id=cls.create_id(actor, key), originator_version=cls.INITIAL_VERSION,
+            timestamp=claimed.create_timestamp(), originator_topic=get_topic(cls), key=key, fingerprint=fingerprint,
+            outcome=outcome, actor=actor, effective=effective,
         )
 
-    @event("Claimed")
+    @event(_CLAIMED)
     def __init__(self, key: str, fingerprint: str, outcome: str, actor: Actor, effective: date):
         self.key = key
         self.fingerprint = fingerprint

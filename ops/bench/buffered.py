@@ -40,7 +40,8 @@ class SaveCapture:
                 self.saves.append(events)
 
     def __call__(self, *objs: Any, **kwargs: Any) -> Any:
-        events = [e for obj in objs if isinstance(obj, Aggregate) for e in obj.pending_events]
+        events = [e for obj in objs if obj is not None
+                  for e in (obj.pending_events if isinstance(obj, Aggregate) else [obj])]
         recordings = self._save(*objs, **kwargs)
         self.keep(events)
         return recordings
@@ -91,8 +92,10 @@ class BufferedLedger(StoredLedger):
         self._capture = capture
         self.appended = 0
 
-    def _save(self, aggregates: list[Aggregate]) -> int:
+    def _save(self, aggregates: list[Aggregate], claim: Any) -> int:
         events = [event for aggregate in aggregates for event in aggregate.collect_events()]
+        if claim is not None:
+            events.append(claim)
         for aggregate in aggregates:
             self.buffered.memory[aggregate.id] = aggregate
         self._pending.extend(events)

@@ -1,5 +1,6 @@
 """Idempotency keys: a retried write records nothing and answers with the first outcome."""
 
+from dataclasses import replace
 from datetime import date, timedelta
 from uuid import UUID
 
@@ -117,3 +118,13 @@ def test_a_repeated_registration_with_a_new_key_records_only_the_key(ledger, wor
     ), "r2"))
     outcome.then("IdempotencyKey.Claimed")
     assert outcome.result.id == learner
+
+
+def test_a_claim_is_stored_as_the_aggregate_it_stands_for_would_be(ledger, uni):
+    fields = {"key": "lms-import-42/7", "fingerprint": "ab" * 32, "outcome": str(uni.id), "actor": uni,
+              "effective": date(2025, 3, 4)}
+    claimed = IdempotencyKey.claimed(**fields)
+    [created] = IdempotencyKey.create_with_id(
+        "Claimed", IdempotencyKey.create_id(uni, "lms-import-42/7"), **fields).collect_events()
+    created = replace(created, timestamp=claimed.timestamp)
+    assert ledger.mapper.to_stored_event(claimed) == ledger.mapper.to_stored_event(created)

@@ -9,6 +9,7 @@ from eventsourcing.domain import event
 
 from domain.common import LedgerAggregate
 from domain.errors import RuleBroken
+from domain.ids import name_based_id
 from domain.values import Actor
 
 ACCESS_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/access-tokens")
@@ -26,7 +27,7 @@ def new_secret() -> str:
 class AccessToken(LedgerAggregate):
     @staticmethod
     def id_for(token: str) -> UUID:
-        return uuid5(ACCESS_NAMESPACE, hash_secret(token))
+        return name_based_id(ACCESS_NAMESPACE, hash_secret(token))
 
     @classmethod
     def issue(cls, *, principal: Actor, actor: Actor, effective: date) -> tuple["AccessToken", str]:

@@ -10,6 +10,7 @@ from eventsourcing.domain import event
 
 from domain.common import LedgerAggregate, require_text, unique
 from domain.errors import InvalidValue, RuleBroken
+from domain.ids import name_based_id
 from domain.values import Actor, AssessmentOutcome, Evidence, SkillLevel
 
 ENROLMENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/enrolments")
@@ -58,7 +59,7 @@ def uncorrected(assessments: Iterable[AssessmentLike]) -> list[AssessmentLike]:
 class Enrolment(LedgerAggregate):
     @staticmethod
     def create_id(learner_id: UUID, achievement_id: UUID, term: str) -> UUID:
-        return uuid5(ENROLMENT_NAMESPACE, f"{learner_id}|{achievement_id}|{term}")
+        return name_based_id(ENROLMENT_NAMESPACE, f"{learner_id}|{achievement_id}|{term}")
 
     @classmethod
     def enrol(

@@ -7,6 +7,7 @@ from eventsourcing.domain import CanInitAggregate, event
 from eventsourcing.utils import get_topic
 
 from domain.common import LedgerAggregate
+from domain.ids import name_based_id
 from domain.values import Actor
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/idempotency-keys")
@@ -16,7 +17,7 @@ _CLAIMED = "Claimed"
 class IdempotencyKey(LedgerAggregate):
     @staticmethod
     def create_id(actor: Actor, key: str) -> UUID:
-        return uuid5(IDEMPOTENCY_NAMESPACE, f"{actor}|{key}")
+        return name_based_id(IDEMPOTENCY_NAMESPACE, f"{actor}|{key}")
 
     @classmethod
     def claimed(

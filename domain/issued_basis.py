@@ -10,6 +10,7 @@ from eventsourcing.domain import event
 from domain.common import LedgerAggregate, require_text
 from domain.credential import CredentialBasis
 from domain.errors import RuleBroken
+from domain.ids import name_based_id
 from domain.values import Actor
 
 ISSUED_BASIS_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/issued-bases")
@@ -18,7 +19,7 @@ ISSUED_BASIS_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/issued
 class IssuedBasis(LedgerAggregate):
     @staticmethod
     def create_id(learner_id: UUID, achievement_id: UUID, basis: CredentialBasis, basis_id: UUID) -> UUID:
-        return uuid5(ISSUED_BASIS_NAMESPACE, f"{learner_id}|{achievement_id}|{basis.value}|{basis_id}")
+        return name_based_id(ISSUED_BASIS_NAMESPACE, f"{learner_id}|{achievement_id}|{basis.value}|{basis_id}")
 
     @classmethod
     def claim(

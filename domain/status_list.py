@@ -7,6 +7,7 @@ from eventsourcing.domain import event
 
 from domain.common import LedgerAggregate
 from domain.errors import RuleBroken
+from domain.ids import name_based_id
 from domain.values import Actor
 
 STATUS_LIST_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/status-lists")
@@ -16,7 +17,7 @@ STATUS_LIST_CAPACITY = 131_072  # the Bitstring Status List minimum size (16 KB)
 class StatusList(LedgerAggregate):
     @staticmethod
     def create_id(provider_id: UUID) -> UUID:
-        return uuid5(STATUS_LIST_NAMESPACE, str(provider_id))
+        return name_based_id(STATUS_LIST_NAMESPACE, str(provider_id))
 
     @classmethod
     def open(cls, *, provider_id: UUID, actor: Actor, effective: date) -> "StatusList":

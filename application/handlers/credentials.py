@@ -2,7 +2,7 @@
 
 from datetime import date
 from decimal import Decimal
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -23,6 +23,7 @@ from domain.achievement import Achievement
 from domain.credential import Credential, CredentialBasis, CredentialStatus, CredentialTerms
 from domain.enrolment import Enrolment
 from domain.errors import AlreadyIssued, RuleBroken
+from domain.ids import random_id
 from domain.issued_basis import IssuedBasis
 from domain.learner import Learner
 from domain.provider import Provider
@@ -101,7 +102,7 @@ def _new_credential(
     learner.check_not_before(issued, since, "issuance")
     terms = CredentialTerms(basis, basis_id, issued, expires_on, credits, skill_levels, score).checked()
     status_list = records.load(StatusList, StatusList.create_id(achievement.provider_id))
-    credential_id = uuid4()
+    credential_id = random_id()
     index = status_list.allocate(credential_id, actor, issued)
     provider = records.load(Provider, achievement.provider_id)
     profile = records.vault.open(learner.id, learner.sealed_profile) or {}

@@ -1,6 +1,6 @@
 """Enrolments and their assessments, completion and withdrawal."""
 
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.authorization import Action, Parties, check
 from application.commands.base import Command
@@ -8,6 +8,7 @@ from application.commands.enrolments import CompleteEnrolment, Enrol, RecordAsse
 from application.handlers.base import Change, Handler, Records, check_skills_aligned
 from domain.achievement import Achievement
 from domain.enrolment import Assessment, Enrolment
+from domain.ids import random_id
 from domain.values import Actor
 
 
@@ -40,7 +41,7 @@ def record_assessment(records: Records, actor: Actor, command: RecordAssessment)
     records.read_active_learner(enrolment.learner_id)
     check_skills_aligned(records.read(Achievement, enrolment.achievement_id), command.skill_levels)
     assessment = Assessment(
-        assessment_id=uuid4(), title=command.title, outcome=command.outcome, score=command.score,
+        assessment_id=random_id(), title=command.title, outcome=command.outcome, score=command.score,
         skill_levels=command.skill_levels, evidence=command.evidence, assessor=command.assessor,
         assessed_on=command.assessed_on or records.today(), corrects=command.corrects,
     )

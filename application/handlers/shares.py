@@ -1,7 +1,7 @@
 """Shares with employers, their openings, and erasure."""
 
 from collections.abc import Iterable
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.authorization import Action, Parties, check
 from application.commands.base import Command
@@ -11,6 +11,7 @@ from domain.access import AccessToken, hash_secret, new_secret
 from domain.credential import Credential
 from domain.employer import Employer
 from domain.errors import NotPermitted
+from domain.ids import random_id
 from domain.learner import Learner, Share
 from domain.values import Actor
 
@@ -22,7 +23,7 @@ def grant_share(records: Records, actor: Actor, command: GrantShare) -> Change:
     records.load(Employer, command.employer_id)
     _check_credentials_held(records, learner.id, command.credential_ids)
     token = new_secret()
-    share = Share(uuid4(), command.employer_id, command.credential_ids, command.skill_urls, command.purpose,
+    share = Share(random_id(), command.employer_id, command.credential_ids, command.skill_urls, command.purpose,
                   command.expires_at, hash_secret(token))
     learner.grant_share(share, actor, records.today(), records.clock())
     return Change(share.share_id, [learner], token)

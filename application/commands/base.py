@@ -2,12 +2,13 @@
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import ClassVar
+from operator import attrgetter
+from typing import Any, ClassVar
 from uuid import UUID
 
 
@@ -30,30 +31,37 @@ class Command:
 
 PLAIN = frozenset({str, int, float, bool, type(None), UUID, date, datetime, Decimal})
 """Values that stand for themselves (exactly these types: a subclass, e.g. a str Enum, is looked at further)."""
-_FIELD_NAMES: dict[type, tuple[str, ...] | None] = {}
-
-
-def _field_names(kind: type) -> tuple[str, ...] | None:
-    """A dataclass's field names (None for other types), looked up once per type: a batch fingerprints many."""
-    try:
-        return _FIELD_NAMES[kind]
-    except KeyError:
-        names = tuple(f.name for f in fields(kind)) if is_dataclass(kind) else None
-        _FIELD_NAMES[kind] = names
-        return names
+_CANONICAL: dict[type, Callable[[Any], object]] = {}
+"""How each type's values are made canonical, worked out once per type: a batch fingerprints a command per item."""
 
 
 def canonical(value: object) -> object:
     kind = type(value)
-    if kind in PLAIN:
-        return value
-    names = _field_names(kind)
-    if names is not None:
-        return tuple((name, canonical(getattr(value, name))) for name in names)
-    if isinstance(value, Mapping):
-        return tuple(sorted((str(key), canonical(item)) for key, item in value.items()))
-    if isinstance(value, tuple | list):
-        return tuple(canonical(item) for item in value)
-    if isinstance(value, Enum):
-        return value.value
+    try:
+        make = _CANONICAL[kind]
+    except KeyError:
+        make = _CANONICAL[kind] = _canonical_for(kind)
+    return make(value)
+
+
+def _itself(value: object) -> object:
     return value
+
+
+def _canonical_for(kind: type) -> Callable[[Any], object]:
+    if kind in PLAIN:
+        return _itself
+    if is_dataclass(kind):
+        names = tuple(f.name for f in fields(kind))
+        if len(names) < 2:  # attrgetter of one name reads a value, not a tuple
+            return lambda value: tuple((name, canonical(getattr(value, name))) for name in names)
+        read = attrgetter(*names)
+        return lambda value: tuple(zip(
+            names, [v if type(v) in PLAIN else canonical(v) for v in read(value)], strict=False))
+    if issubclass(kind, Mapping):
+        return lambda value: tuple(sorted((str(key), canonical(item)) for key, item in value.items()))
+    if issubclass(kind, tuple | list):
+        return lambda value: tuple([v if type(v) in PLAIN else canonical(v) for v in value])
+    if issubclass(kind, Enum):
+        return lambda value: value.value
+    return _itself

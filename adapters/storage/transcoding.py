@@ -37,7 +37,7 @@ import json
 import math
 import operator
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
@@ -93,6 +93,10 @@ class DateAsISO(Transcoding):
 
 _STR_LEAVES = frozenset({UUIDAsHex, DecimalAsStr, DatetimeAsISO, DateAsISO})
 """Transcodings whose data is a ``str``: nothing under their envelope to walk."""
+_LEAF_TEXT: dict[type[Transcoding], Callable[[Any], str]] = {
+    UUIDAsHex: lambda o: f"{o.int:032x}", DatetimeAsISO: datetime.isoformat, DateAsISO: date.isoformat,
+}
+"""Their text made as their ``encode`` makes it, without a method call in Python (``UUID.hex`` is one too)."""
 
 
 class _DictAsItems(Transcoding):
@@ -216,7 +220,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
         if t is dict:
             walk = self.to_json_tree
             if set(map(type, o)) <= _STR_ONLY and (len(o) != 2 or TYPE_KEY not in o or DATA_KEY not in o):
-                return dict(zip(o, map(walk, o.values()), strict=True))
+                return {key: value if type(value) is str else walk(value) for key, value in o.items()}
             return {TYPE_KEY: "dict_items", DATA_KEY: [[walk(k), walk(v)] for k, v in o.items()]}
         if t is list:
             return list(map(self.to_json_tree, o))
@@ -242,13 +246,16 @@ class _EnvelopeTranscoder(JSONTranscoder):
             )
         name, encode, walk = transcoding.name, transcoding.encode, self.to_json_tree
         if type(transcoding) in _STR_LEAVES:
-            return lambda o: {TYPE_KEY: name, DATA_KEY: encode(o)}
+            text: Callable[[Any], str] = _LEAF_TEXT.get(type(transcoding), transcoding.encode)
+            return lambda o: {TYPE_KEY: name, DATA_KEY: text(o)}
         if type(transcoding) is EnumAsValue:
             return lambda o: {TYPE_KEY: name, DATA_KEY: walk(o._value_)}
         fields = transcoding.field_names if type(transcoding) is DataclassAsDict else ()
         if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:
             values = operator.attrgetter(*fields)
-            return lambda o: {TYPE_KEY: name, DATA_KEY: dict(zip(fields, map(walk, values(o)), strict=True))}
+            return lambda o: {TYPE_KEY: name, DATA_KEY: {
+                field: value if type(value) is str else walk(value)
+                for field, value in zip(fields, values(o), strict=True)}}
         return lambda o: {TYPE_KEY: name, DATA_KEY: walk(encode(o))}
 
     def _decode_envelope(self, name: Any, data: Any) -> Any:

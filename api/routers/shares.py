@@ -2,8 +2,9 @@
 (256 random bits, only its hash is stored). Anyone holding the link opens the employer view while the share is live;
 each opening is recorded so the learner sees who looked and when."""
 
+import asyncio
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import copy_context
 from typing import Annotated, Any
@@ -94,28 +95,47 @@ def _gone() -> ApiProblem:
     303: {"description": "A browser (Accept: text/html first) is sent to the share page, /shared/{token}"},
     **responses(404, 422)},
     summary="Open a share link (anyone holding it): exactly what the share grants, with verification results")
-def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
+async def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
     if _wants_html(request.headers.get("accept", "")):
         return RedirectResponse(f"/shared/{token}", status_code=303)
-    with opened_share(state, token, actor) as view:
-        return json_response(view)
+    # The reads (one keyed read each, or the worker's kept view) on the event loop; the opening's write in its pool.
+    link, recording = _start_opening(state, token, actor)
+    try:
+        answer = json_response(_view_behind(state, link))
+    finally:
+        waiting = asyncio.wrap_future(recording)
+        await asyncio.wait([waiting])
+    _check_stored(waiting.exception())
+    return answer
 
 
 @contextmanager
 def opened_share(state: ApiState, token: str, actor: Actor | None) -> Iterator[EmployerView]:
     """The employer view behind a live link. The opening is recorded while the view is read and turned into the
     caller's answer, and that answer leaves only once the opening is stored: the access log misses no view given."""
+    link, recording = _start_opening(state, token, actor)
+    try:
+        yield _view_behind(state, link)
+    finally:
+        failed = recording.exception()
+    _check_stored(failed)
+
+
+def _start_opening(state: ApiState, token: str, actor: Actor | None) -> tuple[ShareLink, Future[None]]:
     link = state.read_side.share_link(token)
     if link is None or not link.live:
         raise _gone()
-    recording = OPENINGS.submit(copy_context().run, _record_opening, state, link, actor)
-    try:
-        _, view = state.read_side.open_link(link) or (None, None)
-        if view is None:
-            raise _gone()
-        yield view
-    finally:
-        failed = recording.exception()
+    return link, OPENINGS.submit(copy_context().run, _record_opening, state, link, actor)
+
+
+def _view_behind(state: ApiState, link: ShareLink) -> EmployerView:
+    _, view = state.read_side.open_link(link) or (None, None)
+    if view is None:
+        raise _gone()
+    return view
+
+
+def _check_stored(failed: BaseException | None) -> None:
     if isinstance(failed, DomainError):  # ended between the read and the write: nothing may be shown
         raise _gone() from None
     if failed is not None:

@@ -98,14 +98,8 @@ class PostgresLedgerViews(OwnPostgresTracking, LedgerViews):
             self.derived_rows_only(cursor)
             yield cursor
 
-    @contextlib.contextmanager
-    def batch_transaction(self, events: int) -> Iterator[Any]:
-        """The views are derived rows too: a commit lost in a crash loses the tracking record in it, so the runner
-        applies those events again (and a later durable commit, such as the signing step's position, flushes every
-        earlier one)."""
-        with self.transaction(commit=True) if events > PIPELINED_EVENTS else self._pipelined() as cursor:
-            self.derived_rows_only(cursor)
-            yield cursor
+    def batch_transaction(self, events: int) -> contextlib.AbstractContextManager[Any]:
+        return self.transaction(commit=True) if events > PIPELINED_EVENTS else self._pipelined()
 
     def all_together(self, cursor: Any, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[list[Any]]:
         connection = cursor.connection

@@ -29,9 +29,8 @@ class SqlViews(ABC):
         return self.run(cursor, text, params).fetchone()
 
     def derived_rows_only(self, cursor: Any) -> None:
-        """The transaction writes only rows derived from the log (views with their tracking record, signed CLRs, proof
-        checks): lost in a crash, they are made again, so its commit need not wait for the disk (PostgreSQL; nothing
-        to say to SQLite)."""
+        """The transaction writes only documents derived from the views (signed CLRs, proof checks): lost in a crash,
+        they are made again, so its commit need not wait for the disk (PostgreSQL; nothing to say to SQLite)."""
         return None
 
     @contextlib.contextmanager

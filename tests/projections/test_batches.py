@@ -14,7 +14,6 @@ from domain.values import Actor
 from ops.demo import load_demo
 from projections import signed_documents as documents_module
 from projections.signed_documents import SignedDocuments
-from projections.view_batch import ViewBatch
 from wiring.projection_runner import ViewsRunner, publish, status
 from wiring.read_side import open_read_side
 from wiring.services import build_services
@@ -76,32 +75,6 @@ def test_a_failed_batch_leaves_nothing_and_the_next_run_resumes(demo_log, monkey
         assert runner.views.table_rows() == expected
     finally:
         runner.close()
-
-
-def test_postgres_views_batches_commit_without_waiting_for_the_disk(postgres_settings, monkeypatch):
-    """Derived rows: a commit lost in a crash takes its tracking record with it, and the events are applied again."""
-    services = build_services(postgres_settings)
-    try:
-        load_demo(services.ledger)
-        end = services.ledger.position()
-    finally:
-        services.close()
-    settings_seen: list[tuple[int, str]] = []
-    apply = ViewBatch.apply
-
-    def noting(batch, events):
-        shown = batch.cursor.execute("SHOW synchronous_commit").fetchone()
-        settings_seen.append((len(events), shown["synchronous_commit"]))
-        apply(batch, events)
-
-    monkeypatch.setattr(ViewBatch, "apply", noting)
-    rows_after(postgres_settings, 1, 3)  # pipelined batches
-    runner = ViewsRunner(postgres_settings, size=500)
-    try:
-        runner.step()  # one batch with COPY
-    finally:
-        runner.close()
-    assert settings_seen[:3] == [(1, "off")] * 3 and settings_seen[3] == (end - 3, "off")
 
 
 def test_the_tracking_position_reaches_positions_no_view_uses(demo_log):

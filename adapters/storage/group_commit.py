@@ -52,6 +52,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from adapters.storage.append_only import advisory_lock_key, identifier
+from adapters.storage.rendered import Rendered
 
 if TYPE_CHECKING:
     from adapters.storage.postgres import AppendOnlyPostgresApplicationRecorder
@@ -214,34 +215,35 @@ class GroupCommitter:
         id_type = SQL(datastore.originator_id_type)
         timeout, channel = int(datastore.lock_timeout), Identifier(recorder.channel_name)
         self.early_unlock = early_unlock
-        self.refuse_gaps_statement: Composed | None = None
+        self.refuse_gaps_statement: Rendered | None = None
         refuse_gaps: SQL | Composed = SQL("")
         if early_unlock:
             gaps_function = SQL("{0}.{1}").format(Identifier(schema), Identifier(identifier(table_name, "_ler_gaps")))
             recorder.sql_create_statements.append(_refuse_gaps_statement(gaps_function, id_type, table))
             refuse_gaps = SQL("PERFORM {0}(ids, versions); ").format(gaps_function)
-            self.refuse_gaps_statement = SQL("SELECT {0}(%b::{1}[], %b::bigint[])").format(gaps_function, id_type)
+            self.refuse_gaps_statement = Rendered(
+                SQL("SELECT {0}(%b::{1}[], %b::bigint[])").format(gaps_function, id_type))
         recorder.sql_create_statements.append(_function_statement(
             function, refuse_gaps, id_type, timeout, lock, channel, table))
         # Four arrays in binary: no composite text escaping (done in Python by psycopg; bytea doubles in hex).
         arrays = SQL("%b::{0}[], %b::bigint[], %b::text[], %b::bytea[]").format(id_type)
-        self.append_statement = SQL("SELECT * FROM {0}({1})").format(function, arrays)
+        self.append_statement = Rendered(SQL("SELECT * FROM {0}({1})").format(function, arrays))
         self.unlock_early_statement = self.append_statement
         if early_unlock:
             procedure = SQL("{0}.{1}").format(Identifier(schema), Identifier(identifier(table_name, "_ler_append_p")))
             recorder.sql_create_statements.append(_procedure_statement(
                 procedure, refuse_gaps, id_type, timeout, lock, channel, table))
-            self.unlock_early_statement = SQL("CALL {0}({1}, NULL, NULL, NULL)").format(procedure, arrays)
+            self.unlock_early_statement = Rendered(SQL("CALL {0}({1}, NULL, NULL, NULL)").format(procedure, arrays))
         # The fallback after a conflict: an explicit transaction with a savepoint per save.
-        self.begin_statement = SQL("BEGIN; SET LOCAL lock_timeout = '{0}s'; {1}; NOTIFY {2}").format(
+        self.begin_statement = Rendered(SQL("BEGIN; SET LOCAL lock_timeout = '{0}s'; {1}; NOTIFY {2}").format(
             SQL(str(int(datastore.lock_timeout))),
             SQL("; ").join(recorder.lock_table_statements[1:]),
             Identifier(recorder.channel_name),
-        )
-        self.insert_statement = SQL(
+        ))
+        self.insert_statement = Rendered(SQL(
             "INSERT INTO {table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest({arrays}) RETURNING originator_id, originator_version, notification_id"
-        ).format(table=table, arrays=arrays)
+        ).format(table=table, arrays=arrays))
         # Counters for benchmarks and tests: batches written, saves written, batches that fell back to savepoints.
         self.batches = 0
         self.saves = 0
@@ -308,7 +310,7 @@ class GroupCommitter:
         with recorder.datastore.get_connection() as conn:
             try:
                 with conn.cursor() as curs:
-                    curs.execute(self.unlock_early_statement if early else self.append_statement, columns,
+                    curs.execute((self.unlock_early_statement if early else self.append_statement).on(conn), columns,
                                  prepare=True, binary=True)
                     returned = curs.fetchall()
                 if early:
@@ -332,14 +334,15 @@ class GroupCommitter:
         """The fallback after a conflict: one transaction, a savepoint per save, so a conflicting save fails alone."""
         try:
             with conn.cursor() as curs:
-                curs.execute(self.begin_statement)
+                curs.execute(self.begin_statement.on(conn))
                 for pending in batch:
                     curs.execute("SAVEPOINT ler_save")
                     try:
                         if self.refuse_gaps_statement is not None:
                             columns = _columns(pending.events)
-                            curs.execute(self.refuse_gaps_statement, columns[:2], prepare=True, binary=True)
-                        curs.execute(self.insert_statement, _columns(pending.events), prepare=True, binary=True)
+                            curs.execute(self.refuse_gaps_statement.on(conn), columns[:2], prepare=True, binary=True)
+                        curs.execute(self.insert_statement.on(conn), _columns(pending.events), prepare=True,
+                                     binary=True)
                     except psycopg.errors.UniqueViolation as error:
                         curs.execute("ROLLBACK TO SAVEPOINT ler_save; RELEASE SAVEPOINT ler_save")
                         pending.error = IntegrityError(str(error))

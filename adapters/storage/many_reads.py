@@ -12,12 +12,14 @@ import eventsourcing.postgres as es_postgres
 from eventsourcing.persistence import StoredEvent
 from psycopg.sql import SQL, Composed, Identifier
 
+from adapters.storage.rendered import RenderedShapes
+
 
 def _table(datastore: es_postgres.PostgresDatastore, name: str) -> Composed:
     return SQL("{0}.{1}").format(Identifier(datastore.schema), Identifier(name))
 
 
-class ManyAggregatesReads:
+class ManyAggregatesReads(RenderedShapes):
     """Mixed into the PostgreSQL application recorder (see ``application.ports.ReadsManyAggregates``)."""
 
     datastore: es_postgres.PostgresDatastore
@@ -31,7 +33,9 @@ class ManyAggregatesReads:
         if not originator_ids:
             return [], []
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(self._latest_statement(snapshots), {"ids": list(originator_ids)}, prepare=True)
+            snapshot_table = getattr(snapshots, "events_table_name", None)
+            statement = self._render(("latest", snapshot_table), conn, lambda: self._latest_statement(snapshot_table))
+            curs.execute(statement, {"ids": list(originator_ids)}, prepare=True)
             rows = curs.fetchall()
         found: tuple[list[StoredEvent], list[StoredEvent]] = ([], [])
         for row in rows:
@@ -40,10 +44,9 @@ class ManyAggregatesReads:
                 state=bytes(row["state"])))
         return found
 
-    def _latest_statement(self, snapshots: object | None) -> Composed:
+    def _latest_statement(self, snapshot_table: object) -> Composed:
         id_type = SQL(self.datastore.originator_id_type)
         events = _table(self.datastore, self.events_table_name)
-        snapshot_table = getattr(snapshots, "events_table_name", None)
         if not isinstance(snapshot_table, str):
             return SQL(
                 "SELECT false AS snapshot, originator_id, originator_version, topic, state FROM {events} "

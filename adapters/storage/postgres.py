@@ -15,6 +15,7 @@ What it changes from ``eventsourcing.postgres``:
   ``TRANSCODER_TOPIC`` still overrides it. Value object classes are registered by the
   application's ``register_transcodings()`` (see ``register_value_objects``).
 - Group commit of concurrent appends, default on (``adapters.storage.group_commit``).
+- Its reads run the library's statements, each rendered once (``adapters.storage.rendered``).
 - Default off: ``LEDGER_EARLY_UNLOCK=1`` releases the insert lock before the WAL flush (see group_commit).
 - Prototype, default off: ``LEDGER_INSERT_LOCK=advisory`` (see ``adapters.storage.group_commit``).
 - Outages end quickly: a caller waits at most ``LEDGER_POOL_TIMEOUT`` seconds for a pooled connection and
@@ -47,6 +48,7 @@ from adapters.storage.append_only import APPEND_ONLY_MESSAGE, advisory_lock_key,
 from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS, GroupCommitter
 from adapters.storage.many_reads import ManyAggregatesReads
 from adapters.storage.pool import fault_ready_pool
+from adapters.storage.rendered import RenderedEventReads, RenderedNotificationReads
 from adapters.storage.transcoding import OrjsonTranscoder
 from projections.postgres_views import SerialisedCreateTable, ddl_lock
 
@@ -96,11 +98,7 @@ def retried_once(method: Callable[..., Any]) -> Callable[..., Any]:
 
 
 _LIBRARY_INSERT = _unretried(es_postgres.PostgresApplicationRecorder.insert_events)
-_LIBRARY_SELECT_EVENTS = _unretried(es_postgres.PostgresApplicationRecorder.select_events)
-_LIBRARY_SELECT_NOTIFICATIONS = _unretried(es_postgres.PostgresApplicationRecorder.select_notifications)
-_LIBRARY_MAX_NOTIFICATION_ID = _unretried(es_postgres.PostgresApplicationRecorder.max_notification_id)
 _LIBRARY_SNAPSHOT_INSERT = _unretried(es_postgres.PostgresAggregateRecorder.insert_events)
-_LIBRARY_SNAPSHOT_SELECT = _unretried(es_postgres.PostgresAggregateRecorder.select_events)
 
 
 class _AppendOnlyMixin:
@@ -118,7 +116,8 @@ class _AppendOnlyMixin:
 
 
 class AppendOnlyPostgresApplicationRecorder(
-    SerialisedCreateTable, es_postgres.PostgresApplicationRecorder, _AppendOnlyMixin, ManyAggregatesReads
+    SerialisedCreateTable, es_postgres.PostgresApplicationRecorder, _AppendOnlyMixin, ManyAggregatesReads,
+    RenderedNotificationReads,
 ):
     def __init__(
         self,
@@ -162,7 +161,7 @@ class AppendOnlyPostgresApplicationRecorder(
 
     @retried_once
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
-        return _LIBRARY_SELECT_EVENTS(self, *args, **kwargs)
+        return RenderedNotificationReads.select_events(self, *args, **kwargs)
 
     def outages(self) -> int:
         """Connections of its pool found broken so far, idle or in use (a server restart or a failover breaks them
@@ -174,15 +173,16 @@ class AppendOnlyPostgresApplicationRecorder(
 
     @retried_once
     def select_notifications(self, *args: Any, **kwargs: Any) -> Any:
-        return _LIBRARY_SELECT_NOTIFICATIONS(self, *args, **kwargs)
+        return RenderedNotificationReads.select_notifications(self, *args, **kwargs)
 
     @retried_once
     def max_notification_id(self) -> int | None:
-        found: int | None = _LIBRARY_MAX_NOTIFICATION_ID(self)
-        return found
+        return RenderedNotificationReads.max_notification_id(self)
 
 
-class SerialisedPostgresAggregateRecorder(SerialisedCreateTable, es_postgres.PostgresAggregateRecorder):
+class SerialisedPostgresAggregateRecorder(
+    SerialisedCreateTable, es_postgres.PostgresAggregateRecorder, RenderedEventReads
+):
     """The snapshots' recorder: its table made under the same lock as every other, retried like the events'."""
 
     @retried_once
@@ -192,7 +192,7 @@ class SerialisedPostgresAggregateRecorder(SerialisedCreateTable, es_postgres.Pos
 
     @retried_once
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
-        return _LIBRARY_SNAPSHOT_SELECT(self, *args, **kwargs)
+        return RenderedEventReads.select_events(self, *args, **kwargs)
 
 
 class AppendOnlyPostgresProcessRecorder(SerialisedCreateTable, es_postgres.PostgresProcessRecorder, _AppendOnlyMixin):

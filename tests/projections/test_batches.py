@@ -120,14 +120,11 @@ def test_reads_serve_documents_signed_and_checked_ahead(demo_log, monkeypatch):
             patched.setattr(publisher_module, "sign", refuse)
             assert read_side.clr(aroha) == kept
         # A new fact for the learner: the kept CLR is for an earlier position, so the read signs (and keeps) anew.
-        earlier = read_side.current.get(str(aroha)).record.enrolments[0]
-        services.ledger.execute(Actor.provider(earlier.provider_id), Enrol(
-            aroha, achievement_id=earlier.achievement_id, term="later", effective=date(2026, 1, 6)))
+        enrol_again(services, read_side, aroha)
         catch_up_views(settings, services)
         fresh = read_side.clr(aroha)
         assert fresh["id"] != kept["id"]
-        current, signed_at, stored = read_side.views.signed_clr(str(aroha))
-        assert signed_at == current and read_side.personal.reveal(aroha, stored) == fresh
+        assert_kept_as_signed(read_side, aroha, fresh)
     finally:
         read_side.close()
 
@@ -140,6 +137,12 @@ def enrol_again(services, read_side, learner) -> None:
     earlier = read_side.current.get(str(learner)).record.enrolments[0]
     services.ledger.execute(Actor.provider(earlier.provider_id), Enrol(
         learner, achievement_id=earlier.achievement_id, term="later", effective=date(2026, 1, 6)))
+
+
+def assert_kept_as_signed(read_side, learner, document) -> None:
+    """The CLR kept for the learner is the one just answered, at the learner's current position."""
+    current, signed_at, stored = read_side.views.signed_clr(str(learner))
+    assert signed_at == current and read_side.personal.reveal(learner, stored) == document
 
 
 def test_the_signing_step_neither_reads_nor_opens_a_clr_a_read_signed_meanwhile(demo_log, monkeypatch):
@@ -180,8 +183,7 @@ def test_a_clr_read_after_a_change_reads_the_learner_at_once_and_its_documents_w
             patched.setattr(read_side.views, "credential_documents", refuse)  # read with the kept CLR's position
             after = read_side.clr(aroha)
         assert after["id"] != before["id"]
-        current, signed_at, stored = read_side.views.signed_clr(str(aroha))
-        assert signed_at == current and read_side.personal.reveal(aroha, stored) == after
+        assert_kept_as_signed(read_side, aroha, after)
     finally:
         read_side.close()
 

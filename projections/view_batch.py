@@ -31,6 +31,7 @@ SHARE_FACTS = frozenset(events.name(cls) for cls in (events.ShareGranted, events
 # Facts that leave every piece of a learner's skill evidence as it was (skills.evidence_items): a batch whose facts for
 # a learner are all of these keeps that learner's skill index rows. Any other fact re-indexes the learner.
 STATED_WORK = events.name(events.Stated)
+OPENED = events.name(events.ShareOpened)  # adds to a share's access log, which the shares index does not hold
 FACTS_WITHOUT_SKILL_EVIDENCE = SHARE_FACTS | frozenset(events.name(cls) for cls in (
     events.LearnerRegistered, events.Erased, events.Enrolled, events.Completed, events.Withdrawn, events.Applied,
     events.EvidenceSubmitted,
@@ -114,7 +115,7 @@ class ViewBatch:
                 learner_state.advance(states[learner_id], learner_change)
                 fact_rows.append((learner_id, learner_change["position"], dumps(learner_change)))
                 stated_work += _naming_employer(learner_id, learner_change)
-                if learner_change["fact"].startswith("Learner."):
+                if learner_change["fact"].startswith("Learner.") and learner_change["fact"] != OPENED:
                     shares_changed[learner_id] = None
                 if learner_change["fact"] not in FACTS_WITHOUT_SKILL_EVIDENCE:
                     skills_changed[learner_id] = None

@@ -14,6 +14,7 @@ from domain.values import Actor
 from ops.demo import load_demo
 from projections import signed_documents as documents_module
 from projections.signed_documents import SignedDocuments
+from projections.view_batch import ViewBatch
 from wiring.projection_runner import ViewsRunner, publish, status
 from wiring.read_side import open_read_side
 from wiring.services import build_services
@@ -49,6 +50,30 @@ def test_batch_boundaries_do_not_change_the_views(demo_log):
     assert sum(len(rows) for rows in one_by_one.values()) > end
     for size in (3, 7, 500):
         assert rows_after(settings, size, end) == one_by_one, f"batches of {size}"
+
+
+def test_a_batch_of_share_openings_leaves_the_shares_index_as_it_was(demo_log, monkeypatch):
+    settings, services, ids, end, aroha = demo_log
+    rows_after(settings, 500, end)
+    read_side = open_read_side(services, run_projections=False)
+    try:
+        share = read_side.share_by_token(ids.tokens["share"])
+    finally:
+        read_side.close()
+    for viewer in ("HR", "Hiring manager"):
+        services.ledger.execute(Actor.employer(ids.ids["employer"]), RecordShareOpening(
+            aroha, share.share_id, viewer=viewer))
+    monkeypatch.setattr(ViewBatch, "_index_shares", refuse)
+
+    catch_up_views(settings, services)
+
+    monkeypatch.undo()
+    followed = ViewsRunner(settings)
+    try:
+        kept = followed.views.table_rows()
+    finally:
+        followed.close()
+    assert len(kept["shares"]) > 0 and rows_after(settings, 500, services.ledger.position()) == kept
 
 
 def test_a_failed_batch_leaves_nothing_and_the_next_run_resumes(demo_log, monkeypatch):

@@ -141,13 +141,19 @@ def test_an_assessment_takes_two_round_trips_with_a_warm_cache(counted_services,
     assert trips.count == 2 + 4, "a retry: follow, append (collides), the key, the position"
 
 
-def test_a_bearer_token_and_an_assessment_take_three_round_trips(counted_services, monkeypatch) -> None:
-    ledger = counted_services.ledger
+def _provider_with_token_and_enrolment(ledger: Any) -> tuple[Any, str, Any]:
+    """A provider holding a bearer token, and an enrolment of theirs with one assessment already recorded."""
     world = World(ledger, FixedClock())
     provider = world.provider()
     token = ledger.execute(ADMIN, IssueToken(provider)).token
     enrolment = world.enrolment(provider, world.learner(), world.achievement(provider))
     _assess(ledger, provider, enrolment, 0)
+    return provider, token, enrolment
+
+
+def test_a_bearer_token_and_an_assessment_take_three_round_trips(counted_services, monkeypatch) -> None:
+    ledger = counted_services.ledger
+    provider, token, enrolment = _provider_with_token_and_enrolment(ledger)
     trips = RoundTrips(monkeypatch)
     assert ledger.principal_for(token) == provider
     _assess(ledger, provider, enrolment, 1)
@@ -156,11 +162,7 @@ def test_a_bearer_token_and_an_assessment_take_three_round_trips(counted_service
 
 def test_a_request_s_token_check_and_its_assessment_share_one_follow(counted_services, monkeypatch) -> None:
     ledger = counted_services.ledger
-    world = World(ledger, FixedClock())
-    provider = world.provider()
-    token = ledger.execute(ADMIN, IssueToken(provider)).token
-    enrolment = world.enrolment(provider, world.learner(), world.achievement(provider))
-    _assess(ledger, provider, enrolment, 0)
+    provider, token, enrolment = _provider_with_token_and_enrolment(ledger)
     trips = RoundTrips(monkeypatch)
 
     def request() -> None:

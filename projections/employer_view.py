@@ -10,10 +10,24 @@ from uuid import UUID
 
 from domain.credential import CredentialStatus, is_expired
 from projections.catalogue import Catalogue, Json, entry_name
-from projections.learner_record import LearnerRecord, ShareOpening, ShareRecord, Standing, standing
+from projections.learner_record import LearnerRecord, ShareRecord, Standing, standing
 from projections.skills import EvidenceKind, Mark, SkillDefinition, SkillEntry, Verification, skills_profile
 
 Day = date
+
+
+@dataclass(frozen=True)
+class ShareOpening:
+    """One entry of a share's access log."""
+
+    opened_at: str
+    viewer: str
+    recorded_by: str
+    position: int
+
+    @classmethod
+    def of(cls, row: Json) -> ShareOpening:
+        return cls(row["opened_at"], row["viewer"], row["recorded_by"], int(row["position"]))
 
 
 @dataclass(frozen=True)
@@ -129,13 +143,14 @@ class RecordedCredential:
     document: Json
 
 
-def share_summary(share: ShareRecord, catalogue: Catalogue, now: str) -> ShareSummary:
+def share_summary(share: ShareRecord, catalogue: Catalogue, now: str,
+                  openings: tuple[ShareOpening, ...]) -> ShareSummary:
     return ShareSummary(
         share_id=share.share_id, employer_id=share.employer_id,
         employer=entry_name(catalogue.employer(str(share.employer_id))), purpose=share.purpose,
         credential_ids=share.credential_ids, skill_urls=share.skill_urls, granted_at=share.granted_at,
         expires_at=share.expires_at, revoked=share.revoked, revoked_at=share.revoked_at, live=share.live(now),
-        openings=share.openings)
+        openings=openings)
 
 
 def employer_view(record: LearnerRecord, share: ShareRecord, catalogue: Catalogue,

@@ -159,14 +159,6 @@ class WorkRecord:
 
 
 @dataclass(frozen=True)
-class ShareOpening:
-    opened_at: str
-    viewer: str
-    recorded_by: str
-    position: int
-
-
-@dataclass(frozen=True)
 class ShareRecord:
     """A share as granted; moments (`expires_at`, `granted_at`, `revoked_at`) are fixed-width UTC text."""
 
@@ -179,7 +171,6 @@ class ShareRecord:
     granted_at: str
     revoked: bool = False
     revoked_at: str | None = None
-    openings: tuple[ShareOpening, ...] = ()
 
     def live(self, now: str) -> bool:
         return not self.revoked and now < self.expires_at
@@ -304,6 +295,4 @@ def _share(s: Json) -> ShareRecord:
         credential_ids=tuple(_id(c) for c in s["credential_ids"]), skill_urls=tuple(s["skill_urls"]),
         purpose=s["purpose"], expires_at=s["expires_at"], granted_at=s["granted_at"], revoked=bool(s["revoked"]),
         revoked_at=s["revoked_at"],
-        openings=tuple(ShareOpening(o["opened_at"], o["viewer"], o["recorded_by"], int(o["position"]))
-                       for o in s["openings"]),
     )

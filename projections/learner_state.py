@@ -2,7 +2,9 @@
 
 The state is a JSON tree (stored as one document per learner); every view of a learner (CLR, skills, pathway,
 shares) is a pure function of it and of the catalogue. Folding the facts up to a position gives the state as
-it stood then, which is how the read side answers "as of".
+it stood then, which is how the read side answers "as of". A share's openings are not folded in: they are an
+access log kept beside the state (`share_openings`), so that opening a link, the ledger's most frequent write,
+neither rewrites the learner's state nor moves the position every current view of the learner is kept for.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ def apply(state: Json, fact: Json) -> Json:
 
 def advance(state: Json, fact: Json) -> Json:
     """`apply` in place, for a state nobody else holds (freshly loaded or built)."""
+    if fact["fact"] in KEPT_BESIDE:
+        return state
     handler = HANDLERS.get(fact["fact"])
     if handler is not None:
         handler(state, fact, fact["data"], fact["subject"])
@@ -50,6 +54,7 @@ def advance(state: Json, fact: Json) -> Json:
     return state
 
 
+KEPT_BESIDE = frozenset({events.name(events.ShareOpened)})  # facts that leave the state as it was
 Handler = Callable[[Json, Json, Json, Json], None]
 HANDLERS: dict[str, Handler] = {}
 
@@ -85,7 +90,7 @@ def _share_granted(state: Json, fact: Json, data: Json, subject: Json) -> None:
         "share_id": share["share_id"], "employer_id": share["employer_id"],
         "credential_ids": share["credential_ids"], "skill_urls": share["skill_urls"], "purpose": share["purpose"],
         "expires_at": share["expires_at"], "token_hash": share["token_hash"], "revoked": share["revoked"],
-        "granted_at": fact["recorded_at"], "granted_position": fact["position"], "revoked_at": None, "openings": [],
+        "granted_at": fact["recorded_at"], "granted_position": fact["position"], "revoked_at": None,
     }
 
 
@@ -94,14 +99,6 @@ def _share_revoked(state: Json, fact: Json, data: Json, subject: Json) -> None:
     share = state["shares"][data["share_id"]]
     share["revoked"] = True
     share["revoked_at"] = fact["recorded_at"]
-
-
-@handles(events.ShareOpened)
-def _share_opened(state: Json, fact: Json, data: Json, subject: Json) -> None:
-    state["shares"][data["share_id"]]["openings"].append({
-        "position": fact["position"], "opened_at": fact["recorded_at"], "viewer": data["viewer"],
-        "recorded_by": fact["recorded_by"],
-    })
 
 
 @handles(events.Erased)

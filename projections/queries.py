@@ -88,12 +88,15 @@ class ViewQueries(SqlViews):
             snapshot = CatalogueSnapshot.read(rows, cursor, state, None)
         return state, snapshot, version
 
-    def fact_names_between(self, learner_id: str, after: int, upto: int, limit: int) -> list[str]:
-        """The names of the learner's facts after one position up to another (at most `limit` of them)."""
+    def share_openings(self, learner_id: str) -> dict[str, list[Json]]:
+        """Each of the learner's shares' access log (share id -> openings, oldest first)."""
         with self.transaction(commit=False) as cursor:
-            rows = self.all(cursor, "SELECT fact FROM {facts} WHERE learner_id = ? AND position > ? AND position <= ?"
-                                    " ORDER BY position LIMIT ?", (learner_id, after, upto, limit))
-        return [str(loads(row["fact"])["fact"]) for row in rows]
+            rows = self.all(cursor, "SELECT share_id, position, opened_at, viewer, recorded_by FROM {share_openings}"
+                                    " WHERE learner_id = ? ORDER BY position", (learner_id,))
+        found: dict[str, list[Json]] = {}
+        for row in rows:
+            found.setdefault(row["share_id"], []).append(dict(row))
+        return found
 
     def _version(self, cursor: Any, learner_id: str) -> tuple[int, int] | None:
         row = self.one(cursor, "SELECT position, (SELECT MAX(position) FROM {catalogue}) AS catalogue"

@@ -28,6 +28,7 @@ from projections.employer_view import (
     EmployerView,
     RecordedCredential,
     ShareAccess,
+    ShareOpening,
     ShareSummary,
     employer_view,
     share_summary,
@@ -102,7 +103,7 @@ class ReadSide(IssuerReads):
         self.signed = Lru()
         self.signatures = Lru()
         self.current = CurrentLearners(parts.views)
-        self.served_clrs = ServedClrs(parts.views, self.current, parts.personal)
+        self.served_clrs = ServedClrs(parts.views, parts.personal)
 
     def close(self) -> None:
         if self.runner is not None:
@@ -253,8 +254,9 @@ class ReadSide(IssuerReads):
 
     def shares(self, learner_id: UUID) -> list[ShareSummary]:
         state, catalogue = self._learner(learner_id, None)
-        now = moment(self.now())
-        listed = [share_summary(share, catalogue, now) for share in LearnerRecord.of(state).shares]
+        now, logs = moment(self.now()), self.views.share_openings(str(learner_id))
+        listed = [share_summary(share, catalogue, now, tuple(map(ShareOpening.of, logs.get(str(share.share_id), []))))
+                  for share in LearnerRecord.of(state).shares]
         return sorted(listed, key=lambda s: s.granted_at, reverse=True)
 
     def share_link(self, token: str) -> ShareLink | None:

@@ -1,10 +1,10 @@
 """The views' tables: names, the schema (written once for both dialects), and how documents are stored (orjson text).
 
 Views of the log (`TABLES`, compared by the rebuild test): the log index, versioned catalogue rows, the learners'
-facts and folded states, credentials with their signed documents and status, the employer query's skill and
-share indexes, and the work stated naming each employer (the employer's work to attest). Documents derived from
-them by a lagging step (`SIGNED_TABLES`, projections/signed_documents.py): the learners' signed CLRs, each
-credential's proof check, and that step's own position.
+facts and folded states, the shares' access logs, credentials with their signed documents and status, the employer
+query's skill and share indexes, and the work stated naming each employer (the employer's work to attest).
+Documents derived from them by a lagging step (`SIGNED_TABLES`, projections/signed_documents.py): the learners'
+signed CLRs, each credential's proof check, and that step's own position.
 """
 
 from typing import Any
@@ -13,11 +13,14 @@ import orjson
 
 APPLICATION_NAME = "StoredLedger"  # the tracked application: wiring.services.StoredLedger (its class name)
 VIEW_NAME = "views"
-TABLES = ("log", "catalogue", "facts", "learners", "credentials", "learner_skills", "shares", "share_skills",
-          "stated_work")
+TABLES = ("log", "catalogue", "facts", "learners", "share_openings", "credentials", "learner_skills", "shares",
+          "share_skills", "stated_work")
 # Signed documents and proof checks (projections/signed_documents.py): derived from the views, not compared.
 SIGNED_TABLES = ("signed_clrs", "proofs", "published")
 TABLE_PREFIX = "ler_v_"
+# What the tables hold and how: views kept by a runner of another format are emptied and rebuilt from the log.
+# 2: share openings kept beside the learners' states, not in them.
+VIEWS_FORMAT = 2
 IN_CHUNK = 500  # ids per IN (...) list
 LARGE_COLUMNS = (("credentials", "document"), ("learners", "state"), ("facts", "fact"), ("catalogue", "doc"),
                  ("signed_clrs", "document"))
@@ -41,6 +44,10 @@ SCHEMA = [
     " PRIMARY KEY (learner_id, position))",
     "CREATE TABLE IF NOT EXISTS {learners} (learner_id TEXT PRIMARY KEY, position BIGINT NOT NULL,"
     " state TEXT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS {share_openings} (share_id TEXT NOT NULL, position BIGINT NOT NULL,"
+    " learner_id TEXT NOT NULL, opened_at TEXT NOT NULL, viewer TEXT NOT NULL, recorded_by TEXT NOT NULL,"
+    " PRIMARY KEY (share_id, position))",
+    "CREATE INDEX IF NOT EXISTS {share_openings}_learner ON {share_openings} (learner_id)",
     "CREATE TABLE IF NOT EXISTS {credentials} (credential_id TEXT PRIMARY KEY, learner_id TEXT NOT NULL,"
     " provider_id TEXT NOT NULL, achievement_id TEXT NOT NULL, status TEXT NOT NULL, status_index INTEGER NOT NULL,"
     " issued_on TEXT NOT NULL, expires_on TEXT, replaced_by TEXT, document TEXT NOT NULL, position BIGINT NOT NULL)",

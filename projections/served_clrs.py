@@ -8,7 +8,6 @@ from uuid import UUID
 
 from credentials.lru import Lru
 from domain.errors import NotFound
-from projections.current_views import CurrentLearners
 from projections.personal_data import PersonalData
 
 Json = dict[str, Any]
@@ -20,25 +19,21 @@ class SignedClrRows(Protocol):
 
 
 class ServedClrs:
-    def __init__(self, views: SignedClrRows, learners: CurrentLearners, personal: PersonalData,
-                 size: int = SERVED_KEPT):
+    def __init__(self, views: SignedClrRows, personal: PersonalData, size: int = SERVED_KEPT):
         self.views = views
-        self.learners = learners
         self.personal = personal
         self.served = Lru(size)
 
     def lookup(self, learner_id: UUID) -> tuple[Json | None, int]:
-        """The signed CLR kept for the learner's current position (or before share openings only), from one keyed
-        read, and that position; None when none is current or it no longer opens (erased). NotFound for an unknown
-        learner."""
+        """The signed CLR kept for the learner's current position, from one keyed read, and that position; None when
+        none is current or it no longer opens (erased). NotFound for an unknown learner."""
         key = str(learner_id)
         served: tuple[int, Json] | None = self.served.get(key)
         found = self.views.signed_clr(key, None if served is None else served[0])
         if found is None:
             raise NotFound(f"no learner {learner_id}")
         position, signed_at, kept = found
-        if signed_at is None or not (
-                signed_at == position or self.learners.only_openings(key, signed_at, position)):
+        if signed_at != position:
             return None, position
         if served is not None and served[0] == signed_at:
             return dict(served[1]), position

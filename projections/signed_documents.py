@@ -18,7 +18,6 @@ from credentials.urls import LedgerUrls
 from domain.errors import NotFound
 from projections.catalogue import CatalogueSnapshot
 from projections.clr import unsigned_clr
-from projections.current_views import only_openings_between
 from projections.learner_record import LearnerRecord
 from projections.personal_data import PersonalData
 from projections.store import LedgerViews
@@ -162,9 +161,8 @@ class SignedDocuments:
         for learner_id, position, signed_at in changed:
             if stop():
                 return made
-            if signed_at is not None and (signed_at == position or only_openings_between(
-                    self.views, learner_id, signed_at, position)):
-                continue  # signed at this position already (by a read, or an interrupted round), or only opened since
+            if signed_at == position:
+                continue  # signed at this position already (by a read, or an interrupted round)
             with contextlib.suppress(NotFound):  # no current credential (ClrEmpty): no CLR to sign
                 made += self.sign_clr_ahead(learner_id)
         if len(changed) == limit:

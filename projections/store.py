@@ -32,11 +32,12 @@ from typing import Any
 from eventsourcing.persistence import Tracking, TrackingRecorder
 
 from projections.queries import ViewQueries
-from projections.schema import ALL_TABLES, APPLICATION_NAME, TABLES
+from projections.schema import ALL_TABLES, APPLICATION_NAME, TABLES, VIEWS_FORMAT
 from projections.signed_rows import SignedDocumentRows
 from projections.view_batch import PreparedEvent, ViewBatch, prepare_events
 
 Json = dict[str, Any]
+FORMAT_NAME = "views format"  # its row in the `published` table holds the format the views were written in
 
 
 class LedgerViews(ViewQueries, SignedDocumentRows, TrackingRecorder):
@@ -79,11 +80,21 @@ class LedgerViews(ViewQueries, SignedDocumentRows, TrackingRecorder):
             catalogue.update(batch.catalogue.memo)
 
     def reset(self) -> None:
-        """Empty every table and forget the tracking position: the next run rebuilds from position 0."""
+        """Empty every table and forget the tracking position: the next run rebuilds from position 0, in this
+        code's format."""
         with self.transaction(commit=True) as cursor:
             for table in ALL_TABLES:
                 self.run(cursor, f"DELETE FROM {{{table}}}")
             self.delete_tracking_in(cursor)
+            self.run(cursor, "INSERT INTO {published} (name, position) VALUES (?, ?)", (FORMAT_NAME, VIEWS_FORMAT))
+
+    def renew_older_format(self) -> bool:
+        """Empty views written in another format (the runner then rebuilds them from the log); whether it did."""
+        if self.published_position(FORMAT_NAME) == VIEWS_FORMAT:
+            return False
+        emptied = self.position() > 0
+        self.reset()
+        return emptied
 
     def position(self) -> int:
         return self.max_tracking_id(APPLICATION_NAME) or 0

@@ -31,7 +31,7 @@ SHARE_FACTS = frozenset(events.name(cls) for cls in (events.ShareGranted, events
 # Facts that leave every piece of a learner's skill evidence as it was (skills.evidence_items): a batch whose facts for
 # a learner are all of these keeps that learner's skill index rows. Any other fact re-indexes the learner.
 STATED_WORK = events.name(events.Stated)
-OPENED = events.name(events.ShareOpened)  # adds to a share's access log, which the shares index does not hold
+OPENED = events.name(events.ShareOpened)  # a row of the share's access log: the learner's state stays as it was
 FACTS_WITHOUT_SKILL_EVIDENCE = SHARE_FACTS | frozenset(events.name(cls) for cls in (
     events.LearnerRegistered, events.Erased, events.Enrolled, events.Completed, events.Withdrawn, events.Applied,
     events.EvidenceSubmitted,
@@ -87,12 +87,14 @@ class ViewBatch:
         # commit between this transaction's first read and its first write (which would fail it as "locked").
         views.insert_rows(cursor, "log", ("position", "recorded_at", "fact", "learner_id"),
                           [event.log_row for event in events])
-        learner_ids = list(dict.fromkeys(event.fact[0] for event in events if event.fact is not None))
+        learner_ids = list(dict.fromkeys(event.fact[0] for event in events
+                                         if event.fact is not None and event.fact[1]["fact"] != OPENED))
         states = views.learner_states(cursor, learner_ids)
         existing = set(states)
         catalogue_rows: list[tuple[Any, ...]] = []
         fact_rows: list[tuple[Any, ...]] = []
         stated_work: list[tuple[Any, ...]] = []
+        openings: list[tuple[Any, ...]] = []
         issued: dict[str, Json] = {}
         changed: dict[str, Json] = {}
         shares_changed: dict[str, None] = {}
@@ -110,12 +112,15 @@ class ViewBatch:
                 self._change_credential(issued, changed, event.position, *event.credential)
             if event.fact is not None:
                 learner_id, learner_change = event.fact
+                fact_rows.append((learner_id, learner_change["position"], dumps(learner_change)))
+                if learner_change["fact"] == OPENED:
+                    openings.append(_opening(learner_id, learner_change))
+                    continue
                 if learner_id not in states:
                     states[learner_id] = learner_state.empty(learner_id)
                 learner_state.advance(states[learner_id], learner_change)
-                fact_rows.append((learner_id, learner_change["position"], dumps(learner_change)))
                 stated_work += _naming_employer(learner_id, learner_change)
-                if learner_change["fact"].startswith("Learner.") and learner_change["fact"] != OPENED:
+                if learner_change["fact"].startswith("Learner."):
                     shares_changed[learner_id] = None
                 if learner_change["fact"] not in FACTS_WITHOUT_SKILL_EVIDENCE:
                     skills_changed[learner_id] = None
@@ -133,6 +138,8 @@ class ViewBatch:
                     for credential_id, c in changed.items()])
         views.insert_rows(cursor, "facts", ("learner_id", "position", "fact"), fact_rows)
         views.insert_rows(cursor, "stated_work", ("employer_id", "position", "learner_id"), stated_work)
+        views.insert_rows(cursor, "share_openings", ("share_id", "position", "learner_id", "opened_at", "viewer",
+                                                     "recorded_by"), openings)
         views.many(cursor, "UPDATE {learners} SET position = ?, state = ? WHERE learner_id = ?",
                    [(states[i]["position"], dumps(states[i]), i) for i in learner_ids if i in existing])
         views.insert_rows(cursor, "learners", ("learner_id", "position", "state"),
@@ -187,6 +194,11 @@ class ViewBatch:
         views.insert_rows(cursor, "shares", ("share_id", "learner_id", "employer_id", "token_hash", "expires_at",
                                              "revoked"), shares)
         views.insert_rows(cursor, "share_skills", ("share_id", "skill_url", "employer_id", "learner_id"), share_skills)
+
+
+def _opening(learner_id: str, change: Json) -> tuple[str, int, str, str, str, str]:
+    return (change["data"]["share_id"], change["position"], learner_id, change["recorded_at"], change["data"]["viewer"],
+            change["recorded_by"])
 
 
 def _naming_employer(learner_id: str, change: Json) -> list[tuple[str, int, str]]:

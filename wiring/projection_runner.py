@@ -102,6 +102,9 @@ class ViewsRunner:
         except BaseException:
             close_views(self.views)
             raise
+        if self.views.renew_older_format():
+            log.warning("views written in an older format emptied: rebuilding them from the log",
+                        component="projection runner")
         self.recorder: Any = self.ledger.recorder
         self.size = size or batch_size()
         self.position = self.views.position()

@@ -68,7 +68,8 @@ class SignedDocumentRows(SqlViews):
         return int(row["position"]) if row else 0
 
     def set_published_position(self, name: str, position: int) -> None:
-        with self.transaction(commit=True) as cursor:
+        """A lost position only makes the step look again at learners whose kept documents it then finds current."""
+        with self.derived_rows_transaction() as cursor:
             self.run(cursor, "INSERT INTO {published} (name, position) VALUES (?, ?)"
                              " ON CONFLICT (name) DO UPDATE SET position = excluded.position", (name, position))
 

@@ -5,9 +5,9 @@ from fastapi import APIRouter, Response
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
 from api.requests.catalogue import AchievementDefinition
-from api.writes import execute
+from api.writes import CommandRoute, execute
 
-router = APIRouter(tags=["catalogue"])
+router = APIRouter(tags=["catalogue"], route_class=CommandRoute)
 
 
 @router.post("/v1/achievements", status_code=201, response_model=WriteResult,

@@ -19,11 +19,11 @@ from api.context import (
 )
 from api.problems import responses
 from api.requests.credentials import CredentialIssue, Reinstatement, Reissue, Revocation, Supersession, Suspension
-from api.writes import execute
+from api.writes import CommandRoute, execute
 from application.authorization import Action, Parties, permits
 from domain.errors import NotFound
 
-router = APIRouter(tags=["credentials"])
+router = APIRouter(tags=["credentials"], route_class=CommandRoute)
 ERRORS = responses(401, 403, 404, 409, 422)
 
 

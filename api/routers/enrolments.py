@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
 from api.requests.enrolments import AssessmentRequest, CompletionRequest, EnrolmentRequest, WithdrawalRequest
-from api.writes import execute
+from api.writes import CommandRoute, execute
 
-router = APIRouter(tags=["enrolments"])
+router = APIRouter(tags=["enrolments"], route_class=CommandRoute)
 ERRORS = responses(401, 403, 404, 409, 422)
 
 

@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
 from api.requests.recognition import RplAppeal, RplApplication, RplDecisionRequest, RplEvidence, RplRevision
-from api.writes import execute
+from api.writes import CommandRoute, execute
 
-router = APIRouter(tags=["rpl"])
+router = APIRouter(tags=["rpl"], route_class=CommandRoute)
 ERRORS = responses(401, 403, 404, 409, 422)
 
 

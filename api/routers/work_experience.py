@@ -7,9 +7,9 @@ from fastapi import APIRouter, Response
 from api.context import WRITE_HEADERS, IdempotencyKey, Principal, State, WriteResult, written
 from api.problems import responses
 from api.requests.work_experience import Attestation, Dispute, WorkEnd, WorkExperienceStatement
-from api.writes import execute
+from api.writes import CommandRoute, execute
 
-router = APIRouter(tags=["work experience"])
+router = APIRouter(tags=["work experience"], route_class=CommandRoute)
 ERRORS = responses(401, 403, 404, 409, 422)
 
 

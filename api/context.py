@@ -55,11 +55,19 @@ bearer = HTTPBearer(
 )
 
 
+def _usable(token: str) -> bool:
+    return bool(token) and len(token) <= 512
+
+
+def _is_admin(state: ApiState, token: str) -> bool:
+    return bool(state.admin_token_hash) and hmac.compare_digest(hash_token(token), state.admin_token_hash)
+
+
 async def _resolve(state: ApiState, token: str) -> Actor | None:
     """The admin token is checked on the event loop; another token may read the log, in a worker thread."""
-    if not token or len(token) > 512:
+    if not _usable(token):
         return None
-    if state.admin_token_hash and hmac.compare_digest(hash_token(token), state.admin_token_hash):
+    if _is_admin(state, token):
         return Actor.admin()
     return await run_in_threadpool(state.ledger.principal_for, token)
 
@@ -87,7 +95,34 @@ async def optional_principal(
     return actor
 
 
+@dataclass(frozen=True)
+class Caller:
+    """A bearer token (not the admin's) still to be checked, by the worker thread that runs the command: a write
+    hands off to a thread once, not twice. ``actor`` refuses it as ``principal`` does."""
+
+    state: ApiState
+    request: Request
+    token: str
+
+    def actor(self) -> Actor:
+        actor = self.state.ledger.principal_for(self.token)
+        if actor is None:
+            raise unauthenticated("the bearer token is unknown or revoked")
+        self.request.state.principal = str(actor)
+        return actor
+
+
+async def caller(request: Request, state: ApiState, credentials: HTTPAuthorizationCredentials) -> Actor | Caller:
+    """What a command route's lean handler (api/writes.py) gives for ``principal``."""
+    token = credentials.credentials
+    if _usable(token) and not _is_admin(state, token):
+        return Caller(state, request, token)
+    return await principal(request, state, credentials)
+
+
 Principal = Annotated[Actor, Depends(principal)]
+Writer = Annotated[Actor | Caller, Depends(principal)]
+"""A command route's principal: an Actor through FastAPI's handler, a Caller through the lean one."""
 MaybePrincipal = Annotated[Actor | None, Depends(optional_principal)]
 
 

@@ -10,7 +10,9 @@ import inspect
 import json
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, get_type_hints
+from uuid import UUID
 
 import fastapi.routing
 from fastapi import Request, Response, params
@@ -21,7 +23,8 @@ from fastapi.routing import APIRoute, serialize_response
 from pydantic import Json
 from starlette.concurrency import run_in_threadpool
 
-from api.context import ApiState, api_state, bearer, principal
+from api.context import ApiState, Caller, Writer, api_state, bearer, caller, principal
+from api.requests.base import CommandRequest
 from application.commands.base import Command
 from application.ledger import Written
 from domain.values import Actor
@@ -30,8 +33,20 @@ Handler = Callable[[Request], Coroutine[Any, Any, Response]]
 Values = dict[str, Any]
 
 
-async def execute(state: ApiState, actor: Actor, command: Command, key: str | None) -> Written:
-    return await run_in_threadpool(state.ledger.execute, actor, command, key)
+async def execute(state: ApiState, actor: Actor | Caller, command: Command, key: str | None) -> Written:
+    return await run_in_threadpool(_execute, state, actor, lambda: command, key)
+
+
+async def execute_request(state: ApiState, actor: Actor | Caller, body: CommandRequest, target: UUID | None,
+                          key: str | None) -> Written:
+    """The body made a command in the worker thread, after the token's check: a refused token answers before a
+    refused body, in FastAPI's order."""
+    return await run_in_threadpool(_execute, state, actor, partial(body.to_command, target), key)
+
+
+def _execute(state: ApiState, actor: Actor | Caller, command: Callable[[], Command], key: str | None) -> Written:
+    checked = actor.actor() if isinstance(actor, Caller) else actor
+    return state.ledger.execute(checked, command(), key)
 
 
 _SERIALIZES_TO_JSON = "dump_json" in inspect.signature(serialize_response).parameters
@@ -47,6 +62,7 @@ class _Shape:
     headers: tuple[tuple[str, ModelField], ...]
     body: ModelField
     principal_name: str
+    defers_token_check: bool
     state_name: str | None
     response_name: str | None
 
@@ -67,7 +83,13 @@ def _shape(route: Any) -> _Shape | None:
         return None
     return _Shape(tuple((field.alias, field) for field in dependant.path_params),
                   tuple((field.alias, field) for field in dependant.header_params), dependant.body_params[0],
-                  str(calls[principal]), calls.get(api_state), dependant.response_param_name)
+                  str(calls[principal]), _takes_writer(dependant.call, str(calls[principal])), calls.get(api_state),
+                  dependant.response_param_name)
+
+
+def _takes_writer(endpoint: Callable[..., Any], name: str) -> bool:
+    """An endpoint whose principal is a ``Writer`` passes it on to ``execute``, which checks a ``Caller``'s token."""
+    return bool(get_type_hints(endpoint, include_extras=True).get(name) == Writer)
 
 
 def _plain(field: ModelField) -> bool:
@@ -120,7 +142,8 @@ class _LeanHandler:
         credentials = await bearer(request)
         if credentials is None:
             return None
-        values[self.shape.principal_name] = await principal(request, state, credentials)
+        take = caller if self.shape.defers_token_check else principal
+        values[self.shape.principal_name] = await take(request, state, credentials)
         if self.shape.state_name:
             values[self.shape.state_name] = state
         sub_response = Response()

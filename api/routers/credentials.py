@@ -14,12 +14,13 @@ from api.context import (
     Principal,
     ReadYourWrites,
     State,
+    Writer,
     WriteResult,
     written,
 )
 from api.problems import responses
 from api.requests.credentials import CredentialIssue, Reinstatement, Reissue, Revocation, Supersession, Suspension
-from api.writes import CommandRoute, execute
+from api.writes import CommandRoute, execute_request
 from application.authorization import Action, Parties, permits
 from domain.errors import NotFound
 
@@ -69,30 +70,30 @@ STATUS_ROUTE = {"status_code": 200, "response_model": WriteResult,
 
 @router.post("/v1/credentials/{credential_id}/revocation", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Revoke the credential (the issuing provider), with a reason")
-async def revoke(credential_id: UUID, body: Revocation, actor: Principal, state: State, response: Response,
+async def revoke(credential_id: UUID, body: Revocation, actor: Writer, state: State, response: Response,
                  key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, await execute(state, actor, body.to_command(credential_id), key))
+    return written(response, await execute_request(state, actor, body, credential_id, key))
 
 
 @router.post("/v1/credentials/{credential_id}/suspension", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Suspend the credential (the issuing provider), with a reason")
-async def suspend(credential_id: UUID, body: Suspension, actor: Principal, state: State, response: Response,
+async def suspend(credential_id: UUID, body: Suspension, actor: Writer, state: State, response: Response,
                   key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, await execute(state, actor, body.to_command(credential_id), key))
+    return written(response, await execute_request(state, actor, body, credential_id, key))
 
 
 @router.post("/v1/credentials/{credential_id}/reinstatement", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Reinstate a suspended credential (the issuing provider), with a reason")
-async def reinstate(credential_id: UUID, body: Reinstatement, actor: Principal, state: State, response: Response,
+async def reinstate(credential_id: UUID, body: Reinstatement, actor: Writer, state: State, response: Response,
                     key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, await execute(state, actor, body.to_command(credential_id), key))
+    return written(response, await execute_request(state, actor, body, credential_id, key))
 
 
 @router.post("/v1/credentials/{credential_id}/supersession", **STATUS_ROUTE,  # type: ignore[arg-type]
              summary="Supersede the credential by another of the same learner (the issuing provider)")
-async def supersede(credential_id: UUID, body: Supersession, actor: Principal, state: State, response: Response,
+async def supersede(credential_id: UUID, body: Supersession, actor: Writer, state: State, response: Response,
                     key: IdempotencyKey = None) -> dict[str, object]:
-    return written(response, await execute(state, actor, body.to_command(credential_id), key))
+    return written(response, await execute_request(state, actor, body, credential_id, key))
 
 
 @router.get("/v1/credentials/{credential_id}", response_model=CredentialView, dependencies=[ReadYourWrites],

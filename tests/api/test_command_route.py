@@ -74,7 +74,7 @@ def test_a_write_and_its_replay_answer_alike_through_either_handler(api: Api, so
 
 
 @pytest.mark.parametrize("case", ["unknown token", "no such enrolment", "bad path id", "bad body", "bad key",
-                                  "not json", "refused by a rule"])
+                                  "not json", "refused by a rule", "unknown token, refused value"])
 def test_each_refusal_is_fastapis_own(api: Api, case: str) -> None:
     token, enrolment = _enrolment(api)
     path, body, key = f"/v1/enrolments/{enrolment}/assessments", ASSESSMENT, None
@@ -90,9 +90,13 @@ def test_each_refusal_is_fastapis_own(api: Api, case: str) -> None:
         key = "a key with spaces"
     elif case == "not json":
         body = b"{not json"
-    else:
+    elif case == "refused by a rule":
         path = f"/v1/enrolments/{enrolment}/completion"
         body = b'{"effective": "2024-06-01"}'
+    else:
+        token, path = "no-such-token", "/v1/achievements"
+        body = (b'{"achievement_type": "MicroCredential", "name": "M", "description": "d", "criteria": "c", '
+                b'"level": 5, "level_framework": "NZQF", "credits": 50}')
     lean, general = (_answer(_post(api, path, body, token, kind, key)) for kind in (LEAN, GENERAL))
     assert lean == general
     assert lean[0] in (401, 404, 409, 422), lean

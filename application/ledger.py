@@ -43,6 +43,7 @@ HANDLERS: dict[type[Command], Handler] = {
     **principals.HANDLERS, **catalogue.HANDLERS, **enrolments.HANDLERS, **credentials.HANDLERS,
     **recognition.HANDLERS, **work_experience.HANDLERS, **shares.HANDLERS,
 }
+NEEDS_NO_FOLLOW = shares.RULES_ON_THE_CHANGED_AGGREGATE_ONLY
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,9 @@ class Ledger(Application[UUID]):
         handle = HANDLERS[type(command)]
         fingerprint = command.fingerprint()
         work = self.records.work
+        follow = work is None and type(command) not in NEEDS_NO_FOLLOW
         for attempt in range(MAX_ATTEMPTS):
-            if work is None:
+            if follow:
                 self.aggregates.follow()
             change = self._checked_change(actor, idempotency_key, fingerprint, lambda: handle(self.records, actor,
                                                                                                command))

@@ -63,6 +63,10 @@ def erase_learner(records: Records, actor: Actor, command: EraseLearner) -> Chan
     return Change(learner.id, [learner, *grants], after_saved=lambda: vault.forget(command.learner_id))
 
 
+RULES_ON_THE_CHANGED_AGGREGATE_ONLY: frozenset[type[Command]] = frozenset({RecordShareOpening})
+"""Commands whose rules read nothing but the aggregate they change: the atomic append refuses it at a stale version,
+so they need not follow the log first (a collision follows it and checks again)."""
+
 HANDLERS: dict[type[Command], Handler] = {
     GrantShare: grant_share, RevokeShare: revoke_share, RecordShareOpening: record_share_opening,
     EraseLearner: erase_learner,

@@ -258,8 +258,11 @@ class Ledger(Application[UUID]):
         return Written(UUID(record.outcome), self.position(), replayed=True)
 
     def _save(self, aggregates: list[Aggregate], claim: Any) -> int:
-        recordings = self.save(*aggregates, claim)
-        return recordings[-1].notification.id if recordings else self.position()
+        recordings = self.save(*aggregates, claim)  # the aggregates are cached as saved (``_record``)
+        if not recordings:
+            return self.position()
+        self.aggregates.appended(recordings[0].notification.id, recordings[-1].notification.id)
+        return recordings[-1].notification.id
 
     def position(self) -> int:
         return self.recorder.max_notification_id() or 0

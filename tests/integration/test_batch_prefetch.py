@@ -128,6 +128,24 @@ def test_the_next_follow_starts_after_the_batch_unless_another_writer_came_first
     assert writer.aggregates.cached(Enrolment.create_id(learners[3], achievement, "2024-T1")), "the other's, followed"
 
 
+def test_after_a_command_the_next_follow_starts_after_its_events_unless_another_writer_came_first(
+        writer, fresh_worker) -> None:
+    world = World(writer, FixedClock())
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    learners = [world.learner() for _ in range(3)]
+    writer.execute(provider, Enrol(learners[0], achievement, "2024-T1", effective=date(2024, 3, 1)), "c-0")
+    assert writer.aggregates.followed == writer.position(), "its own events are not read back"
+
+    other = fresh_worker()
+    other.execute(provider, Enrol(learners[1], achievement, "2024-T1", effective=date(2024, 3, 1)))
+    followed = writer.aggregates.followed
+    written = writer.execute(provider, Enrol(learners[2], achievement, "2024-T1", effective=date(2024, 3, 1)), "c-2")
+    assert followed < writer.aggregates.followed == written.position == writer.position()
+    assert writer.aggregates.cached(Enrolment.create_id(learners[1], achievement, "2024-T1")), "the other's, followed"
+    assert writer.load(Enrolment, written.id).version == 1
+
+
 def test_an_aggregate_not_cached_is_read_in_one_round_trip(writer, fresh_worker, monkeypatch) -> None:
     world = World(writer, FixedClock())
     provider = world.provider()

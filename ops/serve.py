@@ -8,6 +8,7 @@ import gc
 import os
 import signal
 import socket
+import traceback
 from collections.abc import Callable
 from types import FrameType
 
@@ -75,6 +76,8 @@ def serve_workers(workers: int, run_worker: Callable[[], int]) -> int:
             code = 1
             try:
                 code = run_worker()
+            except Exception:  # os._exit below would end the worker before Python printed why
+                traceback.print_exc()
             finally:
                 os._exit(code)
         children.append(pid)

@@ -190,6 +190,22 @@ def register_value_objects(transcoder: JSONTranscoder, classes: Iterable[type]) 
         transcoder.register(transcoding)
 
 
+def _itself(o: Any) -> Any:
+    return o
+
+
+def _int_tree(o: int) -> Any:
+    if _INT_MIN <= o <= _INT_MAX:
+        return o
+    return {TYPE_KEY: "int_str", DATA_KEY: str(o)}
+
+
+def _float_tree(o: float) -> float:
+    if not math.isfinite(o):
+        raise ValueError(f"non-finite float {o!r} cannot be stored as JSON")
+    return o
+
+
 class _EnvelopeTranscoder(JSONTranscoder):
     """Shared parts: registration and the value -> JSON tree walk."""
 
@@ -211,24 +227,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
     def to_json_tree(self, o: Any) -> Any:
         """Return ``o`` as a tree of dict/list/str/int/float/bool/None with envelopes."""
         t = type(o)
-        if t is str or t is bool or o is None:
-            return o
-        if t is int:
-            if _INT_MIN <= o <= _INT_MAX:
-                return o
-            return {TYPE_KEY: "int_str", DATA_KEY: str(o)}
-        if t is dict:
-            walk = self.to_json_tree
-            if set(map(type, o)) <= _STR_ONLY and (len(o) != 2 or TYPE_KEY not in o or DATA_KEY not in o):
-                return {key: value if type(value) is str else walk(value) for key, value in o.items()}
-            return {TYPE_KEY: "dict_items", DATA_KEY: [[walk(k), walk(v)] for k, v in o.items()]}
-        if t is list:
-            return list(map(self.to_json_tree, o))
-        if t is tuple:
-            return {TYPE_KEY: "tuple", DATA_KEY: list(map(self.to_json_tree, o))}
-        if t is float:
-            if not math.isfinite(o):
-                raise ValueError(f"non-finite float {o!r} cannot be stored as JSON")
+        if t is str:
             return o
         encoder = self._encoders.get(t)
         if encoder is None:
@@ -236,8 +235,12 @@ class _EnvelopeTranscoder(JSONTranscoder):
         return encoder(o)
 
     def _encoder_for(self, t: type) -> Callable[[Any], Any]:
-        """The envelope of a registered type, made once per type: a dataclass's fields and the library's leaf
-        types are read directly, without building an intermediate dict and walking it again."""
+        """How values of type ``t`` are written, made once per type: each value costs one lookup of its type."""
+        return self._plain_encoder(t) or self._envelope_for(t)
+
+    def _envelope_for(self, t: type) -> Callable[[Any], Any]:
+        """The envelope of a registered type: a dataclass's fields and the library's leaf types are read directly,
+        without building an intermediate dict and walking it again, and an Enum member's envelope is made once."""
         transcoding = self.types.get(t)
         if transcoding is None:
             raise TranscodingNotRegisteredError(
@@ -249,7 +252,8 @@ class _EnvelopeTranscoder(JSONTranscoder):
             text: Callable[[Any], str] = _LEAF_TEXT.get(type(transcoding), transcoding.encode)
             return lambda o: {TYPE_KEY: name, DATA_KEY: text(o)}
         if type(transcoding) is EnumAsValue:
-            return lambda o: {TYPE_KEY: name, DATA_KEY: walk(o._value_)}
+            members = {id(member): {TYPE_KEY: name, DATA_KEY: walk(member._value_)} for member in t}
+            return lambda o: members.get(id(o)) or {TYPE_KEY: name, DATA_KEY: walk(o._value_)}
         fields = transcoding.field_names if type(transcoding) is DataclassAsDict else ()
         if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:
             values = operator.attrgetter(*fields)
@@ -257,6 +261,27 @@ class _EnvelopeTranscoder(JSONTranscoder):
                 field: value if type(value) is str else walk(value)
                 for field, value in zip(fields, values(o), strict=True)}}
         return lambda o: {TYPE_KEY: name, DATA_KEY: walk(encode(o))}
+
+    def _plain_encoder(self, t: type) -> Callable[[Any], Any] | None:
+        if t is bool or t is type(None):
+            return _itself
+        if t is int:
+            return _int_tree
+        if t is float:
+            return _float_tree
+        if t is dict:
+            return self._dict_tree
+        if t is list:
+            return lambda o: list(map(self.to_json_tree, o))
+        if t is tuple:
+            return lambda o: {TYPE_KEY: "tuple", DATA_KEY: list(map(self.to_json_tree, o))}
+        return None
+
+    def _dict_tree(self, o: dict[Any, Any]) -> Any:
+        walk = self.to_json_tree
+        if set(map(type, o)) <= _STR_ONLY and (len(o) != 2 or TYPE_KEY not in o or DATA_KEY not in o):
+            return {key: value if type(value) is str else walk(value) for key, value in o.items()}
+        return {TYPE_KEY: "dict_items", DATA_KEY: [[walk(k), walk(v)] for k, v in o.items()]}
 
     def _decode_envelope(self, name: Any, data: Any) -> Any:
         try:

@@ -166,7 +166,7 @@ def test_same_bytes_without_floats(value: Any) -> None:
 class EnvelopeEachTimeTranscoder(OrjsonTranscoder):
     """Each registered value's envelope made the plain way: its transcoding's data, walked again."""
 
-    def _encoder_for(self, t: type) -> Any:
+    def _envelope_for(self, t: type) -> Any:
         transcoding = self.types[t]
         return lambda o: {"_type_": transcoding.name, "_data_": self.to_json_tree(transcoding.encode(o))}
 

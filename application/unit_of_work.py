@@ -18,6 +18,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.cache import private_copy
+from domain.provider import Provider
 from domain.values import Actor
 
 
@@ -81,6 +82,7 @@ class UnitOfWork:
     callbacks: list[Callable[[], None]] = field(default_factory=list)  # each kept command's after_saved
     handled: Counter[str] = field(default_factory=Counter)  # kept commands by name
     actor: Actor | None = None
+    in_standing: set[str] = field(default_factory=set)  # ids of providers found registered, while the batch keeps none
 
     def get(self, aggregate_id: UUID, copy: bool = True) -> Aggregate | None:
         """The batch's latest of that aggregate: a copy of it, or (``copy=False``) itself, never to be changed."""
@@ -96,6 +98,8 @@ class UnitOfWork:
         for aggregate in aggregates:
             self.events.extend(aggregate.collect_events())
             self.aggregates[aggregate.id] = aggregate
+            if type(aggregate) is Provider:  # its standing may have changed: read it again
+                self.in_standing.clear()
         if claim is not None:
             self.events.append(claim)
         self.ends.append(len(self.events))

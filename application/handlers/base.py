@@ -125,9 +125,16 @@ class Records:
         return next(iter(self._application.events.get(aggregate_id, limit=1)), None)
 
     def check_standing(self, actor: Actor) -> None:
-        """A provider that acts must still be registered: a deregistered provider writes nothing more."""
-        if actor.kind is ActorKind.PROVIDER:
-            self.read(Provider, UUID(actor.id)).check_registered()
+        """A provider that acts must still be registered: a deregistered provider writes nothing more. In a unit of
+        work, once per provider (the log is not followed during one, so only the batch's own events could change it)."""
+        if actor.kind is not ActorKind.PROVIDER:
+            return
+        work = self.work
+        if work is not None and actor.id in work.in_standing:
+            return
+        self.read(Provider, UUID(actor.id)).check_registered()
+        if work is not None:
+            work.in_standing.add(actor.id)
 
     def active_learner(self, learner_id: UUID) -> Learner:
         learner = self.load(Learner, learner_id)

@@ -4,12 +4,17 @@ while any batch runs, on again when the last one ends."""
 import gc
 import threading
 from datetime import date
+from uuid import UUID
+
+import pytest
 
 from application.commands.enrolments import Enrol
+from application.commands.principals import DeregisterProvider
 from application.ledger import BatchHandled, CommandHandled, Ledger
 from domain.enrolment import Enrolment
-from domain.errors import NotFound
+from domain.errors import NotFound, RuleBroken
 from domain.idempotency import IdempotencyKey
+from domain.values import Actor
 from tests.domain.gwt import World
 
 
@@ -89,3 +94,24 @@ def test_rules_that_only_look_share_the_cached_aggregate_and_a_command_changes_i
         assert records.read(Enrolment, enrolment) is records.read(Enrolment, enrolment)
         assert records.load(Enrolment, enrolment) is not records.read(Enrolment, enrolment)
     assert ledger.aggregates.get(learner, deepcopy_from_cache=False).version == cached.version
+
+
+def test_a_providers_standing_is_checked_once_per_batch_until_the_batch_changes_the_provider(
+    ledger: Ledger, world: World,
+) -> None:
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    first, second, third = (world.learner() for _ in range(3))
+    reads = ledger.aggregates.reads
+    with ledger.unit_of_work() as work:
+        ledger.execute(provider, Enrol(first, achievement, "2024-T1", effective=date(2024, 3, 1)))
+        assert work.in_standing == {provider.id}
+        ledger.execute(provider, Enrol(second, achievement, "2024-T1", effective=date(2024, 3, 1)))
+        ledger.execute(Actor.admin(), DeregisterProvider(UUID(provider.id), "closed", effective=date(2024, 3, 2)))
+        assert work.in_standing == set()
+        with pytest.raises(RuleBroken) as refused:
+            ledger.execute(provider, Enrol(third, achievement, "2024-T1", effective=date(2024, 3, 3)))
+    assert refused.value.code == "provider-deregistered"
+    assert ledger.aggregates.reads == reads
+    assert [e.learner_id for e in (ledger.load(Enrolment, Enrolment.create_id(lr, achievement, "2024-T1"))
+                                   for lr in (first, second))] == [first, second]

@@ -190,6 +190,30 @@ def register_value_objects(transcoder: JSONTranscoder, classes: Iterable[type]) 
         transcoder.register(transcoding)
 
 
+def _of_leaves(t: type) -> bool:
+    """A frozen dataclass declared to hold only text and Enum members: an instance never changes."""
+    params = getattr(t, "__dataclass_params__", None)
+    return bool(params and params.frozen) and all(
+        f.type is str or (isinstance(f.type, type) and issubclass(f.type, Enum)) for f in dataclasses.fields(t))
+
+
+def _last_kept(envelope: Callable[[Any], Any], values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], Any]:
+    """``envelope``, remembering the last instance written and its tree: every event of a batch carries the same
+    ``Actor`` object. Kept only if its values are what it declares (text and Enum members), so it cannot change."""
+    last: list[tuple[Any, Any]] = [(None, None)]
+
+    def written(o: Any) -> Any:
+        kept, tree = last[0]
+        if kept is o:
+            return tree
+        tree = envelope(o)
+        if all(type(value) is str or isinstance(value, Enum) for value in values(o)):
+            last[0] = (o, tree)  # one reference swapped: another thread sees the old pair or the new one
+        return tree
+
+    return written
+
+
 def _itself(o: Any) -> Any:
     return o
 
@@ -257,9 +281,10 @@ class _EnvelopeTranscoder(JSONTranscoder):
         fields = transcoding.field_names if type(transcoding) is DataclassAsDict else ()
         if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:
             values = operator.attrgetter(*fields)
-            return lambda o: {TYPE_KEY: name, DATA_KEY: {
+            envelope: Callable[[Any], Any] = lambda o: {TYPE_KEY: name, DATA_KEY: {  # noqa: E731
                 field: value if type(value) is str else walk(value)
                 for field, value in zip(fields, values(o), strict=True)}}
+            return _last_kept(envelope, values) if _of_leaves(t) else envelope
         return lambda o: {TYPE_KEY: name, DATA_KEY: walk(encode(o))}
 
     def _plain_encoder(self, t: type) -> Callable[[Any], Any] | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, make_dataclass
 from datetime import UTC, date, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
@@ -56,7 +56,11 @@ class Envelopish:
     _data_: Any
 
 
-VALUE_OBJECTS = (Colour, Grade, Point, Box, Envelopish)
+Tag = make_dataclass("Tag", [("text", str), ("colour", Colour)], frozen=True)
+"""Declared to hold only text and Enum members (real annotations, as the domain's ``Actor``): its last instance's
+envelope is kept."""
+
+VALUE_OBJECTS = (Colour, Grade, Point, Box, Envelopish, Tag)
 
 
 def make(cls: type[JSONTranscoder]) -> JSONTranscoder:
@@ -175,6 +179,21 @@ class EnvelopeEachTimeTranscoder(OrjsonTranscoder):
 @given(value=non_float_values)
 def test_envelopes_made_once_per_type_write_the_same_bytes(value: Any) -> None:
     assert make(OrjsonTranscoder).encode(value) == make(EnvelopeEachTimeTranscoder).encode(value)
+
+
+def test_the_last_instance_of_text_and_enum_members_is_written_as_before() -> None:
+    kept, plain = make(OrjsonTranscoder), make(EnvelopeEachTimeTranscoder)
+    one, other = Tag("a", Colour.RED), Tag("b", Colour.GREEN)
+    for value in ([one, {"x": one}, (one,)], [other, one, other], one):
+        assert kept.encode(value) == plain.encode(value)
+
+
+def test_an_instance_holding_what_it_does_not_declare_is_written_afresh_each_time() -> None:
+    transcoder = make(OrjsonTranscoder)
+    smuggled = Tag(["a"], Colour.RED)
+    assert b'"text":["a"]' in transcoder.encode(smuggled)
+    smuggled.text.append("b")
+    assert b'"text":["a","b"]' in transcoder.encode(smuggled)
 
 
 json_values = st.recursive(

@@ -276,7 +276,8 @@ class _EnvelopeTranscoder(JSONTranscoder):
             text: Callable[[Any], str] = _LEAF_TEXT.get(type(transcoding), transcoding.encode)
             return lambda o: {TYPE_KEY: name, DATA_KEY: text(o)}
         if type(transcoding) is EnumAsValue:
-            members = {id(member): {TYPE_KEY: name, DATA_KEY: walk(member._value_)} for member in t}
+            enum: type[Enum] = transcoding.type
+            members = {id(member): {TYPE_KEY: name, DATA_KEY: walk(member._value_)} for member in enum}
             return lambda o: members.get(id(o)) or {TYPE_KEY: name, DATA_KEY: walk(o._value_)}
         fields = transcoding.field_names if type(transcoding) is DataclassAsDict else ()
         if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:

@@ -2,6 +2,10 @@
 row and position as they were (so the kept CLR, skills and employer views stay current, however often a link is
 opened), and the learner's list of shares shows every opening. Views written in an older format are rebuilt."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from application.commands import RecordShareOpening
 from credentials.publisher import Publisher
 from domain.values import Actor
@@ -59,50 +63,48 @@ def test_the_fold_of_a_learner_leaves_openings_out():
     assert state["position"] == 1 and state["facts"] == 1
 
 
-def test_views_written_in_an_older_format_are_emptied_and_rebuilt_by_the_next_runner(any_settings):
-    services = build_services(any_settings)
+@contextmanager
+def demo_log(settings: Any) -> Iterator[int]:
+    """The demo written to the ledger: its log's end."""
+    services = build_services(settings)
     try:
         load_demo(services.ledger)
-        end = services.ledger.position()
-        first = ViewsRunner(any_settings)
-        try:
+        yield services.ledger.position()
+    finally:
+        services.close()
+
+
+@contextmanager
+def runner(settings: Any) -> Iterator[ViewsRunner]:
+    started = ViewsRunner(settings)
+    try:
+        yield started
+    finally:
+        started.close()
+
+
+def test_views_written_in_an_older_format_are_emptied_and_rebuilt_by_the_next_runner(any_settings):
+    with demo_log(any_settings) as end:
+        with runner(any_settings) as first:
             first.catch_up(end, timeout=60)
             rebuilt = first.views.table_rows()
             first.views.set_published_position(FORMAT_NAME, VIEWS_FORMAT - 1)
-        finally:
-            first.close()
 
-        second = ViewsRunner(any_settings)
-        try:
+        with runner(any_settings) as second:
             assert second.views.position() == 0
             assert second.catch_up(end, timeout=60) == end
             assert second.views.table_rows() == rebuilt
-        finally:
-            second.close()
         views = open_views(any_settings)
         try:
             assert views.published_position(FORMAT_NAME) == VIEWS_FORMAT
         finally:
             close_views(views)
-    finally:
-        services.close()
 
 
 def test_a_runner_records_its_format_in_new_views_and_keeps_views_of_its_format(any_settings):
-    services = build_services(any_settings)
-    try:
-        load_demo(services.ledger)
-        end = services.ledger.position()
-        first = ViewsRunner(any_settings)
-        try:
+    with demo_log(any_settings) as end:
+        with runner(any_settings) as first:
             assert first.views.published_position(FORMAT_NAME) == VIEWS_FORMAT
             first.catch_up(end, timeout=60)
-        finally:
-            first.close()
-        again = ViewsRunner(any_settings)
-        try:
+        with runner(any_settings) as again:
             assert again.views.position() == end
-        finally:
-            again.close()
-    finally:
-        services.close()

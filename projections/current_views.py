@@ -22,7 +22,9 @@ from projections.queries import KeptCatalogue
 
 Json = dict[str, Any]
 T = TypeVar("T")
-LEARNERS_KEPT = 128  # learners whose current views one process keeps (each holds its state, record and answers)
+LEARNERS_KEPT = 1024  # learners whose current views one process keeps at most (each: state, record, answers)
+FACTS_KEPT = 32_000
+"""The kept learners' facts in all (~2 KB each kept): many short records, or a few lifelong ones, fit."""
 ANSWERS_KEPT = 16  # answers kept per learner (days, shares)
 
 
@@ -44,6 +46,10 @@ class CurrentLearner:
     answers: OrderedDict[Any, Any] = field(default_factory=OrderedDict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
+    @property
+    def facts(self) -> int:
+        return max(1, int(self.state.get("facts", 0)))
+
     def answer(self, key: Any, compute: Callable[[], T]) -> T:
         with self.lock:
             if key in self.answers:
@@ -60,9 +66,11 @@ class CurrentLearner:
 class CurrentLearners:
     """The learners read lately, each at their current version (least recently read dropped first)."""
 
-    def __init__(self, views: VersionedLearners, size: int = LEARNERS_KEPT):
+    def __init__(self, views: VersionedLearners, size: int = LEARNERS_KEPT, facts: int = FACTS_KEPT):
         self.views = views
         self.size = size
+        self.facts_budget = facts
+        self.facts = 0
         self.kept: OrderedDict[str, CurrentLearner] = OrderedDict()
         self.lock = threading.Lock()
         self.catalogue = KeptCatalogue()
@@ -93,8 +101,9 @@ class CurrentLearners:
         with self.lock:
             kept = self.kept.get(learner_id)
             if kept is None or kept.version <= fresh.version:
+                self.facts += fresh.facts - (kept.facts if kept is not None else 0)
                 self.kept[learner_id] = fresh
                 self.kept.move_to_end(learner_id)
-            while len(self.kept) > self.size:
-                self.kept.popitem(last=False)
+            while len(self.kept) > self.size or (self.facts > self.facts_budget and len(self.kept) > 1):
+                self.facts -= self.kept.popitem(last=False)[1].facts
         return fresh

@@ -43,7 +43,6 @@ HANDLERS: dict[type[Command], Handler] = {
     **principals.HANDLERS, **catalogue.HANDLERS, **enrolments.HANDLERS, **credentials.HANDLERS,
     **recognition.HANDLERS, **work_experience.HANDLERS, **shares.HANDLERS,
 }
-NEEDS_NO_FOLLOW = shares.RULES_ON_THE_CHANGED_AGGREGATE_ONLY
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ class Ledger(Application[UUID]):
         handle = HANDLERS[type(command)]
         fingerprint = command.fingerprint()
         work = self.records.work
-        follow = work is None and type(command) not in NEEDS_NO_FOLLOW
+        follow = work is None and type(command) not in shares.RULES_ON_THE_CHANGED_AGGREGATE_ONLY
         for attempt in range(MAX_ATTEMPTS):
             if follow:
                 self.aggregates.follow()

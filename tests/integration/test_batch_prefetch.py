@@ -15,7 +15,7 @@ from domain.enrolment import Enrolment
 from domain.learner import Learner
 from domain.values import Actor, AssessmentOutcome, SkillLevel
 from tests.domain.gwt import ADMIN, COMMUNICATION, FixedClock, World
-from tests.integration.test_contention import RoundTrips
+from tests.integration.round_trips import RoundTrips
 from wiring.services import Services, build_services
 from wiring.settings import load_settings
 

@@ -3,13 +3,11 @@ with its own log-following cache), and what a command costs in database round tr
 
 import contextvars
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 from uuid import UUID
 
-import psycopg
 import pytest
 
 from application.commands.enrolments import Enrol, RecordAssessment
@@ -20,20 +18,11 @@ from domain.enrolment import Enrolment
 from domain.errors import ConcurrencyConflict, DomainError
 from domain.values import Actor, AssessmentOutcome, Evidence, SkillLevel
 from tests.domain.gwt import ADMIN, COMMUNICATION, FixedClock, World, events_of, name_of
-from wiring.services import Services, build_services
-from wiring.settings import Settings, load_settings
+from tests.integration.round_trips import RoundTrips
 
 pytestmark = pytest.mark.postgres
 WRITERS = 4
 PER_WRITER = 25
-
-
-@pytest.fixture
-def second_process(postgres_settings: Settings) -> Iterator[Services]:
-    """Another Ledger on the same schema: what a second `ler serve` worker holds."""
-    built = build_services(postgres_settings)
-    yield built
-    built.close()
 
 
 def _assess(ledger: Ledger, provider: Actor, enrolment: UUID, n: int) -> UUID:
@@ -98,34 +87,6 @@ def test_a_token_revoked_in_another_process_is_refused_at_once(postgres_services
     assert other.principal_for(token) == provider
     ledger.execute(ADMIN, RevokeToken(token))
     assert other.principal_for(token) is None
-
-
-class RoundTrips:
-    """Counts statements sent to PostgreSQL by this thread (one round trip each: results are fetched with them)."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.count = 0
-        self.thread = threading.get_ident()
-        execute = psycopg.Cursor.execute
-
-        def counted(cursor: Any, *args: Any, **kwargs: Any) -> Any:
-            if threading.get_ident() == self.thread:
-                self.count += 1
-            return execute(cursor, *args, **kwargs)
-
-        monkeypatch.setattr(psycopg.Cursor, "execute", counted)
-
-
-@pytest.fixture(params=["default", "unchecked"])
-def counted_services(request, tmp_path, postgres_url: str, postgres_schema: str) -> Iterator[Services]:
-    """The Ledger with the default settings (each pooled connection checked before use, without a round trip unless
-    the server closed it: adapters/storage/pool.py) and with the check off: the counts are the same."""
-    env = {"LER_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": f"{postgres_url}?schema={postgres_schema}"}
-    if request.param == "unchecked":
-        env["LER_DB_CHECK_CONNECTIONS"] = "0"
-    built = build_services(load_settings(env))
-    yield built
-    built.close()
 
 
 def test_an_assessment_takes_two_round_trips_with_a_warm_cache(counted_services, monkeypatch) -> None:

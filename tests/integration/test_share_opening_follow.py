@@ -9,7 +9,7 @@ from application.ledger import Ledger
 from domain.errors import RuleBroken
 from domain.values import Actor
 from tests.domain.gwt import FixedClock, World, name_of, new_events, when
-from tests.integration.test_contention import RoundTrips, counted_services, second_process  # noqa: F401
+from tests.integration.round_trips import RoundTrips
 
 pytestmark = pytest.mark.postgres
 YEARS = 24 * 365 * 5  # the second Ledger keeps the real time: the share must still be live for it
@@ -22,7 +22,7 @@ def _share(ledger: Ledger) -> tuple[RecordShareOpening, Actor]:
     return RecordShareOpening(learner, share.id, viewer="Harbour City Council HR"), employer
 
 
-def test_an_opening_with_the_learner_cached_is_one_round_trip(counted_services, monkeypatch) -> None:  # noqa: F811
+def test_an_opening_with_the_learner_cached_is_one_round_trip(counted_services, monkeypatch) -> None:
     ledger = counted_services.ledger
     opening, employer = _share(ledger)
     ledger.execute(employer, opening)
@@ -35,7 +35,7 @@ def test_an_opening_with_the_learner_cached_is_one_round_trip(counted_services, 
 
 
 def test_an_opening_after_another_process_revoked_the_share_is_refused(postgres_services,
-                                                                       second_process) -> None:  # noqa: F811
+                                                                       second_process) -> None:
     ledger, other = postgres_services.ledger, second_process.ledger
     opening, employer = _share(ledger)
     other.execute(employer, opening)  # the other worker now holds the learner in its cache
@@ -44,7 +44,7 @@ def test_an_opening_after_another_process_revoked_the_share_is_refused(postgres_
 
 
 def test_an_opening_after_another_process_wrote_to_the_learner_is_recorded_once(postgres_services,
-                                                                                second_process) -> None:  # noqa: F811
+                                                                                second_process) -> None:
     ledger, other = postgres_services.ledger, second_process.ledger
     opening, employer = _share(ledger)
     other.execute(employer, opening)

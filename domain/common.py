@@ -1,11 +1,13 @@
 """What every aggregate of the ledger shares: events carry who acted and the business date they take effect."""
 
+import inspect
 from collections.abc import Callable, Mapping
 from datetime import date
+from types import MethodType
 from typing import Any, Self
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, CommandMethodDecorator, decorated_func_callers
 
 from domain.errors import InvalidValue, RuleBroken
 from domain.values import Actor, Sealer
@@ -24,6 +26,12 @@ class LedgerAggregate(Aggregate):
         actor: Actor
         effective: date
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)  # the library defines the event classes of the @event methods here
+        for name, found in tuple(vars(cls).items()):
+            if isinstance(found, CommandMethodDecorator) and found.decorated_func.__name__ != "__init__":
+                setattr(cls, name, _Triggering(found, decorated_func_callers[found]))
+
     @classmethod
     def create_with_id(cls, event_name: str, aggregate_id: UUID, **kwargs: Any) -> Self:
         """Create with an id chosen by the caller (derived from a natural key, or allocated before signing)."""
@@ -32,6 +40,48 @@ class LedgerAggregate(Aggregate):
     def check_not_before(self, effective: date, earliest: date, what: str) -> None:
         if effective < earliest:
             raise RuleBroken(f"{what} ({effective}) cannot precede {earliest}", code="date-out-of-order")
+
+
+class _Triggering:
+    """An @event method, called as the library calls it (the same event, applied by the method, then appended),
+    without working out its signature again on each call: ~9 of its ~13 us per call, once per batch item."""
+
+    def __init__(self, decorator: CommandMethodDecorator, event_class: type[Any]):
+        self.decorator = decorator
+        self.event_class = event_class
+        self.apply = decorator.decorated_func
+        params = list(inspect.signature(self.apply).parameters.values())[1:]
+        self.names = tuple(param.name for param in params)
+        self.required = frozenset(self.names)
+        self.defaults = tuple((p.name, p.default) for p in params if p.default is not inspect.Parameter.empty)
+
+    def __get__(self, aggregate: Any, owner: type[Any]) -> Any:
+        if aggregate is None:
+            return self.decorator.__get__(None, owner)
+        return MethodType(self.trigger, aggregate)
+
+    def trigger(self, aggregate: Aggregate, *args: Any, **kwargs: Any) -> None:
+        values = self._values(args, kwargs)
+        if values is None:  # a call its signature does not fit: the library's path raises its TypeError
+            self.decorator.__get__(aggregate, type(aggregate))(*args, **kwargs)
+            return
+        event_class = self.event_class
+        new_event = event_class(
+            originator_id=aggregate.id, originator_version=aggregate.version + 1,
+            timestamp=event_class.create_timestamp(), **values)
+        self.apply(aggregate, **values)
+        aggregate.version = new_event.originator_version
+        aggregate.modified_on = new_event.timestamp
+        aggregate.pending_events.append(new_event)
+
+    def _values(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        values = dict(zip(self.names, args, strict=False))
+        if len(args) > len(self.names) or not kwargs.keys().isdisjoint(values):
+            return None
+        values.update(kwargs)
+        for name, default in self.defaults:
+            values.setdefault(name, default)
+        return values if values.keys() == self.required else None
 
 
 def require_text(value: str, what: str, max_length: int = 10_000) -> str:

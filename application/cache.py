@@ -18,7 +18,7 @@ from contextvars import ContextVar
 from typing import Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, ProjectorFunction, Repository, project_aggregate
+from eventsourcing.application import AggregateNotFoundError, ProjectorFunction, Repository
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import ApplicationRecorder, EventStore, Mapper, Notification
 
@@ -38,6 +38,14 @@ _ARRIVAL: ContextVar[tuple[object, int] | None] = ContextVar("ledger_arrival", d
 
 def _no_outages() -> int:
     return 0
+
+
+def project_aggregate(aggregate: Any, domain_events: Iterable[Any]) -> Any:
+    """The library's projector without its per-event `isinstance` against a runtime-checkable Protocol (~10-20 us an
+    event: a cold learner's 100 events since its snapshot, and every event a follow applies)."""
+    for domain_event in domain_events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
 
 
 def private_copy(aggregate: A) -> A:

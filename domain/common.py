@@ -8,6 +8,7 @@ from typing import Any, Self
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, CommandMethodDecorator, decorated_func_callers
+from eventsourcing.utils import get_topic
 
 from domain.errors import InvalidValue, RuleBroken
 from domain.values import Actor, Sealer
@@ -34,8 +35,23 @@ class LedgerAggregate(Aggregate):
 
     @classmethod
     def create_with_id(cls, event_name: str, aggregate_id: UUID, **kwargs: Any) -> Self:
-        """Create with an id chosen by the caller (derived from a natural key, or allocated before signing)."""
-        return cls._create(getattr(cls, event_name), id=aggregate_id, **kwargs)
+        """Create with an id chosen by the caller (derived from a natural key, or allocated before signing): the
+        created event and the aggregate the library's ``_create`` makes, without its per-call signature work."""
+        event_class = getattr(cls, event_name)
+        if not isinstance(aggregate_id, UUID):
+            return cls._create(event_class, id=aggregate_id, **kwargs)
+        try:
+            created = event_class(originator_topic=get_topic(cls), originator_id=aggregate_id,
+                                  originator_version=cls.INITIAL_VERSION, timestamp=event_class.create_timestamp(),
+                                  **kwargs)
+        except TypeError:
+            return cls._create(event_class, id=aggregate_id, **kwargs)  # raises the library's error
+        aggregate = cls.__new__(cls)
+        aggregate.__base_init__(aggregate_id, cls.INITIAL_VERSION, created.timestamp)
+        aggregate.__init__(**kwargs)  # type: ignore[misc]
+        created.apply(aggregate)
+        aggregate.pending_events.append(created)
+        return aggregate
 
     def check_not_before(self, effective: date, earliest: date, what: str) -> None:
         if effective < earliest:

@@ -123,3 +123,25 @@ def test_a_wrong_call_fails_as_the_library_fails_it() -> None:
             call(type("Library", (), {"_complete": library_path(library, "_complete")})())
         assert str(lean_error.value) == str(library_error.value)
     assert lean.version == library.version == 1 and not lean.pending_events
+
+
+@settings(max_examples=30, deadline=None)
+@given(term=text, effective=st.dates(date(2020, 1, 1), date(2030, 1, 1)))
+def test_a_created_aggregate_is_the_event_and_state_the_library_makes(term: str, effective: date) -> None:
+    given = {"learner_id": uuid4(), "achievement_id": uuid4(), "provider_id": uuid4(), "term": term,
+             "actor": Actor.provider(uuid4()), "effective": effective}
+    aggregate_id = uuid4()
+    with recorded_at_a_fixed_time():
+        lean = Enrolment.create_with_id("Enrolled", aggregate_id, **given)
+        library = Enrolment._create(Enrolment.Enrolled, id=aggregate_id, **given)
+    same_outcome(lean, library)
+
+
+def test_a_wrong_creation_fails_as_the_library_fails_it() -> None:
+    for call in (lambda make: make(uuid4(), term="T1"), lambda make: make(uuid4(), nobody=1),
+                 lambda make: make("not a uuid", term="T1")):
+        with pytest.raises(TypeError) as lean_error:
+            call(lambda aggregate_id, **kwargs: Enrolment.create_with_id("Enrolled", aggregate_id, **kwargs))
+        with pytest.raises(TypeError) as library_error:
+            call(lambda aggregate_id, **kwargs: Enrolment._create(Enrolment.Enrolled, id=aggregate_id, **kwargs))
+        assert str(lean_error.value) == str(library_error.value)

@@ -271,7 +271,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
                 f"Object of type {t} is not serializable. Please define and register "
                 "a custom transcoding for this type."
             )
-        name, encode, walk = transcoding.name, transcoding.encode, self.to_json_tree
+        name, encode, walk, encoders = transcoding.name, transcoding.encode, self.to_json_tree, self._encoders
         if type(transcoding) in _STR_LEAVES:
             text: Callable[[Any], str] = _LEAF_TEXT.get(type(transcoding), transcoding.encode)
             return lambda o: {TYPE_KEY: name, DATA_KEY: text(o)}
@@ -283,7 +283,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
         if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:
             values = operator.attrgetter(*fields)
             envelope: Callable[[Any], Any] = lambda o: {TYPE_KEY: name, DATA_KEY: {  # noqa: E731
-                field: value if type(value) is str else walk(value)
+                field: value if type(value) is str else (encoders.get(type(value)) or walk)(value)
                 for field, value in zip(fields, values(o), strict=True)}}
             return _last_kept(envelope, values) if _of_leaves(t) else envelope
         return lambda o: {TYPE_KEY: name, DATA_KEY: walk(encode(o))}
@@ -298,15 +298,20 @@ class _EnvelopeTranscoder(JSONTranscoder):
         if t is dict:
             return self._dict_tree
         if t is list:
-            return lambda o: list(map(self.to_json_tree, o))
+            return self._list_tree
         if t is tuple:
-            return lambda o: {TYPE_KEY: "tuple", DATA_KEY: list(map(self.to_json_tree, o))}
+            return lambda o: {TYPE_KEY: "tuple", DATA_KEY: self._list_tree(o)}
         return None
 
+    def _list_tree(self, o: list[Any] | tuple[Any, ...]) -> list[Any]:
+        walk, encoders = self.to_json_tree, self._encoders
+        return [v if type(v) is str else (encoders.get(type(v)) or walk)(v) for v in o]
+
     def _dict_tree(self, o: dict[Any, Any]) -> Any:
-        walk = self.to_json_tree
+        walk, encoders = self.to_json_tree, self._encoders
         if set(map(type, o)) <= _STR_ONLY and (len(o) != 2 or TYPE_KEY not in o or DATA_KEY not in o):
-            return {key: value if type(value) is str else walk(value) for key, value in o.items()}
+            return {key: value if type(value) is str else (encoders.get(type(value)) or walk)(value)
+                    for key, value in o.items()}
         return {TYPE_KEY: "dict_items", DATA_KEY: [[walk(k), walk(v)] for k, v in o.items()]}
 
     def _decode_envelope(self, name: Any, data: Any) -> Any:

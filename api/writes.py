@@ -21,9 +21,9 @@ from fastapi.datastructures import DefaultPlaceholder
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, serialize_response
 from pydantic import Json
-from starlette.concurrency import run_in_threadpool
 
 from api.context import ApiState, Caller, Writer, api_state, bearer, caller, principal
+from api.handoff import WRITES
 from api.requests.base import CommandRequest
 from application.commands.base import Command
 from application.ledger import Written
@@ -34,14 +34,14 @@ Values = dict[str, Any]
 
 
 async def execute(state: ApiState, actor: Actor | Caller, command: Command, key: str | None) -> Written:
-    return await run_in_threadpool(_execute, state, actor, lambda: command, key)
+    return await WRITES.run(partial(_execute, state, actor, lambda: command, key))
 
 
 async def execute_request(state: ApiState, actor: Actor | Caller, body: CommandRequest, target: UUID | None,
                           key: str | None) -> Written:
     """The body made a command in the worker thread, after the token's check: a refused token answers before a
     refused body, in FastAPI's order."""
-    return await run_in_threadpool(_execute, state, actor, partial(body.to_command, target), key)
+    return await WRITES.run(partial(_execute, state, actor, partial(body.to_command, target), key))
 
 
 def _execute(state: ApiState, actor: Actor | Caller, command: Callable[[], Command], key: str | None) -> Written:

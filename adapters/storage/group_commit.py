@@ -52,6 +52,7 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from adapters.storage.append_only import advisory_lock_key, identifier
+from adapters.storage.binary_arrays import packed_columns
 from adapters.storage.rendered import Rendered
 
 if TYPE_CHECKING:
@@ -89,9 +90,9 @@ def _ids_by_event(rows: list[Any]) -> dict[tuple[Any, int], int]:
     return {(row["originator_id"], row["originator_version"]): row["notification_id"] for row in rows}
 
 
-def _columns(events: Sequence[StoredEvent]) -> tuple[list[Any], list[int], list[str], list[bytes]]:
-    """The events as the four parallel arrays the insert statements unnest."""
-    return (
+def _columns(events: Sequence[StoredEvent]) -> tuple[Any, ...]:
+    """The events as the four parallel arrays the insert statements unnest (packed: see binary_arrays.py)."""
+    return packed_columns(
         [e.originator_id for e in events],
         [e.originator_version for e in events],
         [e.topic for e in events],

@@ -1,0 +1,84 @@
+"""The appends' four arrays (ids, versions, topics, states) written in PostgreSQL's binary array format with struct,
+instead of by psycopg's list dumpers, which look at every element in Python to choose a type and size the array:
+~50 us of CPU per append of two events, as much as the rest of its parameters' conversion ten times over.
+
+The format (``array_send``): dimensions, a has-nulls flag, the element type, each dimension's length and lower bound,
+then each element as its length and its binary value. A value of one of the classes below is sent as it is, typed as
+its array; the statements cast each parameter to the same type."""
+
+import struct
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import psycopg
+from psycopg import pq
+from psycopg.adapt import Dumper
+from psycopg.postgres import types
+
+_HEADER = struct.Struct("!iiIii")  # one dimension, no nulls, element type; its length, lower bound 1
+_EMPTY = struct.Struct("!iiI")  # no dimensions
+_LENGTH = struct.Struct("!i")
+_BIGINT = struct.Struct("!q")
+
+
+class _Packed(bytes):
+    element = ""
+    element_oid = 0
+
+
+class UuidArray(_Packed):
+    element = "uuid"
+
+
+class BigintArray(_Packed):
+    element = "int8"
+
+
+class TextArray(_Packed):
+    element = "text"
+
+
+class ByteaArray(_Packed):
+    element = "bytea"
+
+
+def _register(kind: type[_Packed]) -> None:
+    info = types.get(kind.element)
+    assert info is not None
+    kind.element_oid = info.oid
+    array_oid = info.array_oid
+
+    class PackedDumper(Dumper):
+        format = pq.Format.BINARY
+        oid = array_oid
+
+        def dump(self, obj: Any) -> Any:
+            return obj
+
+    psycopg.adapters.register_dumper(kind, PackedDumper)
+
+
+for _kind in (UuidArray, BigintArray, TextArray, ByteaArray):
+    _register(_kind)
+
+
+def _packed(kind: type[_Packed], items: Sequence[bytes]) -> _Packed:
+    if not items:
+        return kind(_EMPTY.pack(0, 0, kind.element_oid))
+    parts = [_HEADER.pack(1, 0, kind.element_oid, len(items), 1)]
+    for item in items:
+        parts += (_LENGTH.pack(len(item)), item)
+    return kind(b"".join(parts))
+
+
+def packed_columns(ids: list[Any], versions: list[int], topics: list[str], states: list[bytes]) -> tuple[Any, ...]:
+    """The four arrays packed, or as given when an id is not a UUID (an originator id type of text)."""
+    if not all(type(each) is UUID for each in ids):
+        return ids, versions, topics, states
+    return (
+        _packed(UuidArray, [each.bytes for each in ids]),
+        _packed(BigintArray, [_BIGINT.pack(version) for version in versions]),
+        _packed(TextArray, [topic.encode() for topic in topics]),
+        _packed(ByteaArray, states),
+    )

@@ -197,16 +197,29 @@ class Ledger(Application[UUID]):
             work.appended([], self.position())
             return
         try:
-            recordings = self.save(*work.events)
+            positions = self._record_batch(work.events, work.aggregates)
         except IntegrityError as error:
             self.aggregates.forget(work.aggregates)
             raise BatchCollided(str(error)) from error
-        work.appended([recording.notification.id for recording in recordings], 0)
-        self.aggregates.remember_saved(work.aggregates.values())
-        self.aggregates.appended(recordings[0].notification.id, recordings[-1].notification.id)
+        work.appended(positions, 0)
+        self.aggregates.appended(positions[0], positions[-1])
         work.after_saved()
-        self.observe(BatchHandled(work.actor, dict(work.handled), len(work.events), recordings[-1].notification.id,
+        self.observe(BatchHandled(work.actor, dict(work.handled), len(work.events), positions[-1],
                                   time.perf_counter() - started))
+
+    def _record_batch(self, events: list[Any], aggregates: dict[UUID, Aggregate]) -> list[int]:
+        """What ``save`` does with a batch's events (one atomic insert, the aggregates cached as saved, snapshots that
+        fall due), without a Recording and a Notification made per event (2,000 of each): it needs only positions.
+        The library's notify hooks, which do nothing here, are not called."""
+        stored = list(map(self.events.mapper.to_stored_event, events))
+        positions = self.events.recorder.insert_events(stored)
+        assert positions is not None and len(positions) == len(stored)
+        self.aggregates.remember_saved(aggregates.values())
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.events.extend(events)
+        processing_event.aggregates.update(aggregates)
+        self._take_snapshots(processing_event)
+        return list(positions)
 
     def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
         """The library's save, collecting by class instead of by runtime protocol checks (~0.1 ms per object)."""

@@ -8,13 +8,13 @@ from uuid import UUID
 
 import pytest
 
-from application.commands.enrolments import Enrol
+from application.commands.enrolments import Enrol, RecordAssessment
 from application.commands.principals import DeregisterProvider
 from application.ledger import BatchHandled, CommandHandled, Ledger
 from domain.enrolment import Enrolment
 from domain.errors import NotFound, RuleBroken
 from domain.idempotency import IdempotencyKey
-from domain.values import Actor
+from domain.values import Actor, AssessmentOutcome
 from tests.domain.gwt import World
 
 
@@ -115,3 +115,23 @@ def test_a_providers_standing_is_checked_once_per_batch_until_the_batch_changes_
     assert ledger.aggregates.reads == reads
     assert [e.learner_id for e in (ledger.load(Enrolment, Enrolment.create_id(lr, achievement, "2024-T1"))
                                    for lr in (first, second))] == [first, second]
+
+
+def test_a_batch_takes_the_snapshots_that_fall_due_and_gives_each_command_its_position(
+    ledger: Ledger, world: World, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(Ledger.snapshotting_intervals, Enrolment, 2)
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    learner = world.learner()
+    before = ledger.position()
+    with ledger.unit_of_work() as work:
+        enrolment = ledger.execute(provider, Enrol(learner, achievement, "2024-T1", effective=date(2024, 3, 1)),
+                                   "enrol-1").id
+        ledger.execute(provider, RecordAssessment(enrolment, "Portfolio", AssessmentOutcome.PASSED, "Dr A",
+                                                  assessed_on=date(2024, 3, 2)), "assess-1")
+    assert work.positions == [before + 2, before + 4] == [before + 2, ledger.position()]
+    assert ledger.snapshots is not None
+    [snapshot] = ledger.snapshots.get(enrolment)
+    assert snapshot.originator_version == 2
+    assert ledger.load(Enrolment, enrolment).version == 2

@@ -214,6 +214,22 @@ def _last_kept(envelope: Callable[[Any], Any], values: Callable[[Any], tuple[Any
     return written
 
 
+def _by_value(envelope: Callable[[Any], Any], most: int = 4096) -> Callable[[Any], Any]:
+    """``envelope``, remembering the trees of the last values written (up to ``most``): a batch's events carry few
+    distinct dates, each written several times per item."""
+    kept: dict[Any, Any] = {}
+
+    def written(o: Any) -> Any:
+        tree = kept.get(o)
+        if tree is None:
+            if len(kept) >= most:
+                kept.clear()
+            tree = kept[o] = envelope(o)
+        return tree
+
+    return written
+
+
 def _itself(o: Any) -> Any:
     return o
 
@@ -274,7 +290,8 @@ class _EnvelopeTranscoder(JSONTranscoder):
         name, encode, walk, encoders = transcoding.name, transcoding.encode, self.to_json_tree, self._encoders
         if type(transcoding) in _STR_LEAVES:
             text: Callable[[Any], str] = _LEAF_TEXT.get(type(transcoding), transcoding.encode)
-            return lambda o: {TYPE_KEY: name, DATA_KEY: text(o)}
+            leaf: Callable[[Any], Any] = lambda o: {TYPE_KEY: name, DATA_KEY: text(o)}  # noqa: E731
+            return _by_value(leaf) if t is date else leaf
         if type(transcoding) is EnumAsValue:
             enum: type[Enum] = transcoding.type
             members = {id(member): {TYPE_KEY: name, DATA_KEY: walk(member._value_)} for member in enum}

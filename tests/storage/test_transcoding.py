@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, make_dataclass
-from datetime import UTC, date, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -186,6 +186,14 @@ def test_the_last_instance_of_text_and_enum_members_is_written_as_before() -> No
     one, other = Tag("a", Colour.RED), Tag("b", Colour.GREEN)
     for value in ([one, {"x": one}, (one,)], [other, one, other], one):
         assert kept.encode(value) == plain.encode(value)
+
+
+def test_dates_written_again_and_past_the_kept_ones_are_written_as_before() -> None:
+    kept, plain = make(OrjsonTranscoder), make(EnvelopeEachTimeTranscoder)
+    dates = [date(2000, 1, 1) + timedelta(days=n % 5000) for n in range(10_000)]
+    assert kept.encode(dates) == plain.encode(dates)
+    assert kept.encode([date(2026, 3, 1), datetime(2026, 3, 1, tzinfo=UTC)]) == plain.encode(
+        [date(2026, 3, 1), datetime(2026, 3, 1, tzinfo=UTC)])
 
 
 def test_an_instance_holding_what_it_does_not_declare_is_written_afresh_each_time() -> None:

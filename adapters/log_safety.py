@@ -32,11 +32,20 @@ _CONTROL_KEEPING_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u
 MULTILINE_FIELDS = frozenset({"exception", "stack"})
 
 
+_LITERAL_PATHS = not any(mark in path for path in CAPABILITY_PATHS for mark in ".^$*+?{}[]\\|()")
+"""The capability paths are plain text: a text holding none of them needs no pattern run over it."""
+
+
 def redact(text: str) -> str:
-    """Capability path segments and secret query values replaced by [secret] (idempotent)."""
+    """Capability path segments and secret query values replaced by [secret] (idempotent). Each pattern runs only
+    where it can match (a capability path's text, an "="): the request line's path passes both on every request."""
     if "/" not in text and "=" not in text:
         return text
-    return _SECRET_QUERY.sub(r"\1" + REDACTED, _CAPABILITY.sub(r"\1" + REDACTED, text))
+    if not _LITERAL_PATHS or any(path in text for path in CAPABILITY_PATHS):
+        text = _CAPABILITY.sub(r"\1" + REDACTED, text)
+    if "=" in text:
+        text = _SECRET_QUERY.sub(r"\1" + REDACTED, text)
+    return text
 
 
 def _escaped(match: re.Match[str]) -> str:
@@ -70,15 +79,14 @@ def _safe_value(value: Any, keep_lines: bool) -> Any:
 _UNCHANGED = frozenset({int, float, bool, type(None)})
 
 
-def _plain(text: str) -> bool:
-    """Nothing to redact (see ``redact``) and nothing to escape (every character escaped is unprintable)."""
-    return "/" not in text and "=" not in text and text.isprintable()
-
-
 def make_log_safe(logger: Any, method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """structlog processor: every string field (the message, paths, URLs, error texts, tracebacks) made safe."""
     for key, value in event_dict.items():
-        if type(value) in _UNCHANGED or (type(value) is str and _plain(value)):
+        kind = type(value)
+        if kind is str:  # plain: nothing to redact (see ``redact``), nothing to escape (those are unprintable)
+            if "/" not in value and "=" not in value and value.isprintable():
+                continue
+        elif kind in _UNCHANGED:
             continue
         event_dict[key] = _safe_value(value, keep_lines=key in MULTILINE_FIELDS)
     return event_dict

@@ -4,12 +4,22 @@ control characters raw: the request log, the console and JSON renderers, and uvi
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 
 import pytest
 import structlog
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from adapters.log_safety import REDACTED, escape_controls, make_log_safe, redact
+from adapters.log_safety import (
+    CAPABILITY_PATHS,
+    REDACTED,
+    SECRET_QUERY_PARAMETERS,
+    escape_controls,
+    make_log_safe,
+    redact,
+)
 from adapters.logs import configure_logging
 from tests.api.conftest import Api
 from tests.api.story import Story, bearer
@@ -115,3 +125,26 @@ def test_the_processor_makes_every_kind_of_field_safe() -> None:
         "id": None, "items": ["/sign-in/" + REDACTED, 3], "context": {"url": "/shared/" + REDACTED},
         "exception": "Traceback\n  at\\x07",
     }
+
+
+_PIECES = st.sampled_from(["/v1/shared/", "/shared/", "/sign-in/link/", "/signin/", "/login/", "/v1/learners/",
+                           "?token=", "&code=", ";secret=", "?x=", "=", "/", "abc", "S3cr3t", " ", "\x1b", "\n",
+                           "\u202e", "#", "'", '"', "Token=", "é"])
+
+
+CAPABILITY = re.compile("(" + "|".join(CAPABILITY_PATHS) + r")[^/?#\s\"'<>]+")
+SECRET_QUERY = re.compile(r"([?&;](?:" + "|".join(SECRET_QUERY_PARAMETERS) + r")=)[^&;#\s\"'<>]*", re.IGNORECASE)
+
+
+def _reference_redact(text: str) -> str:
+    """Both patterns over every text, as before the checks that skip them."""
+    return SECRET_QUERY.sub(r"\1" + REDACTED, CAPABILITY.sub(r"\1" + REDACTED, text))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.one_of(_PIECES, st.text(max_size=6)), max_size=8).map("".join))
+def test_redaction_skips_a_pattern_only_where_it_could_not_match(text: str) -> None:
+    assert redact(text) == _reference_redact(text)
+    line = make_log_safe(None, "info", {"event": text, "path": text, "n": 3, "items": [text]})
+    reference = escape_controls(_reference_redact(text))
+    assert line == {"event": reference, "path": reference, "n": 3, "items": [reference]}

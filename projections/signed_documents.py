@@ -67,6 +67,7 @@ class SignedDocuments:
         self.publisher = publisher
         self.personal = personal
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.reached: int | None = None  # the position this step last stored (None: read it from the views)
 
     # ---- on demand (reads) and in rounds (the step) ----------------------------------------------------------------
 
@@ -134,13 +135,16 @@ class SignedDocuments:
     def position(self) -> int:
         return self.views.published_position(PUBLISHED_NAME)
 
-    def step(self, limit: int = ROUND_LIMIT, stop: Callable[[], bool] = lambda: False) -> int:
+    def step(self, limit: int = ROUND_LIMIT, stop: Callable[[], bool] = lambda: False,
+             target: int | None = None) -> int:
         """One round: check the proofs of credentials changed since the step's position, sign the CLRs of learners
-        changed since then (at most `limit` of each), and move the position up to where both are done.
-        Returns how many documents were made."""
-        done = self.position()
-        target = self.views.position()
+        changed since then (at most `limit` of each), and move the position up to where both are done (`target`: the
+        views' position, if the caller knows it). Returns how many documents were made. The step is the only writer
+        of its position while it runs (the runner's lock), so it reads it once, not every round."""
+        done = self.position() if self.reached is None else self.reached
+        target = self.views.position() if target is None else target
         if target <= done:
+            self.reached = done
             return 0
         reached = target
         made = 0
@@ -168,10 +172,12 @@ class SignedDocuments:
         if len(changed) == limit:
             reached = min(reached, changed[-1][1])
         self.views.set_published_position(PUBLISHED_NAME, reached)
+        self.reached = reached
         return made
 
     def follow(self, stopped: Callable[[], bool], wake: threading.Event | None = None,
-               busy: Callable[[], bool] = lambda: False, on_error: Callable[[Exception], None] | None = None) -> None:
+               busy: Callable[[], bool] = lambda: False, on_error: Callable[[Exception], None] | None = None,
+               views_position: Callable[[], int | None] = lambda: None) -> None:
         """Rounds until stopped; waits for `wake` (set when the views advance) or a pause when there is nothing to do,
         and while the views are busy catching up (`busy`, which also interrupts a round), so that signing does not
         slow their catch-up. A failed round is retried after the pause, unless `on_error` raises."""
@@ -179,8 +185,9 @@ class SignedDocuments:
             if wake is not None:
                 wake.clear()
             try:
-                progressed = not busy() and self._round(lambda: stopped() or busy())
+                progressed = not busy() and self._round(lambda: stopped() or busy(), views_position())
             except Exception as error:
+                self.reached = None
                 if on_error is None:
                     logger.exception("signing documents failed; retrying")
                 else:
@@ -192,10 +199,10 @@ class SignedDocuments:
                 else:
                     time.sleep(IDLE_SECONDS)
 
-    def _round(self, stop: Callable[[], bool]) -> bool:
-        before = self.position()
-        made = self.step(stop=stop)
-        return made > 0 or self.position() != before
+    def _round(self, stop: Callable[[], bool], target: int | None) -> bool:
+        before = self.reached
+        made = self.step(stop=stop, target=target)
+        return made > 0 or self.reached != before
 
 
 @contextlib.contextmanager

@@ -244,7 +244,7 @@ def _sign(documents: SignedDocuments, runner: ViewsRunner, over: Callable[[], bo
         log.warning("database unreachable; signing waits", component="signing", error=type(error).__name__)
 
     try:
-        documents.follow(over, runner.advanced, lambda: runner.busy, on_error)
+        documents.follow(over, runner.advanced, lambda: runner.busy, on_error, lambda: runner.position)
     except Exception as error:
         failed.append(error)
 

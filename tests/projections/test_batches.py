@@ -219,3 +219,24 @@ def catch_up_views(settings, services) -> None:
         runner.catch_up(services.ledger.position(), timeout=60)
     finally:
         runner.close()
+
+
+def test_the_signing_step_reads_its_own_position_once_and_is_given_the_views(demo_log, monkeypatch):
+    settings, services, ids, end, aroha = demo_log
+    rows_after(settings, 500, end)
+    read_side = open_read_side(services, run_projections=False)
+    try:
+        documents = SignedDocuments(read_side.views, read_side.publisher, read_side.personal)
+        assert documents.step() > 0 and documents.reached == end == documents.position()
+        services.ledger.execute(Actor.admin(), RecordShareOpening(aroha, ids.ids["share"], viewer="an employer"))
+        catch_up_views(settings, services)
+        reads = []
+        monkeypatch.setattr(read_side.views, "published_position", lambda name: reads.append(name) or 0)
+        monkeypatch.setattr(read_side.views, "position", lambda: reads.append("views") or 0)
+        assert documents.step(target=end + 1) == 0  # an opening changes no learner's position and no credential
+        assert documents.step(target=end + 1) == 0
+        assert reads == [] and documents.reached == end + 1
+        monkeypatch.undo()
+        assert documents.position() == end + 1
+    finally:
+        read_side.close()

@@ -2,7 +2,6 @@
 (256 random bits, only its hash is stored). Anyone holding the link opens the employer view while the share is live;
 each opening is recorded so the learner sees who looked and when."""
 
-import asyncio
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
@@ -95,18 +94,13 @@ def _gone() -> ApiProblem:
     303: {"description": "A browser (Accept: text/html first) is sent to the share page, /shared/{token}"},
     **responses(404, 422)},
     summary="Open a share link (anyone holding it): exactly what the share grants, with verification results")
-async def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
+def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
     if _wants_html(request.headers.get("accept", "")):
         return RedirectResponse(f"/shared/{token}", status_code=303)
-    # The reads (one keyed read each, or the worker's kept view) on the event loop; the opening's write in its pool.
-    link, recording = _start_opening(state, token, actor)
-    try:
-        answer = json_response(_view_behind(state, link))
-    finally:
-        waiting = asyncio.wrap_future(recording)
-        await asyncio.wait([waiting])
-    _check_stored(waiting.exception())
-    return answer
+    # In a worker thread, not on the event loop: the link's lookup waits on the database, and another request on
+    # this worker's loop would wait behind it.
+    with opened_share(state, token, actor) as view:
+        return json_response(view)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import copy_context
+from functools import partial
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from api.context import (
     WriteResult,
     written,
 )
+from api.handoff import WRITES
 from api.problems import ApiProblem, responses
 from api.requests.shares import ShareGrant
 from api.responses import json_response
@@ -94,11 +96,15 @@ def _gone() -> ApiProblem:
     303: {"description": "A browser (Accept: text/html first) is sent to the share page, /shared/{token}"},
     **responses(404, 422)},
     summary="Open a share link (anyone holding it): exactly what the share grants, with verification results")
-def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
+async def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
     if _wants_html(request.headers.get("accept", "")):
         return RedirectResponse(f"/shared/{token}", status_code=303)
     # In a worker thread, not on the event loop: the link's lookup waits on the database, and another request on
-    # this worker's loop would wait behind it.
+    # this worker's loop would wait behind it. An opening is a write: it takes the writes' hand-off.
+    return await WRITES.run(partial(_opened_as_json, state, token, actor))
+
+
+def _opened_as_json(state: ApiState, token: str, actor: Actor | None) -> Response:
     with opened_share(state, token, actor) as view:
         return json_response(view)
 

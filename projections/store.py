@@ -68,9 +68,10 @@ class LedgerViews(ViewQueries, SignedDocumentRows, TrackingRecorder):
         self.process_prepared(prepare_events(events), tracking, catalogue)
 
     def process_prepared(self, events: Sequence[PreparedEvent], tracking: Tracking,
-                         catalogue: dict[tuple[str, str], Json | None] | None = None) -> None:
+                         catalogue: dict[tuple[str, str], Json | None] | None = None) -> bool:
         """`process_batch` of prepared events. `catalogue`, if given, holds the latest catalogue entries as the views
-        stand before the batch (a runner's memory of them); it is brought up to date when the batch commits."""
+        stand before the batch (a runner's memory of them); it is brought up to date when the batch commits. Returns
+        whether a learner's state or a credential changed (not so for a page of share openings alone)."""
         with self.batch_transaction(len(events)) as cursor:
             batch = ViewBatch(self, cursor, catalogue)
             if events:
@@ -78,6 +79,7 @@ class LedgerViews(ViewQueries, SignedDocumentRows, TrackingRecorder):
             self.insert_tracking_in(cursor, tracking)
         if catalogue is not None:
             catalogue.update(batch.catalogue.memo)
+        return batch.signable
 
     def reset(self) -> None:
         """Empty every table and forget the tracking position: the next run rebuilds from position 0, in this

@@ -80,6 +80,7 @@ class ViewBatch:
         self.cursor = cursor
         self.catalogue = CursorCatalogue(views, cursor)
         self.catalogue.memo.update(catalogue or {})
+        self.signable = False  # a learner's state or a credential changed: what the signing step looks for
 
     def apply(self, events: Sequence[PreparedEvent]) -> None:
         views, cursor = self.views, self.cursor
@@ -125,6 +126,7 @@ class ViewBatch:
                 if learner_change["fact"] not in FACTS_WITHOUT_SKILL_EVIDENCE:
                     skills_changed[learner_id] = None
 
+        self.signable = bool(learner_ids or issued or changed)
         views.insert_rows(cursor, "catalogue", ("kind", "id", "position", "doc"), catalogue_rows)
         views.insert_rows(cursor, "credentials", ("credential_id", "learner_id", "provider_id", "achievement_id",
                                                   "status", "status_index", "issued_on", "expires_on", "replaced_by",

@@ -109,7 +109,7 @@ class ViewsRunner:
         self.size = size or batch_size()
         self.position = self.views.position()
         self.busy = False  # the last page was full: more events are waiting
-        self.advanced = threading.Event()  # set after every page (wakes the signing step)
+        self.advanced = threading.Event()  # set after a page that changed a learner or a credential (wakes signing)
         self.catalogue: dict[tuple[str, str], Any] = {}
         self.committed: int | None = None  # the position this runner last committed (the catalogue's position)
         self.reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ler-views-read")
@@ -144,7 +144,7 @@ class ViewsRunner:
         if len(page) == self.size:  # more are likely waiting: read them while this page is written
             self.ahead = (last, self.reader.submit(self._read, last))
         try:
-            self.views.process_prepared(page, Tracking(APPLICATION_NAME, last), self.catalogue)
+            signable = self.views.process_prepared(page, Tracking(APPLICATION_NAME, last), self.catalogue)
         except (IntegrityError, psycopg.IntegrityError):
             # Someone else applied (part of) this page first; nothing of ours was kept. Start again from theirs.
             logger.warning("views: events up to %s were applied by another runner", last)
@@ -157,7 +157,8 @@ class ViewsRunner:
         self.position = self.committed = last
         self.busy = len(page) == self.size
         self.progress.committed(last)
-        self.advanced.set()
+        if signable:  # else the step finds nothing to sign: it moves past the page on its idle round
+            self.advanced.set()
         return len(page)
 
     def catch_up(self, target: int, timeout: float) -> int:

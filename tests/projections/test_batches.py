@@ -240,3 +240,21 @@ def test_the_signing_step_reads_its_own_position_once_and_is_given_the_views(dem
         assert documents.position() == end + 1
     finally:
         read_side.close()
+
+
+def test_a_page_of_share_openings_alone_does_not_wake_the_signing_step(demo_log):
+    settings, services, ids, end, aroha = demo_log
+    runner = ViewsRunner(settings)
+    try:
+        runner.catch_up(end, timeout=60)
+        runner.advanced.clear()
+        services.ledger.execute(Actor.admin(), RecordShareOpening(aroha, ids.ids["share"], viewer="an employer"))
+        assert runner.step() == 1 and not runner.advanced.is_set()
+        read_side = open_read_side(services, run_projections=False)
+        try:
+            enrol_again(services, read_side, aroha)
+        finally:
+            read_side.close()
+        assert runner.step() == 1 and runner.advanced.is_set()
+    finally:
+        runner.close()

@@ -8,6 +8,7 @@ import gc
 import os
 import signal
 import socket
+import sys
 import traceback
 from collections.abc import Callable
 from types import FrameType
@@ -61,8 +62,16 @@ def keep_out_of_collections() -> None:
     gc.freeze()
 
 
+SWITCH_INTERVAL_SECONDS = 0.001
+"""How long a thread may hold the GIL while another waits for it: 1 ms, not Python's 5. A request's threads (the loop,
+its hand-off, a share opening's write back from the database) each wait up to this while another computes (measured
+in ops/bench/README.md, "Reads through HTTP: the switch interval")."""
+
+
 def run_uvicorn(app: Starlette, sock: socket.socket) -> None:
-    """The uvicorn settings every server of ours runs with (the benchmark's minimal peer too)."""
+    """The uvicorn settings, and the interpreter's switch interval, every server of ours runs with (the benchmark's
+    minimal peer too)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     config = uvicorn.Config(app, access_log=False, log_config=None, timeout_keep_alive=30)
     uvicorn.Server(config).run(sockets=[sock])
 

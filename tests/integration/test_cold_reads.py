@@ -7,6 +7,7 @@ from uuid import UUID
 from eventsourcing.application import project_aggregate as library_projection
 
 from tests.domain.gwt import FixedClock, World, events_of
+from tests.integration.stories import learner_with_a_share_and_an_assessment
 from wiring.services import build_services
 from wiring.settings import Settings
 
@@ -15,20 +16,11 @@ def _state(aggregate: Any) -> dict[str, Any]:
     return {name: value for name, value in vars(aggregate).items() if name != "_pending_events"}
 
 
-def _story(world: World) -> None:
-    provider, employer = world.provider(), world.employer()
-    learner = world.learner()
-    achievement = world.achievement(provider)
-    credential = world.credential(provider, learner, achievement)
-    world.assess(provider, world.enrolment(provider, learner, world.achievement(provider), term="2024-T2"))
-    world.share(learner, employer, (credential,), hours=24 * 365 * 20)
-
-
 def test_every_aggregate_read_cold_or_followed_is_what_its_events_make(any_settings: Settings) -> None:
     writer, reader = build_services(any_settings), build_services(any_settings)
     try:
         reader.ledger.aggregates.follow()
-        _story(World(writer.ledger, FixedClock()))
+        learner_with_a_share_and_an_assessment(World(writer.ledger, FixedClock()))
         ids = {UUID(str(event.originator_id)) for event in events_of(writer.ledger)}
         reader.ledger.aggregates.follow()
         followed = [aggregate_id for aggregate_id in ids if reader.ledger.aggregates.cached(aggregate_id)]

@@ -12,6 +12,7 @@ from eventsourcing.application import project_aggregate
 from application.ledger import Ledger, snapshot_due
 from domain.enrolment import Enrolment
 from tests.domain.gwt import FixedClock, World, events_of
+from tests.integration.stories import learner_with_a_share_and_an_assessment
 from wiring.services import Services, build_services
 from wiring.settings import Settings
 
@@ -27,15 +28,6 @@ def snapshotting_every_event(monkeypatch: pytest.MonkeyPatch, any_settings: Sett
     built.close()
 
 
-def _story(world: World) -> None:
-    provider, employer = world.provider(), world.employer()
-    learner = world.learner()
-    achievement = world.achievement(provider)
-    credential = world.credential(provider, learner, achievement)
-    world.assess(provider, world.enrolment(provider, learner, world.achievement(provider), term="2024-T2"))
-    world.share(learner, employer, (credential,), hours=24 * 365 * 20)
-
-
 def _state(aggregate: Any) -> dict[str, Any]:
     return {name: value for name, value in vars(aggregate).items() if name != "_pending_events"}
 
@@ -43,7 +35,7 @@ def _state(aggregate: Any) -> dict[str, Any]:
 def test_each_snapshot_reads_back_as_the_state_its_events_make(snapshotting_every_event: Services) -> None:
     ledger = snapshotting_every_event.ledger
     assert ledger.snapshots is not None
-    _story(World(ledger, FixedClock()))
+    learner_with_a_share_and_an_assessment(World(ledger, FixedClock()))
     checked = set()
     for aggregate_id in {event.originator_id for event in events_of(ledger)}:
         from_events = project_aggregate(None, ledger.events.get(aggregate_id))

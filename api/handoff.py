@@ -1,6 +1,6 @@
 """A write's one hand-off to a worker thread, leaner than anyio's (`run_in_threadpool`): no checkpoint (an extra turn
 of the event loop), no capacity limiter or cancel scope, and a C queue instead of one guarded by a Python condition.
-The hand-off cost ~12% of a write's CPU under the HTTP benchmark's load.
+anyio's hand-off was a tenth of a write's CPU under the HTTP benchmark's load (ops/bench/README.md).
 
 Kept from anyio: the caller's context variables are seen by the thread (the request's arrival, its log binding), at
 most 40 threads (anyio's default limit: more calls wait in the queue), a result or exception arrives on the loop."""

@@ -1,6 +1,6 @@
 """The appends' four arrays (ids, versions, topics, states) written in PostgreSQL's binary array format with struct,
-instead of by psycopg's list dumpers, which look at every element in Python to choose a type and size the array:
-~50 us of CPU per append of two events, as much as the rest of its parameters' conversion ten times over.
+instead of by psycopg's list dumpers, which look at every element in Python to choose a type and size the array
+(measured in ops/bench/README.md, issue 13).
 
 The format (``array_send``): dimensions, a has-nulls flag, the element type, each dimension's length and lower bound,
 then each element as its length and its binary value. A value of one of the classes below is sent as it is, typed as

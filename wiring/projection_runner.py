@@ -383,18 +383,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m wiring.projection_runner", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="follow the log forever")
-    rebuild_parser = commands.add_parser("rebuild", help="rebuild the views from position 0")
-    rebuild_parser.add_argument("view", nargs="?", default=None)
+    commands.add_parser("rebuild", help="rebuild the views from position 0").add_argument("view", nargs="?")
     commands.add_parser("status", help="each view's position and lag")
     args = parser.parse_args(argv)
     settings = load_settings()
     if args.command == "run":
         run_forever(settings)
         return 0
-    if args.command == "rebuild":
-        result: Any = rebuild(settings, args.view)
-    else:
-        result = status(settings)
+    result: Any = rebuild(settings, args.view) if args.command == "rebuild" else status(settings)
     sys.stdout.write(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode() + "\n")
     return 0
 

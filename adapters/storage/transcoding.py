@@ -1,32 +1,25 @@
 """The stored format of event state, and two transcoders that read and write it.
 
-The format is the ``eventsourcing`` library's JSON format: plain JSON, where a value
-JSON cannot represent is written as a two-key envelope ``{"_type_": name, "_data_": data}``
-(the names ``uuid_hex``, ``decimal_str`` and ``datetime_iso`` are the library's own).
-This module adds the envelopes the library lacks, so that every value comes back with
-its type:
+The format is the ``eventsourcing`` library's JSON format: plain JSON, where a value JSON cannot represent is written as
+a two-key envelope ``{"_type_": name, "_data_": data}`` (the names ``uuid_hex``, ``decimal_str`` and ``datetime_iso``
+are the library's own). This module adds the envelopes the library lacks, so that every value comes back with its type:
 
 - ``tuple``: ``{"_type_": "tuple", "_data_": [...]}`` (JSON would turn it into a list);
 - ``date_iso``: a ``datetime.date`` (the library only has ``datetime``);
-- ``dict_items``: a dict that JSON cannot carry as an object (a non-``str`` key), or that
-  would be mistaken for an envelope (exactly the keys ``_type_`` and ``_data_``),
-  written as a list of ``[key, value]`` pairs;
-- ``int_str``: an ``int`` outside the signed 64-bit range (orjson cannot write one and
-  reads one back as a float, so it is written as a decimal string);
-- one name per registered value object class (a dataclass: its class ``__name__``, data
-  the dict of its ``__init__`` fields) and per registered ``Enum`` (class name, data the
-  member's value).
+- ``dict_items``: a dict that JSON cannot carry as an object (a non-``str`` key), or that would be mistaken for an
+  envelope (exactly the keys ``_type_`` and ``_data_``), written as a list of ``[key, value]`` pairs;
+- ``int_str``: an ``int`` outside the signed 64-bit range (orjson cannot write one and reads one back as a float, so it
+  is written as a decimal string);
+- one name per registered value object class (a dataclass: its class ``__name__``, data the dict of its ``__init__``
+  fields) and per registered ``Enum`` (class name, data the member's value).
 
-Both transcoders first turn the value into a pure JSON tree with the same function, so
-:class:`LedgerJSONTranscoder` (stdlib :mod:`json`) and :class:`OrjsonTranscoder` write
-the same bytes and each reads what the other wrote. Both subclass the library's
-``JSONTranscoder``, so ``Application.register_transcodings()`` (called only for
-``JSONTranscoder`` instances) registers on them, and the library's own transcodings
-work unchanged.
+Both transcoders first turn the value into a pure JSON tree with the same function, so :class:`LedgerJSONTranscoder`
+(stdlib :mod:`json`) and :class:`OrjsonTranscoder` write the same bytes and each reads what the other wrote. Both
+subclass the library's ``JSONTranscoder``, so ``Application.register_transcodings()`` (called only for
+``JSONTranscoder`` instances) registers on them, and the library's own transcodings work unchanged.
 
-Floats are JSON numbers; a non-finite float (NaN, infinity) is refused with
-``ValueError`` rather than written lossily. A value of an unregistered type (including an
-unregistered ``Enum`` or ``str`` subclass) is refused with
+Floats are JSON numbers; a non-finite float (NaN, infinity) is refused with ``ValueError`` rather than written lossily.
+A value of an unregistered type (including an unregistered ``Enum`` or ``str`` subclass) is refused with
 ``TranscodingNotRegisteredError`` rather than silently stored as its base type.
 """
 
@@ -51,15 +44,8 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-__all__ = [
-    "DataclassAsDict",
-    "DateAsISO",
-    "EnumAsValue",
-    "LedgerJSONTranscoder",
-    "OrjsonTranscoder",
-    "TupleAsList",
-    "register_value_objects",
-]
+__all__ = ["DataclassAsDict", "DateAsISO", "EnumAsValue", "LedgerJSONTranscoder", "OrjsonTranscoder", "TupleAsList",
+           "register_value_objects"]
 
 TYPE_KEY = "_type_"
 DATA_KEY = "_data_"

@@ -34,6 +34,9 @@ class VersionedLearners(Protocol):
     def learner_at_version(self, learner_id: str, kept: KeptCatalogue | None = None
                            ) -> tuple[Json | None, CatalogueSnapshot, tuple[int, int]]: ...
 
+    def learner_as_read(self, state: str, version: tuple[int, int], kept: KeptCatalogue | None = None
+                        ) -> tuple[Json, CatalogueSnapshot]: ...
+
 
 @dataclass
 class CurrentLearner:
@@ -76,9 +79,10 @@ class CurrentLearners:
         self.catalogue = KeptCatalogue()
 
     def get(self, learner_id: str, version: tuple[int, int] | None = None,
-            position: int | None = None) -> CurrentLearner | None:
-        """The learner as the views hold them now (at `version`, if the caller just read it; `position`: the
-        learner's position, if the caller just read that); None for an unknown learner."""
+            position: int | None = None, state: str | None = None) -> CurrentLearner | None:
+        """The learner as the views hold them now (at `version`, if the caller just read it, with their `state` then,
+        as stored, if it read that too; `position`: the learner's position, if the caller just read that); None for
+        an unknown learner."""
         with self.lock:
             kept = self.kept.get(learner_id)
         if kept is not None and version is None and position is not None and position != kept.version[0]:
@@ -92,10 +96,13 @@ class CurrentLearners:
                     if learner_id in self.kept:
                         self.kept.move_to_end(learner_id)
                 return kept
-        state, catalogue, read_at = self.views.learner_at_version(learner_id, self.catalogue)
-        if state is None:
+        if state is not None and version is not None:
+            read, catalogue = self.views.learner_as_read(state, version, self.catalogue)
+            return self._keep(learner_id, CurrentLearner(version, read, LearnerRecord.of(read), catalogue))
+        found, catalogue, read_at = self.views.learner_at_version(learner_id, self.catalogue)
+        if found is None:
             return None
-        return self._keep(learner_id, CurrentLearner(read_at, state, LearnerRecord.of(state), catalogue))
+        return self._keep(learner_id, CurrentLearner(read_at, found, LearnerRecord.of(found), catalogue))
 
     def _keep(self, learner_id: str, fresh: CurrentLearner) -> CurrentLearner:
         with self.lock:

@@ -82,11 +82,22 @@ class ViewQueries(SqlViews):
                                    " FROM {learners} WHERE learner_id = ?", (learner_id,))
             if row is None:
                 return None, CatalogueSnapshot({}), (0, 0)
-            state = loads(row["state"])
             version = (int(row["position"]), int(row["catalogue"] or 0))
-            rows = self if kept is None else kept.at(self, version[1])
-            snapshot = CatalogueSnapshot.read(rows, cursor, state, None)
+            state, snapshot = self._with_catalogue(cursor, row["state"], version, kept)
         return state, snapshot, version
+
+    def learner_as_read(self, state: str, version: tuple[int, int], kept: KeptCatalogue | None = None
+                        ) -> tuple[Json, CatalogueSnapshot]:
+        """A learner's state as a statement just read it at `version` (a share link's lookup), with the catalogue
+        entries it names (those `kept` holds at that version are not read again)."""
+        with self.transaction(commit=False) as cursor:
+            return self._with_catalogue(cursor, state, version, kept)
+
+    def _with_catalogue(self, cursor: Any, state_text: str, version: tuple[int, int], kept: KeptCatalogue | None
+                        ) -> tuple[Json, CatalogueSnapshot]:
+        state = loads(state_text)
+        rows = self if kept is None else kept.at(self, version[1])
+        return state, CatalogueSnapshot.read(rows, cursor, state, None)
 
     def share_openings(self, learner_id: str) -> dict[str, list[Json]]:
         """Each of the learner's shares' access log (share id -> openings, oldest first)."""
@@ -146,17 +157,19 @@ class ViewQueries(SqlViews):
         return [int(row["status_index"]) for row in rows], int((last["p"] if last else 0) or 0)
 
     def share_by_token_hash(self, token_hash: str) -> Json | None:
-        """The share behind a link as indexed (its learner, employer, expiry, revocation) and its learner's version."""
+        """The share behind a link as indexed (its learner, employer, expiry, revocation), its learner's version and
+        state then (unparsed: a worker that keeps the learner at that version does not need it; one that does not
+        reads the learner with the link, not in a second round trip)."""
         with self.transaction(commit=False) as cursor:
             row = self.one(cursor, "SELECT s.share_id, s.learner_id, s.employer_id, s.expires_at, s.revoked,"
-                                   " l.position, (SELECT MAX(position) FROM {catalogue}) AS catalogue FROM {shares} s"
-                                   " JOIN {learners} l ON l.learner_id = s.learner_id WHERE s.token_hash = ?",
-                           (token_hash,))
+                                   " l.position, l.state, (SELECT MAX(position) FROM {catalogue}) AS catalogue"
+                                   " FROM {shares} s JOIN {learners} l ON l.learner_id = s.learner_id"
+                                   " WHERE s.token_hash = ?", (token_hash,))
         if row is None:
             return None
         return {"share_id": row["share_id"], "learner_id": row["learner_id"], "employer_id": row["employer_id"],
                 "expires_at": row["expires_at"], "revoked": bool(row["revoked"]),
-                "version": (int(row["position"]), int(row["catalogue"] or 0))}
+                "version": (int(row["position"]), int(row["catalogue"] or 0)), "state": row["state"]}
 
     def skill_matches(self, employer_id: str, skill_urls: Sequence[str], now: str, verified_only: bool,
                       min_level: int, since: date | None) -> list[Json]:

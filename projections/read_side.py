@@ -265,7 +265,7 @@ class ReadSide(IssuerReads):
         return None if found is None else ShareLink.of(found, moment(self.now()))
 
     def _share(self, link: ShareLink) -> tuple[CurrentLearner, ShareRecord] | None:
-        current = self.current.get(str(link.learner_id), link.version)
+        current = self.current.get(str(link.learner_id), link.version, state=link.state)
         share = None if current is None else current.record.share(link.share_id)
         return None if current is None or share is None else (current, share)
 

@@ -128,3 +128,21 @@ def test_a_clr_served_before_is_answered_again_without_reading_its_document_unti
             fresh_side.clr(aroha)  # the erasure moved the learner on: the served CLR is not current
     finally:
         fresh_side.close()
+
+
+def test_a_link_opened_where_its_learner_is_not_kept_reads_the_learner_with_the_link(embedded, monkeypatch):
+    services, read_side = embedded
+    ids = load_demo(services.ledger)
+    caught_up(read_side, services)
+    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    other_side = open_read_side(services, run_projections=False)
+    try:
+        assert other_side.current.get(str(aroha)) is not None  # kept there, read by the learner's own statement
+        expected = other_side.employer_view(token)
+        read_side.current = type(read_side.current)(read_side.views)  # keeps nothing
+        read_alone = []
+        monkeypatch.setattr(read_side.views, "learner_at_version", lambda *args: read_alone.append(args))
+        assert read_side.employer_view(token) == expected
+        assert read_alone == [] and read_side.current.get(str(aroha), read_side.share_link(token).version) is not None
+    finally:
+        other_side.close()

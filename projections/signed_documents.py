@@ -178,9 +178,10 @@ class SignedDocuments:
     def follow(self, stopped: Callable[[], bool], wake: threading.Event | None = None,
                busy: Callable[[], bool] = lambda: False, on_error: Callable[[Exception], None] | None = None,
                views_position: Callable[[], int | None] = lambda: None) -> None:
-        """Rounds until stopped; waits for `wake` (set when the views advance) or a pause when there is nothing to do,
-        and while the views are busy catching up (`busy`, which also interrupts a round), so that signing does not
-        slow their catch-up. A failed round is retried after the pause, unless `on_error` raises."""
+        """Rounds until stopped; waits for `wake` (set when the views take in a change of a learner or a credential)
+        or a pause when there is nothing to do, and while the views are busy catching up (`busy`, which also interrupts
+        a round), so that signing does not slow their catch-up. A failed round is retried after the pause, unless
+        `on_error` raises."""
         while not stopped():
             if wake is not None:
                 wake.clear()

@@ -31,9 +31,9 @@ A = TypeVar("A", bound=Aggregate)
 FOLLOW_PAGE = 2000
 """More new events than this since the last command: the cache starts again empty instead of applying them."""
 NOT_CACHED_TOPICS = ("domain.idempotency:",)
+"""Aggregates whose creation event is not worth decoding ahead: read at most once, when a retry collides."""
 UNFOLDED_MAX = 32
 """Events kept undecoded for one aggregate at most: then they are applied (the stored bytes held stay bounded)."""
-"""Aggregates whose creation event is not worth decoding ahead: read at most once, when a retry collides."""
 
 
 CONTAINERS = (dict, list, set)

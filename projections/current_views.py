@@ -96,10 +96,12 @@ class CurrentLearners:
                     if learner_id in self.kept:
                         self.kept.move_to_end(learner_id)
                 return kept
-        if state is not None and version is not None:
-            read, catalogue = self.views.learner_as_read(state, version, self.catalogue)
-            return self._keep(learner_id, CurrentLearner(version, read, LearnerRecord.of(read), catalogue))
-        found, catalogue, read_at = self.views.learner_at_version(learner_id, self.catalogue)
+        found: Json | None
+        if state is not None and version is not None:  # read with the caller's statement
+            found, catalogue = self.views.learner_as_read(state, version, self.catalogue)
+            read_at = version
+        else:
+            found, catalogue, read_at = self.views.learner_at_version(learner_id, self.catalogue)
         if found is None:
             return None
         return self._keep(learner_id, CurrentLearner(read_at, found, LearnerRecord.of(found), catalogue))

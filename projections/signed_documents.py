@@ -30,6 +30,9 @@ _SIGNERS_LOCK = threading.Lock()
 PUBLISHED_NAME = "clr"  # the publishing step's position, in the views' `published` table
 ROUND_LIMIT = 100  # learners (and credentials) per round, so a round ends soon enough to notice a stop
 IDLE_SECONDS = 0.5
+READ_FIRST_SECONDS = 0.1
+"""How long the step leaves a learner's new change to a read right after the write: that read signs the CLR itself
+at once, and the step neither races it for the one signer nor competes with it for the processor."""
 
 
 def keys_fingerprint(provider: Json | None) -> str:
@@ -139,8 +142,9 @@ class SignedDocuments:
              target: int | None = None) -> int:
         """One round: check the proofs of credentials changed since the step's position, sign the CLRs of learners
         changed since then (at most `limit` of each), and move the position up to where both are done (`target`: the
-        views' position, if the caller knows it). Returns how many documents were made. The step is the only writer
-        of its position while it runs (the runner's lock), so it reads it once, not every round."""
+        views' position, if the caller knows it; a learner changed again after it is left to the next round). Returns
+        how many documents were made. The step is the only writer of its position while it runs (the runner's lock),
+        so it reads it once, not every round."""
         done = self.position() if self.reached is None else self.reached
         target = self.views.position() if target is None else target
         if target <= done:
@@ -165,8 +169,8 @@ class SignedDocuments:
         for learner_id, position, signed_at in changed:
             if stop():
                 return made
-            if signed_at == position:
-                continue  # signed at this position already (by a read, or an interrupted round)
+            if signed_at == position or position > target:
+                continue  # signed at this position already (by a read, or an interrupted round), or changed since
             with contextlib.suppress(NotFound):  # no current credential (ClrEmpty): no CLR to sign
                 made += self.sign_clr_ahead(learner_id)
         if len(changed) == limit:
@@ -180,13 +184,17 @@ class SignedDocuments:
                views_position: Callable[[], int | None] = lambda: None) -> None:
         """Rounds until stopped; waits for `wake` (set when the views take in a change of a learner or a credential)
         or a pause when there is nothing to do, and while the views are busy catching up (`busy`, which also interrupts
-        a round), so that signing does not slow their catch-up. A failed round is retried after the pause, unless
-        `on_error` raises."""
+        a round), so that signing does not slow their catch-up. A round that `views_position` moved starts
+        READ_FIRST_SECONDS later and stops there. A failed round is retried after the pause, unless `on_error`
+        raises."""
         while not stopped():
             if wake is not None:
                 wake.clear()
+            target = views_position()
+            if target is not None and target != self.reached:
+                time.sleep(READ_FIRST_SECONDS)
             try:
-                progressed = not busy() and self._round(lambda: stopped() or busy(), views_position())
+                progressed = not busy() and self._round(lambda: stopped() or busy(), target)
             except Exception as error:
                 self.reached = None
                 if on_error is None:

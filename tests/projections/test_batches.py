@@ -4,6 +4,8 @@ a read signed meanwhile; a CLR read after a change reads the learner once, and t
 with the kept CLR's position."""
 
 
+import threading
+import time
 from datetime import date
 
 import pytest
@@ -258,3 +260,31 @@ def test_a_page_of_share_openings_alone_does_not_wake_the_signing_step(demo_log)
         assert runner.step() == 1 and runner.advanced.is_set()
     finally:
         runner.close()
+
+
+def test_the_signing_step_leaves_a_learner_changed_after_its_target_to_the_next_round(demo_log):
+    settings, services, ids, end, aroha = demo_log
+    rows_after(settings, 500, end)
+    publish(settings)
+    read_side = open_read_side(services, run_projections=False)
+    try:
+        target = services.ledger.execute(Actor.admin(), IssueToken(Actor.employer(ids.ids["employer"]))).position
+        enrol_again(services, read_side, aroha)
+        catch_up_views(settings, services)
+        documents = SignedDocuments(read_side.views, read_side.publisher, read_side.personal)
+        assert documents.step(target=target) == 0
+        assert documents.position() == target
+        current, signed_at = read_side.views.signed_clr_position(str(aroha))
+        assert signed_at < current
+        assert documents.step() == 1 and documents.position() == current
+    finally:
+        read_side.close()
+
+
+def test_a_round_the_views_moved_starts_after_a_read_right_after_the_write_had_its_turn(monkeypatch):
+    documents = SignedDocuments(None, None, None)  # type: ignore[arg-type]
+    rounds = []
+    monkeypatch.setattr(documents, "step", lambda stop, target: rounds.append((time.monotonic(), target)) or 0)
+    woken = time.monotonic()
+    documents.follow(lambda: bool(rounds), threading.Event(), views_position=lambda: 7)
+    assert rounds[0][1] == 7 and rounds[0][0] - woken >= documents_module.READ_FIRST_SECONDS

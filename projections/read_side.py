@@ -191,8 +191,8 @@ class ReadSide(IssuerReads):
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
-            kept, position = self.kept_clr(learner_id)
-            return kept if kept is not None else self.signed_current_clr(learner_id, position)
+            kept, _ = self.kept_clr(learner_id)
+            return kept if kept is not None else self.signed_current_clr(learner_id)
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
         if (signed := self.signed.get(("clr", key))) is None:
@@ -204,10 +204,16 @@ class ReadSide(IssuerReads):
         """The current signed CLR if one is kept (one keyed read; no signing, no lock), and the learner's position."""
         return self.served_clrs.lookup(learner_id)
 
-    def signed_current_clr(self, learner_id: UUID, position: int) -> Json:
-        current = self._current(learner_id, position)
+    def signed_current_clr(self, learner_id: UUID) -> Json:
+        """The current CLR signed here (and kept): the learner, the kept CLR's position and the credentials'
+        documents read together, the catalogue as this process keeps it."""
+        sources = self.views.clr_sources(str(learner_id))
+        found = None if sources is None else self.current.get(str(learner_id), sources[1], state=sources[0])
+        if sources is None or found is None:
+            raise NotFound(f"no learner {learner_id}")
+        current, parts = found, sources[2:]
         return dict(current.answer(("clr",), lambda: self.documents.sign_clr(
-            str(learner_id), (current.state, current.catalogue))))
+            str(learner_id), (current.state, current.catalogue), parts)))
 
     def skills(self, learner_id: UUID, as_of: AsOf | None = None) -> SkillsProfile:
         """Now: computed once per change of the learner (or the catalogue) and day; as of a point: re-folded."""

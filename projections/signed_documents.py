@@ -74,13 +74,16 @@ class SignedDocuments:
 
     # ---- on demand (reads) and in rounds (the step) ----------------------------------------------------------------
 
-    def sign_clr(self, learner_id: str, current: tuple[Json, CatalogueSnapshot] | None = None) -> Json:
+    def sign_clr(self, learner_id: str, current: tuple[Json, CatalogueSnapshot] | None = None,
+                 parts: tuple[int | None, dict[str, Json]] | None = None) -> Json:
         """Sign the learner's current CLR and keep it. NotFound for an unknown learner, ClrEmpty for a learner
         without a current credential. `current`: the learner's state and catalogue as just read, if the caller has
-        them. One signer per learner at a time in a process: a read right after a write and the signing step both
-        want the learner's new CLR; the second takes the one the first kept."""
-        with _signing(learner_id):
-            return self._sign_clr(learner_id, current)
+        them; `parts`: the position of the kept CLR and the credentials' documents, read with or after that state.
+        One signer per learner at a time in a process: a read right after a write and the signing step both want
+        the learner's new CLR; the second takes the one the first kept (`parts` read before the wait are read
+        again)."""
+        with _signing(learner_id) as waited:
+            return self._sign_clr(learner_id, current, None if waited else parts)
 
     def sign_clr_ahead(self, learner_id: str) -> bool:
         """The signing step's `sign_clr`: whether it signed. A CLR kept at the learner's position (a read right after
@@ -91,15 +94,16 @@ class SignedDocuments:
                 raise NotFound(f"no learner {learner_id}")
             if found[1] == found[0]:
                 return False
-            self._sign_clr(learner_id, None)
+            self._sign_clr(learner_id, None, None)
             return True
 
-    def _sign_clr(self, learner_id: str, current: tuple[Json, CatalogueSnapshot] | None) -> Json:
+    def _sign_clr(self, learner_id: str, current: tuple[Json, CatalogueSnapshot] | None,
+                  parts: tuple[int | None, dict[str, Json]] | None) -> Json:
         state, catalogue = current or self.views.learner(learner_id)
         if state is None:
             raise NotFound(f"no learner {learner_id}")
         position = int(state["position"])
-        signed_at, documents = self.views.clr_parts(learner_id)
+        signed_at, documents = parts or self.views.clr_parts(learner_id)
         if signed_at == position and (kept := self._kept_clr(learner_id, position)) is not None:
             return kept
         signed = self.publisher.sign(self.unsigned_clr(state, catalogue, documents), self.clock())
@@ -215,13 +219,17 @@ class SignedDocuments:
 
 
 @contextlib.contextmanager
-def _signing(learner_id: str) -> Iterator[None]:
+def _signing(learner_id: str) -> Iterator[bool]:
+    """The learner's signer lock held; yields whether another signer held it first."""
     with _SIGNERS_LOCK:
         lock = _SIGNERS.setdefault(learner_id, threading.Lock())
+    waited = not lock.acquire(blocking=False)
+    if waited:
+        lock.acquire()
     try:
-        with lock:
-            yield
+        yield waited
     finally:
+        lock.release()
         with _SIGNERS_LOCK:
             if not lock.locked():
                 _SIGNERS.pop(learner_id, None)

@@ -1,7 +1,7 @@
 """Batched processing: the views do not depend on where the batches fall; a batch that fails leaves nothing; the
 signing step keeps CLRs and proof checks that reads then serve without signing or verifying, and leaves alone a CLR
-a read signed meanwhile; a CLR read after a change reads the learner once, and the credentials' documents together
-with the kept CLR's position."""
+a read signed meanwhile; a CLR read after a change reads the learner, the kept CLR's position and the credentials'
+documents together."""
 
 
 import threading
@@ -206,11 +206,37 @@ def test_a_clr_read_after_a_change_reads_the_learner_at_once_and_its_documents_w
         enrol_again(services, read_side, aroha)
         catch_up_views(settings, services)
         with monkeypatch.context() as patched:
-            patched.setattr(read_side.views, "learner_version", refuse)
-            patched.setattr(read_side.views, "credential_documents", refuse)  # read with the kept CLR's position
+            for separately in ("learner_version", "learner_at_version", "credential_documents", "clr_parts"):
+                patched.setattr(read_side.views, separately, refuse)  # read together: clr_sources
             after = read_side.clr(aroha)
         assert after["id"] != before["id"]
         assert_kept_as_signed(read_side, aroha, after)
+    finally:
+        read_side.close()
+
+
+def test_a_signer_that_waited_for_another_reads_again_what_it_read_before(demo_log, monkeypatch):
+    settings, services, _ids, end, aroha = demo_log
+    rows_after(settings, 500, end)
+    read_side = open_read_side(services, run_projections=False)
+    try:
+        enrol_again(services, read_side, aroha)
+        catch_up_views(settings, services)
+        sources = read_side.views.clr_sources(str(aroha))
+        current = read_side.current.get(str(aroha), sources[1], state=sources[0])
+        answered, signatures, sign = {}, [], publisher_module.sign
+        monkeypatch.setattr(publisher_module, "sign", lambda *args: signatures.append(1) or sign(*args))
+
+        def read_right_after_the_write() -> None:
+            answered["clr"] = read_side.documents.sign_clr(str(aroha), (current.state, current.catalogue), sources[2:])
+
+        reader = threading.Thread(target=read_right_after_the_write)
+        with documents_module._signing(str(aroha)):
+            reader.start()
+            time.sleep(0.3)
+            kept = read_side.documents._sign_clr(str(aroha), None, None)  # the signing step, first
+        reader.join()
+        assert sources[2] != sources[1][0] and answered["clr"] == kept and len(signatures) == 1
     finally:
         read_side.close()
 

@@ -127,12 +127,15 @@ class ReadSide(IssuerReads):
 
     def wait_for(self, position: int, timeout: float = 5.0) -> bool:
         """Whether the views reach `position` within `timeout` seconds. This process's runner wakes the wait when it
-        commits; the views are still looked at every 20 ms at most, for a runner elsewhere."""
+        commits (the views are looked at first only when none runs here); the views are still looked at every 20 ms
+        at most, for a runner elsewhere."""
         deadline = time.monotonic() + timeout
         pause = 0.002
+        looked = self.runner is None
         while True:
-            if self.views.position() >= position:
+            if looked and self.views.position() >= position:
                 return True
+            looked = True
             if self.runner is not None and self.runner.error is not None:
                 return False
             left = deadline - time.monotonic()

@@ -108,6 +108,7 @@ class ViewsRunner:
         self.recorder: Any = self.ledger.recorder
         self.size = size or batch_size()
         self.position = self.views.position()
+        self.progress.committed(self.position)  # a reader here waits on it before it looks at the views
         self.busy = False  # the last page was full: more events are waiting
         self.advanced = threading.Event()  # set after a page that changed a learner or a credential (wakes signing)
         self.catalogue: dict[tuple[str, str], Any] = {}

@@ -12,10 +12,10 @@ from application.ledger import Ledger
 from application.ports import CredentialDraft
 from domain.provider import SigningKey
 from domain.values import Identifier
-from wiring.services import TRANSCODER, StoredLedger
+from wiring.services import MAPPER, TRANSCODER, StoredLedger
 
 FAKE_SECRET = uuid4()
-MEMORY_ENV = {"PERSISTENCE_MODULE": "eventsourcing.popo", "TRANSCODER_TOPIC": TRANSCODER}
+MEMORY_ENV = {"PERSISTENCE_MODULE": "eventsourcing.popo", "TRANSCODER_TOPIC": TRANSCODER, "MAPPER_TOPIC": MAPPER}
 
 
 class FakeKeyVault:

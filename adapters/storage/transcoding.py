@@ -236,6 +236,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
     """Shared parts: registration and the value -> JSON tree walk."""
 
     _encoders: dict[type, Callable[[Any], Any]]
+    encode_tree: Callable[[Any], bytes]  # a tree from ``to_json_tree`` as the stored bytes
 
     def __init__(self) -> None:
         self._encoders = {}
@@ -249,6 +250,9 @@ class _EnvelopeTranscoder(JSONTranscoder):
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
         self._encoders = {}
+
+    def encode(self, obj: Any) -> bytes:
+        return self.encode_tree(self.to_json_tree(obj))
 
     def to_json_tree(self, o: Any) -> Any:
         """Return ``o`` as a tree of dict/list/str/int/float/bool/None with envelopes."""
@@ -337,8 +341,8 @@ class LedgerJSONTranscoder(_EnvelopeTranscoder):
             separators=(",", ":"), ensure_ascii=False, allow_nan=False, check_circular=False
         ).encode
 
-    def encode(self, obj: Any) -> bytes:
-        return self._dumps(self.to_json_tree(obj)).encode("utf8")
+    def encode_tree(self, tree: Any) -> bytes:
+        return self._dumps(tree).encode("utf8")
 
     # decode() is the library's: json.JSONDecoder(object_hook=self._decode_obj), which
     # resolves envelopes bottom-up through self.names, the same as OrjsonTranscoder.
@@ -363,8 +367,8 @@ class OrjsonTranscoder(_EnvelopeTranscoder):
     _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
     stdlib_decode_above: int | None = 2048
 
-    def encode(self, obj: Any) -> bytes:
-        return orjson.dumps(self.to_json_tree(obj), default=self._default, option=self._OPTIONS)
+    def encode_tree(self, tree: Any) -> bytes:
+        return orjson.dumps(tree, default=self._default, option=self._OPTIONS)
 
     def _default(self, o: Any) -> Any:
         return self.to_json_tree(o)

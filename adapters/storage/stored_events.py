@@ -6,21 +6,27 @@ object's attributes are). Events are read back by the library's ``to_domain_even
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from adapters.storage.transcoding import DATA_KEY, TYPE_KEY, LedgerJSONTranscoder, OrjsonTranscoder
+from adapters.storage.envelopes import DATA_KEY, TYPE_KEY
+from adapters.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder
 
 _NOT_STATE = frozenset({"originator_id", "originator_version"})
 
 
 class LedgerMapper(Mapper[UUID]):
+    def __init__(self, transcoder: Transcoder, compressor: Compressor | None = None, cipher: Cipher | None = None):
+        super().__init__(transcoder, compressor=compressor, cipher=cipher)
+        plain = compressor is None and cipher is None
+        self._writer = transcoder if plain and isinstance(transcoder, OrjsonTranscoder | LedgerJSONTranscoder) else None
+
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
-        transcoder = self.transcoder
-        if self.compressor or self.cipher or not isinstance(transcoder, OrjsonTranscoder | LedgerJSONTranscoder):
+        writer = self._writer
+        if writer is None:
             return super().to_stored_event(domain_event)
         attributes = vars(domain_event)
-        walk = transcoder.to_json_tree
+        walk = writer.to_json_tree
         tree = {name: value if type(value) is str else walk(value) for name, value in attributes.items()
                 if name not in _NOT_STATE}
         class_version = getattr(type(domain_event), "class_version", 1)
@@ -30,4 +36,4 @@ class LedgerMapper(Mapper[UUID]):
             return super().to_stored_event(domain_event)
         return StoredEvent(originator_id=attributes["originator_id"],
                            originator_version=attributes["originator_version"],
-                           topic=get_topic(type(domain_event)), state=transcoder.encode_tree(tree))
+                           topic=get_topic(type(domain_event)), state=writer.encode_tree(tree))

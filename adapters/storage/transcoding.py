@@ -44,11 +44,11 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
+from adapters.storage.envelopes import DATA_KEY, TYPE_KEY, dataclass_envelope
+
 __all__ = ["DataclassAsDict", "DateAsISO", "EnumAsValue", "LedgerJSONTranscoder", "OrjsonTranscoder", "TupleAsList",
            "register_value_objects"]
 
-TYPE_KEY = "_type_"
-DATA_KEY = "_data_"
 _INT_MIN = -(2**63)
 _INT_MAX = 2**63 - 1
 _CONTAINERS = frozenset({dict, list})
@@ -288,11 +288,8 @@ class _EnvelopeTranscoder(JSONTranscoder):
             return lambda o: members.get(id(o)) or {TYPE_KEY: name, DATA_KEY: walk(o._value_)}
         fields = transcoding.field_names if type(transcoding) is DataclassAsDict else ()
         if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:
-            values = operator.attrgetter(*fields)
-            envelope: Callable[[Any], Any] = lambda o: {TYPE_KEY: name, DATA_KEY: {  # noqa: E731
-                field: value if type(value) is str else (encoders.get(type(value)) or walk)(value)
-                for field, value in zip(fields, values(o), strict=True)}}
-            return _last_kept(envelope, values) if _of_leaves(t) else envelope
+            envelope = dataclass_envelope(name, fields, encoders.get, walk)
+            return _last_kept(envelope, operator.attrgetter(*fields)) if _of_leaves(t) else envelope
         return lambda o: {TYPE_KEY: name, DATA_KEY: walk(encode(o))}
 
     def _plain_encoder(self, t: type) -> Callable[[Any], Any] | None:

@@ -11,6 +11,7 @@ from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Mapper, StoredEvent
 from hypothesis import given, settings
 
+from adapters.storage import envelopes
 from adapters.storage.stored_events import LedgerMapper
 from adapters.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder, register_value_objects
 from domain.stored_types import STORED_VALUE_TYPES
@@ -82,3 +83,13 @@ def test_a_state_of_exactly_the_envelope_keys_is_written_as_the_transcoder_write
                      _type_="tuple", _data_=[1])
     del made.__dict__["timestamp"]
     assert same(made).state.startswith(b'{"_type_":"dict_items"')
+
+
+def test_a_made_envelope_reads_fields_by_name_and_refuses_what_is_not_a_name() -> None:
+    made = envelopes.dataclass_envelope("Pair", ("a", "b"), {int: lambda v: v * 10}.get, lambda v: ["walked", v])
+    pair = type("Pair", (), {"a": "text", "b": 4})()
+    assert made(pair) == {"_type_": "Pair", "_data_": {"a": "text", "b": 40}}
+    pair.b = 2.5
+    assert made(pair) == {"_type_": "Pair", "_data_": {"a": "text", "b": ["walked", 2.5]}}
+    with pytest.raises(ValueError, match="not field names"):
+        envelopes.dataclass_envelope("Bad", ("a", "b; import os"), {}.get, repr)

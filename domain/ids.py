@@ -3,7 +3,7 @@ makes one or two per item."""
 
 from hashlib import sha1
 from os import urandom
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 _VARIANT_AND_VERSION_BITS = (0xC000 << 48) | (0xF000 << 64)
 _RFC_4122_VERSION_4 = (0x8000 << 48) | (4 << 76)
@@ -12,10 +12,19 @@ _RFC_4122_VERSION_5 = (0x8000 << 48) | (5 << 76)
 
 def name_based_id(namespace: UUID, name: str) -> UUID:
     """``uuid.uuid5(namespace, name)``, without the standard library's import per call and its checks of bytes."""
-    digest = int.from_bytes(sha1(namespace.bytes + name.encode()).digest()[:16])
-    return UUID(int=(digest & ~_VARIANT_AND_VERSION_BITS) | _RFC_4122_VERSION_5)
+    digest = int.from_bytes(sha1(namespace.int.to_bytes(16) + name.encode()).digest()[:16])
+    return _uuid((digest & ~_VARIANT_AND_VERSION_BITS) | _RFC_4122_VERSION_5)
 
 
 def random_id() -> UUID:
     """``uuid.uuid4()``, without the checks of ``UUID(bytes=..., version=...)``: an id per recorded assessment."""
-    return UUID(int=(int.from_bytes(urandom(16)) & ~_VARIANT_AND_VERSION_BITS) | _RFC_4122_VERSION_4)
+    return _uuid((int.from_bytes(urandom(16)) & ~_VARIANT_AND_VERSION_BITS) | _RFC_4122_VERSION_4)
+
+
+def _uuid(value: int) -> UUID:
+    """``UUID(int=value)`` for a value known to fit, set as ``UUID.__init__`` sets it, without its checks of which
+    arguments came."""
+    made = object.__new__(UUID)
+    object.__setattr__(made, "int", value)
+    object.__setattr__(made, "is_safe", SafeUUID.unknown)
+    return made

@@ -28,7 +28,7 @@ class Actor:
     id: str
 
     def __str__(self) -> str:
-        return f"{self.kind.value}:{self.id}"
+        return f"{self.kind._value_}:{self.id}"  # _value_, not the property value: an idempotency claim per batch item
 
     @classmethod
     def admin(cls) -> "Actor":

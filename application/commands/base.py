@@ -29,12 +29,21 @@ class Command:
         return hashlib.sha256(f"({self.command_name!r}, {canonical_text(self)})".encode()).hexdigest()
 
 
-PLAIN = frozenset({str, int, float, bool, type(None), UUID, date, datetime, Decimal})
+PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None), UUID, date, datetime, Decimal})
 """Values that stand for themselves (exactly these types: a subclass, e.g. a str Enum, is looked at further)."""
 _CANONICAL: dict[type, Callable[[Any], object]] = {}
 """How each type's values are made canonical, worked out once per type: a batch fingerprints a command per item."""
 _TEXT: dict[type, Callable[[Any], str]] = {}
 """How each type's canonical value is written, worked out once per type (see ``canonical_text``)."""
+
+
+def _uuid_repr(value: UUID) -> str:
+    """``repr`` of a UUID without its two calls in Python (``__repr__``, ``__str__``)."""
+    h = f"{value.int:032x}"
+    return f"UUID('{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}')"
+
+
+_PLAIN_TEXT: dict[type, Callable[[Any], str]] = {kind: _uuid_repr if kind is UUID else repr for kind in PLAIN}
 
 
 def canonical(value: object) -> object:
@@ -82,7 +91,7 @@ def canonical_text(value: object) -> str:
 
 def _text_for(kind: type) -> Callable[[Any], str]:
     if kind in PLAIN:
-        return repr
+        return _PLAIN_TEXT[kind]
     if is_dataclass(kind):
         names = tuple(f.name for f in fields(kind))
         if not names:
@@ -92,18 +101,20 @@ def _text_for(kind: type) -> Callable[[Any], str]:
             return lambda value: head + canonical_text(getattr(value, names[0])) + "),)"
         template = "((" + "), (".join(f"{name!r}, {{}}" for name in names) + "))"
         read = attrgetter(*names)
-        return lambda value: template.format(*[repr(v) if type(v) in PLAIN else canonical_text(v) for v in read(value)])
+        plain = _PLAIN_TEXT.get
+        return lambda value: template.format(*[(plain(type(v)) or canonical_text)(v) for v in read(value)])
     if issubclass(kind, Mapping):
         return lambda value: repr(canonical(value))
     if issubclass(kind, tuple | list):
         return _sequence_text
     if issubclass(kind, Enum):
-        return lambda value: repr(value.value)
+        return lambda value: repr(value._value_)
     return repr
 
 
 def _sequence_text(value: tuple[Any, ...] | list[Any]) -> str:
-    texts = [repr(v) if type(v) in PLAIN else canonical_text(v) for v in value]
+    plain = _PLAIN_TEXT.get
+    texts = [(plain(type(v)) or canonical_text)(v) for v in value]
     if len(texts) == 1:
         return f"({texts[0]},)"
     return "(" + ", ".join(texts) + ")"

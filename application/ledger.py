@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -107,6 +108,25 @@ class Ledger(Application[UUID]):
             return written
         self.observe(CommandHandled(command.command_name, actor, time.perf_counter() - started, written=written))
         return written
+
+    def keep(self, work: UnitOfWork, actor: Actor, command: Command, idempotency_key: str | None = None) -> Written:
+        """``execute`` in a unit of work (a batch's item): the same rules, replay and log lines, without its retry
+        loop, as nothing is appended before the unit of work ends; the change and its claim are kept there."""
+        started = time.perf_counter()
+        fingerprint = command.fingerprint()
+        try:
+            change = self._checked_change(actor, idempotency_key, fingerprint,
+                                          partial(HANDLERS[type(command)], self.records, actor, command))
+        except DomainError as error:
+            self.observe(CommandHandled(command.command_name, actor, time.perf_counter() - started, error=error))
+            raise
+        if isinstance(change, Written):  # a replay of the key's first outcome
+            self.observe(CommandHandled(command.command_name, actor, time.perf_counter() - started, written=change))
+            return change
+        claim = self._claim(actor, idempotency_key, fingerprint, change.id)
+        work.handled[command.command_name] += 1
+        work.actor = actor
+        return Written(change.id, 0, change.token, pending=work.keep(change.aggregates, claim, change.after_saved))
 
     def construct_repository(self) -> Repository[UUID]:
         return LogFollowingRepository(

@@ -16,7 +16,7 @@ from api.problems import Problem, domain_problem, responses, validation_problem
 from api.requests.batch import BATCH_ITEM_TYPES, BatchItem
 from api.responses import json_response
 from application.authorization import Action, check
-from application.unit_of_work import BatchCollided, collector_paused
+from application.unit_of_work import BatchCollided, UnitOfWork, collector_paused
 from domain.errors import DomainError, InvalidValue
 from domain.values import Actor, ActorKind
 
@@ -119,7 +119,7 @@ def batch(body: EventBatch, actor: Principal, state: State) -> Response:
     check(actor, Action.SUBMIT_BATCH)
     try:
         with state.ledger.unit_of_work(_touched(body.items, actor)) as work:
-            results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
+            results = [_run(index, item, actor, state, work) for index, item in enumerate(body.items)]
         for result in results:
             pending = result.pop("pending", None)
             if pending is not None:
@@ -148,9 +148,10 @@ def _failed(index: int, command: str | None, status: int, found: Problem) -> dic
             "replayed": None, "token": None, "problem": found.model_dump(mode="json")}
 
 
-def _run(index: int, item: Any, actor: Any, state: State) -> dict[str, Any]:
+def _run(index: int, item: Any, actor: Any, state: State, work: UnitOfWork | None = None) -> dict[str, Any]:
     """The item's result as `ItemResult` writes it (serialised by orjson with the batch's answer; "pending" is the
-    command's number in the unit of work, replaced by its position once appended)."""
+    command's number in the unit of work, replaced by its position once appended). In a unit of work the item is kept
+    there, else executed alone."""
     instance = f"/v1/events#items/{index}"
     if isinstance(item, InvalidItem):
         found = validation_problem([{**e, "loc": ("items", index, *e.get("loc", ()))} for e in item.errors], instance)
@@ -158,7 +159,9 @@ def _run(index: int, item: Any, actor: Any, state: State) -> dict[str, Any]:
     assert isinstance(item, BatchItem)
     command = getattr(item, "command", None)
     try:
-        outcome = state.ledger.execute(actor, item.to_command(item.target()), item.idempotency_key)
+        asked, ledger = item.to_command(item.target()), state.ledger
+        outcome = (ledger.keep(work, actor, asked, item.idempotency_key) if work is not None
+                   else ledger.execute(actor, asked, item.idempotency_key))
     except DomainError as error:
         found = domain_problem(error, instance)
         return _failed(index, command, found.status, found)

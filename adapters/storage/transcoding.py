@@ -30,7 +30,7 @@ import json
 import math
 import operator
 from collections.abc import Callable, Iterable
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -44,7 +44,7 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from adapters.storage.envelopes import DATA_KEY, TYPE_KEY, dataclass_envelope
+from adapters.storage.envelopes import DATA_KEY, TYPE_KEY, dataclass_envelope, datetime_text
 
 __all__ = ["DataclassAsDict", "DateAsISO", "EnumAsValue", "LedgerJSONTranscoder", "OrjsonTranscoder", "TupleAsList",
            "register_value_objects"]
@@ -80,7 +80,7 @@ class DateAsISO(Transcoding):
 _STR_LEAVES = frozenset({UUIDAsHex, DecimalAsStr, DatetimeAsISO, DateAsISO})
 """Transcodings whose data is a ``str``: nothing under their envelope to walk."""
 _LEAF_TEXT: dict[type[Transcoding], Callable[[Any], str]] = {
-    UUIDAsHex: lambda o: f"{o.int:032x}", DatetimeAsISO: datetime.isoformat, DateAsISO: date.isoformat,
+    UUIDAsHex: lambda o: f"{o.int:032x}", DatetimeAsISO: datetime_text, DateAsISO: date.isoformat,
 }
 """Their text made as their ``encode`` makes it, without a method call in Python (``UUID.hex`` is one too)."""
 

@@ -2,6 +2,7 @@
 columns and the same bytes, for the golden samples, for events holding any value the transcoders write, and where it
 hands over to the library (an envelope-shaped state, a class version, a compressor)."""
 
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -10,6 +11,7 @@ from eventsourcing.compressor import ZlibCompressor
 from eventsourcing.domain import Aggregate, event
 from eventsourcing.persistence import Mapper, StoredEvent
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from adapters.storage import envelopes
 from adapters.storage.stored_events import LedgerMapper
@@ -93,3 +95,8 @@ def test_a_made_envelope_reads_fields_by_name_and_refuses_what_is_not_a_name() -
     assert made(pair) == {"_type_": "Pair", "_data_": {"a": "text", "b": ["walked", 2.5]}}
     with pytest.raises(ValueError, match="not field names"):
         envelopes.dataclass_envelope("Bad", ("a", "b; import os"), {}.get, repr)
+
+
+@given(moment=st.datetimes(timezones=st.just(UTC) | st.none() | st.timezones()))
+def test_a_datetime_is_written_as_isoformat_writes_it(moment: datetime) -> None:
+    assert envelopes.datetime_text(moment) == moment.isoformat()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import lru_cache
 from operator import attrgetter
 from typing import Any, ClassVar
 from uuid import UUID
@@ -44,6 +45,7 @@ def _uuid_repr(value: UUID) -> str:
 
 
 _PLAIN_TEXT: dict[type, Callable[[Any], str]] = {kind: _uuid_repr if kind is UUID else repr for kind in PLAIN}
+_PLAIN_TEXT[date] = lru_cache(maxsize=4096)(repr)  # a batch's commands carry few distinct dates
 
 
 def canonical(value: object) -> object:

@@ -46,9 +46,14 @@ import contextlib
 import threading
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import IntegrityError, StoredEvent
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
+from psycopg.pq import Format
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier, Literal
 
 from adapters.storage.append_only import advisory_lock_key, identifier
@@ -86,8 +91,26 @@ def _copy_error(error: BaseException) -> BaseException:
     return copy
 
 
-def _ids_by_event(rows: list[Any]) -> dict[tuple[Any, int], int]:
-    return {(row["originator_id"], row["originator_version"]): row["notification_id"] for row in rows}
+def _ids_by_event(rows: list[Any]) -> dict[tuple[int, int], int]:
+    return {(row["originator_id"].int, row["originator_version"]): row["notification_id"] for row in rows}
+
+
+class _UuidAsInt(Loader):
+    """An appended row's originator id read as its 128-bit number, which matches it to its event: no UUID made per
+    row (``UUID(bytes=...)`` in Python, as psycopg's loader does) and no row dict."""
+
+    format = Format.BINARY
+
+    def load(self, data: Buffer) -> int:
+        return int.from_bytes(data)
+
+
+def _event_ids(pending: _PendingSave, ids: dict[tuple[int, int], int]) -> list[int]:
+    return [ids[_number(e.originator_id), e.originator_version] for e in pending.events]
+
+
+def _number(originator_id: UUID | str) -> int:
+    return originator_id.int if isinstance(originator_id, UUID) else UUID(originator_id).int
 
 
 def _columns(events: Sequence[StoredEvent]) -> tuple[Any, ...]:
@@ -310,12 +333,7 @@ class GroupCommitter:
         early = self.early_unlock and self._writers > 1
         with recorder.datastore.get_connection() as conn:
             try:
-                with conn.cursor() as curs:
-                    curs.execute((self.unlock_early_statement if early else self.append_statement).on(conn), columns,
-                                 prepare=True, binary=True)
-                    returned = curs.fetchall()
-                if early:
-                    returned = _procedure_rows(returned)
+                ids = self._appended(conn, columns, early)
             except psycopg.errors.UniqueViolation as error:  # the implicit transaction was rolled back
                 if len(batch) == 1:
                     raise IntegrityError(str(error)) from error
@@ -327,9 +345,20 @@ class GroupCommitter:
         self.batches += 1
         self.unlocked_early += early
         self.saves += len(batch)
-        ids = _ids_by_event(returned)
         for pending in batch:
-            pending.ids = [ids[e.originator_id, e.originator_version] for e in pending.events]
+            pending.ids = _event_ids(pending, ids)
+
+    def _appended(self, conn: psycopg.Connection[Any], columns: tuple[Any, ...], early: bool
+                  ) -> dict[tuple[int, int], int]:
+        """The appended events' notification ids by (originator id as a number, version)."""
+        if early:
+            with conn.cursor() as curs:
+                curs.execute(self.unlock_early_statement.on(conn), columns, prepare=True, binary=True)
+                return _ids_by_event(_procedure_rows(curs.fetchall()))
+        with conn.cursor(row_factory=tuple_row) as curs:
+            curs.adapters.register_loader("uuid", _UuidAsInt)
+            curs.execute(self.append_statement.on(conn), columns, prepare=True, binary=True)
+            return {(originator, version): notification for originator, version, notification in curs.fetchall()}
 
     def _write_one_by_one(self, conn: psycopg.Connection[Any], batch: list[_PendingSave]) -> None:
         """The fallback after a conflict: one transaction, a savepoint per save, so a conflicting save fails alone."""
@@ -351,8 +380,7 @@ class GroupCommitter:
                         continue
                     returned = curs.fetchall()
                     curs.execute("RELEASE SAVEPOINT ler_save")
-                    ids = _ids_by_event(returned)
-                    pending.ids = [ids[e.originator_id, e.originator_version] for e in pending.events]
+                    pending.ids = _event_ids(pending, _ids_by_event(returned))
                 conn.execute("COMMIT")
         except BaseException:
             _rollback_quietly(conn)

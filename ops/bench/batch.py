@@ -6,11 +6,12 @@ each item with its own idempotency key. Batches go to `ler serve` (default worke
 body encoded before the clock starts (as the baseline's rows are made before its clock); every item must succeed.
 Baseline: the events those batches wrote (idempotency claims included), read back and inserted with psycopg
 ``executemany`` into a fresh plain table with the events table's columns and indexes, 1,000 rows per transaction.
-Each side of a pair is long enough to be steady: the ledger's side is ``BATCHES_PER_PAIR`` batches back to back (its
-time the sum of theirs), the raw side inserts the same number of events ``RAW_REPEATS`` times, each into its own fresh
-table, and takes the median rate. Before each side a CHECKPOINT, so that neither pays for writing out the other's
-pages. A pair's ratio is events/s through the batches over events/s raw; pairs alternate which side runs first (a raw
-side that goes first inserts the previous pair's events).
+A pair is long enough to be steady and its two sides see the same load on the machine: ``BATCHES_PER_PAIR`` rounds,
+each one batch and one raw insert of as many events, which of them goes first alternating from round to round (a raw
+insert that goes first inserts the previous batch's events). The raw insert of a round is repeated ``RAW_REPEATS``
+times, each into its own fresh table, and its median time taken. Before each batch and each raw insert a CHECKPOINT,
+so that neither pays for writing out the other's pages. A pair's ratio is its batches' events/s (events over the sum
+of their times) over its raw inserts' (events over the sum of their median times).
 """
 
 from __future__ import annotations
@@ -112,10 +113,10 @@ def checkpoint(url: str) -> None:
         conn.execute("CHECKPOINT")
 
 
-def raw_rate(url: str, schema: str, rows: list[tuple[Any, ...]]) -> float:
-    """Events/s inserting ``rows`` raw: the median of ``RAW_REPEATS`` runs, each into its own fresh table."""
+def raw_seconds(url: str, schema: str, rows: list[tuple[Any, ...]]) -> float:
+    """Seconds to insert ``rows`` raw: the median of ``RAW_REPEATS`` runs, each into its own fresh table."""
     checkpoint(url)
-    return statistics.median(len(rows) / raw_insert_seconds(url, schema, rows) for _ in range(RAW_REPEATS))
+    return statistics.median(raw_insert_seconds(url, schema, rows) for _ in range(RAW_REPEATS))
 
 
 def measure_batch(url: str, size: Size, log: Callable[[str], None] = print) -> list[Figure]:
@@ -153,27 +154,26 @@ def measure_batch(url: str, size: Size, log: Callable[[str], None] = print) -> l
                     raise RuntimeError(f"batch {rep}: {answer.status_code} {answer.text[:500]}")
                 return seconds, _events_between(url, schema, before, result["position"]), len(items)
 
-            def ledger_side(pair: int) -> tuple[float, list[tuple[Any, ...]], int]:
-                checkpoint(url)
-                posted = [post_batch(pair * BATCHES_PER_PAIR + n) for n in range(BATCHES_PER_PAIR)]
-                return (sum(seconds for seconds, _, _ in posted), [row for _, rows, _ in posted for row in rows],
-                        sum(items for _, _, items in posted))
-
             post_batch(batches - 1)  # warm-up, on its own learners
             previous: list[tuple[Any, ...]] = []
             pairs = []
             for rep in range(size.repetitions):
-                if rep % 2:
-                    raw = raw_rate(url, schema, previous)
-                    seconds, events, items = ledger_side(rep)
-                else:
-                    seconds, events, items = ledger_side(rep)
-                    raw = raw_rate(url, schema, events)
-                previous = events
-                pairs.append({"items": items, "events": len(events), "seconds": seconds,
-                              "events_per_s": len(events) / seconds, "items_per_s": items / seconds,
+                rounds = []  # per round: items, events, seconds; raw events, raw seconds
+                for n in range(BATCHES_PER_PAIR):  # a batch and a raw insert, each first in turn
+                    raw_first = (rep + n) % 2 == 1
+                    raw_before = (len(previous), raw_seconds(url, schema, previous)) if raw_first else None
+                    checkpoint(url)
+                    seconds, events, items = post_batch(rep * BATCHES_PER_PAIR + n)
+                    raw_after = raw_before or (len(events), raw_seconds(url, schema, events))
+                    rounds.append((items, len(events), seconds, *raw_after))
+                    previous = events
+                items, events_count = sum(r[0] for r in rounds), sum(r[1] for r in rounds)
+                seconds = sum(r[2] for r in rounds)
+                raw = sum(r[3] for r in rounds) / sum(r[4] for r in rounds)
+                pairs.append({"items": items, "events": events_count, "seconds": seconds,
+                              "events_per_s": events_count / seconds, "items_per_s": items / seconds,
                               "raw_events_per_s": raw})
-                log(f"  pair {rep + 1}: {BATCHES_PER_PAIR} batches, {items} items, {len(events)} events in "
+                log(f"  pair {rep + 1}: {BATCHES_PER_PAIR} batches, {items} items, {events_count} events in "
                     f"{seconds:.2f} s ({items / seconds:,.0f} items/s); raw {raw:,.0f} events/s")
             client.close()
         finally:

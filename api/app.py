@@ -9,6 +9,7 @@ from api import problems
 from api.body_guard import BodyGuard, BodyLimits
 from api.context import ApiState, hash_token
 from api.middleware import RequestLogging
+from api.open_links import OpenLinks
 from api.routers import (
     achievements,
     credentials,
@@ -64,6 +65,7 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
     for module in (providers, principals, achievements, enrolments, credentials, rpl, work_experience, shares,
                    learners, employers, verify, issuers, events, health, sign_in_links, log):
         app.include_router(module.router)
+    app.add_middleware(OpenLinks)
     app.add_middleware(BodyGuard, limits=limits or body_limits(services))
     app.add_middleware(RequestLogging)
 

@@ -59,7 +59,7 @@ def _usable(token: str) -> bool:
     return bool(token) and len(token) <= 512
 
 
-def _is_admin(state: ApiState, token: str) -> bool:
+def is_admin(state: ApiState, token: str) -> bool:
     return bool(state.admin_token_hash) and hmac.compare_digest(hash_token(token), state.admin_token_hash)
 
 
@@ -67,7 +67,7 @@ async def _resolve(state: ApiState, token: str) -> Actor | None:
     """The admin token is checked on the event loop; another token may read the log, in a worker thread."""
     if not _usable(token):
         return None
-    if _is_admin(state, token):
+    if is_admin(state, token):
         return Actor.admin()
     return await run_in_threadpool(state.ledger.principal_for, token)
 
@@ -115,7 +115,7 @@ class Caller:
 async def caller(request: Request, state: ApiState, credentials: HTTPAuthorizationCredentials) -> Actor | Caller:
     """What a command route's lean handler (api/writes.py) gives for ``principal``."""
     token = credentials.credentials
-    if _usable(token) and not _is_admin(state, token):
+    if _usable(token) and not is_admin(state, token):
         return Caller(state, request, token)
     return await principal(request, state, credentials)
 

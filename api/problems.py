@@ -117,29 +117,29 @@ def respond(found: Problem, headers: dict[str, str] | None = None) -> JSONRespon
                         media_type=PROBLEM_JSON)
 
 
-def retry_after(request: Request) -> dict[str, str]:
-    """`Retry-After` for a 503, from the settings of the app that answers (`api.context.ApiState`)."""
-    state: Any = request.app.state.api
-    return {"Retry-After": str(state.services.settings.operations.retry_after_seconds)}
+def answer_for(error: Exception, path: str, api: Any) -> JSONResponse | None:
+    """The problem answer for a refusal or an unreachable store (None for anything else): what the app's exception
+    handlers answer, for a handler that runs outside FastAPI's router (api/open_links.py)."""
+    if isinstance(error, ApiProblem):
+        return respond(problem(error.status, error.code, error.detail, path), error.headers)
+    if isinstance(error, DomainError):
+        return respond(domain_problem(error, path))
+    if isinstance(error, STORE_UNAVAILABLE):
+        found = problem(503, "store-unavailable", "the ledger's database cannot be reached just now: retry with the"
+                        " same Idempotency-Key (a write that did reach the log is answered, not repeated)", path)
+        return respond(found, {"Retry-After": str(api.services.settings.operations.retry_after_seconds)})
+    return None
 
 
 def install(app: FastAPI) -> None:
-    def on_store_unavailable(request: Request, error: Exception) -> JSONResponse:
-        found = problem(503, "store-unavailable", "the ledger's database cannot be reached just now: retry with the"
-                        " same Idempotency-Key (a write that did reach the log is answered, not repeated)",
-                        request.url.path)
-        return respond(found, retry_after(request))
+    def on_error(request: Request, error: Exception) -> JSONResponse:
+        answer = answer_for(error, request.url.path, request.app.state.api)
+        if answer is None:  # registered for the errors it answers alone
+            raise error
+        return answer
 
-    for unavailable in STORE_UNAVAILABLE:
-        app.add_exception_handler(unavailable, on_store_unavailable)
-
-    @app.exception_handler(DomainError)
-    def on_domain_error(request: Request, error: DomainError) -> JSONResponse:
-        return respond(domain_problem(error, request.url.path))
-
-    @app.exception_handler(ApiProblem)
-    def on_api_problem(request: Request, error: ApiProblem) -> JSONResponse:
-        return respond(problem(error.status, error.code, error.detail, request.url.path), error.headers)
+    for handled in (*STORE_UNAVAILABLE, DomainError, ApiProblem):
+        app.add_exception_handler(handled, on_error)
 
     @app.exception_handler(RequestValidationError)
     def on_validation_error(request: Request, error: RequestValidationError) -> JSONResponse:

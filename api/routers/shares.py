@@ -97,14 +97,14 @@ def _gone() -> ApiProblem:
     **responses(404, 422)},
     summary="Open a share link (anyone holding it): exactly what the share grants, with verification results")
 async def open_share(token: ShareToken, request: Request, state: State, actor: MaybePrincipal) -> Response:
-    if _wants_html(request.headers.get("accept", "")):
+    if wants_html(request.headers.get("accept", "")):
         return RedirectResponse(f"/shared/{token}", status_code=303)
     # In a worker thread, not on the event loop: the link's lookup waits on the database, and another request on
     # this worker's loop would wait behind it. An opening is a write: it takes the writes' hand-off.
-    return await WRITES.run(partial(_opened_as_json, state, token, actor))
+    return await WRITES.run(partial(opened_as_json, state, token, actor))
 
 
-def _opened_as_json(state: ApiState, token: str, actor: Actor | None) -> Response:
+def opened_as_json(state: ApiState, token: str, actor: Actor | None) -> Response:
     with opened_share(state, token, actor) as view:
         return json_response(view)
 
@@ -149,7 +149,7 @@ def _record_opening(state: ApiState, share: ShareLink, actor: Actor | None) -> N
     ))
 
 
-def _wants_html(accept: str) -> bool:
+def wants_html(accept: str) -> bool:
     kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
     return "text/html" in kinds and ("application/json" not in kinds or
                                      kinds.index("text/html") < kinds.index("application/json"))

@@ -77,11 +77,12 @@ def same_outcome(lean: LedgerAggregate, library: LedgerAggregate) -> None:
 
 
 text = st.text(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=20)
+described = text.filter(str.strip)  # an evidence's description is refused when blank
 assessments = st.builds(
     Assessment, assessment_id=st.builds(random_id), title=text, outcome=st.sampled_from(AssessmentOutcome),
     score=st.text(max_size=5), skill_levels=st.lists(st.builds(SkillLevel, text, st.integers(1, 5)), max_size=3,
                                                      unique_by=lambda s: s.skill_url).map(tuple),
-    evidence=st.lists(st.builds(Evidence, text, st.just("https://e.example/1")), max_size=2).map(tuple),
+    evidence=st.lists(st.builds(Evidence, described, st.just("https://e.example/1")), max_size=2).map(tuple),
     assessor=text, assessed_on=st.dates(date(2026, 1, 1), date(2027, 1, 1)),
     corrects=st.none() | st.builds(uuid4))
 

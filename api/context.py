@@ -16,7 +16,8 @@ from api.types import IdempotencyKeyText
 from application.ledger import Ledger, Written
 from domain.values import Actor
 from projections.heartbeats import LagWatch
-from projections.read_side import AsOf, ReadSide
+from projections.read_side import ReadSide
+from projections.read_side_parts import AsOf
 from wiring.services import Services
 
 MAX_WAIT_SECONDS = 10.0

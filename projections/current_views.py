@@ -26,6 +26,7 @@ LEARNERS_KEPT = 1024  # learners whose current views one process keeps at most (
 FACTS_KEPT = 32_000
 """The kept learners' facts in all (~2 KB each kept): many short records, or a few lifelong ones, fit."""
 ANSWERS_KEPT = 16  # answers kept per learner (days, shares)
+LINKS_KEPT = 4096  # share links opened here whose learner is remembered (the map starts again empty when full)
 
 
 class VersionedLearners(Protocol):
@@ -77,6 +78,19 @@ class CurrentLearners:
         self.kept: OrderedDict[str, CurrentLearner] = OrderedDict()
         self.lock = threading.Lock()
         self.catalogue = KeptCatalogue()
+        self.links: dict[str, str] = {}
+
+    def position_behind(self, token_hash: str) -> int | None:
+        """The position this process keeps the learner at, for a share link it opened before (None: not kept)."""
+        learner_id = self.links.get(token_hash)
+        with self.lock:
+            kept = self.kept.get(learner_id) if learner_id is not None else None
+        return None if kept is None else kept.version[0]
+
+    def link(self, token_hash: str, learner_id: str) -> None:
+        if len(self.links) >= LINKS_KEPT:
+            self.links.clear()
+        self.links[token_hash] = learner_id
 
     def get(self, learner_id: str, version: tuple[int, int] | None = None,
             position: int | None = None, state: str | None = None) -> CurrentLearner | None:

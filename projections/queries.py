@@ -156,15 +156,17 @@ class ViewQueries(SqlViews):
                             (provider_id,))
         return [int(row["status_index"]) for row in rows], int((last["p"] if last else 0) or 0)
 
-    def share_by_token_hash(self, token_hash: str) -> Json | None:
+    def share_by_token_hash(self, token_hash: str, kept_position: int | None = None) -> Json | None:
         """The share behind a link as indexed (its learner, employer, expiry, revocation), its learner's version and
-        state then (unparsed: a worker that keeps the learner at that version does not need it; one that does not
-        reads the learner with the link, not in a second round trip)."""
+        state then (unparsed, and not sent when the caller keeps the learner at that position: a lifelong record's
+        state is large; a worker that does not keep the learner reads it with the link, not in a second round trip)."""
         with self.transaction(commit=False) as cursor:
             row = self.one(cursor, "SELECT s.share_id, s.learner_id, s.employer_id, s.expires_at, s.revoked,"
-                                   " l.position, l.state, (SELECT MAX(position) FROM {catalogue}) AS catalogue"
+                                   " l.position, CASE WHEN l.position = ? THEN NULL ELSE l.state END AS state,"
+                                   " (SELECT MAX(position) FROM {catalogue}) AS catalogue"
                                    " FROM {shares} s JOIN {learners} l ON l.learner_id = s.learner_id"
-                                   " WHERE s.token_hash = ?", (token_hash,))
+                                   " WHERE s.token_hash = ?", (-1 if kept_position is None else kept_position,
+                                                               token_hash))
         if row is None:
             return None
         return {"share_id": row["share_id"], "learner_id": row["learner_id"], "employer_id": row["employer_id"],

@@ -5,18 +5,16 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Callable
+from dataclasses import asdict
 from datetime import UTC, date, datetime
-from typing import Any, Protocol
+from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Notification
 
 from credentials.documents import STATUS_PURPOSES
 from credentials.lru import Lru
-from credentials.publisher import Publisher
 from credentials.status_lists import bitstring_with, build_status_list_credential
 from domain.access import hash_secret
 from domain.credential import CredentialStatus
@@ -39,54 +37,17 @@ from projections.issuers import IssuerReads
 from projections.learner_overview import LearnerOverview, learner_overview
 from projections.learner_record import LearnerRecord, ShareRecord
 from projections.pathway import PathwayProgress, pathway
-from projections.personal_data import PersonalData
+from projections.read_side_parts import AsOf, ReadSideParts, Runner
 from projections.schema import VIEW_NAME
 from projections.served_clrs import ServedClrs
 from projections.share_links import ShareLink, share_access
 from projections.signed_documents import PUBLISHED_NAME, SignedDocuments, keys_fingerprint
 from projections.skill_query import IndexMatch, LearnerMatch, learners_holding
 from projections.skills import SkillsProfile, skills_profile
-from projections.store import LedgerViews
 from projections.timeline import TimelineEntry, timeline_entry
 
 Json = dict[str, Any]
 STATUS_BY_PURPOSE = {"revocation": "revoked", "suspension": "suspended"}
-
-
-@dataclass(frozen=True)
-class AsOf:
-    """A log position, or a moment (the last position recorded at or before it); both: the earlier."""
-
-    position: int | None = None
-    at: datetime | None = None
-
-
-class EventLog(Protocol):
-    """The ledger, as the read side sees it: where the log ends, and its raw notifications (for auditors)."""
-
-    def position(self) -> int: ...
-
-    def notifications(self, after: int, limit: int) -> Sequence[Notification]: ...
-
-
-class Runner(Protocol):
-    """The in-process projection runner, when this process runs one."""
-
-    error: BaseException | None
-
-    def wait_past(self, position: int, timeout: float) -> bool: ...
-
-    def close(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class ReadSideParts:
-    views: LedgerViews
-    publisher: Publisher
-    log: EventLog
-    clock: Callable[[], datetime]
-    skill_half_life_years: float
-    personal: PersonalData
 
 
 class ReadSide(IssuerReads):
@@ -259,8 +220,6 @@ class ReadSide(IssuerReads):
         found = [{"id": doc["id"], "name": doc["name"]} for doc in self.views.catalogue_entries("employer")]
         return sorted(found, key=lambda employer: str(employer["name"]).casefold())
 
-    # ---- shares ------------------------------------------------------------------------------------------------
-
     def shares(self, learner_id: UUID) -> list[ShareSummary]:
         state, catalogue = self._learner(learner_id, None)
         now, logs = moment(self.now()), self.views.share_openings(str(learner_id))
@@ -270,8 +229,12 @@ class ReadSide(IssuerReads):
 
     def share_link(self, token: str) -> ShareLink | None:
         """The share behind a link as the shares index holds it (one keyed read), before its learner is read."""
-        found = self.views.share_by_token_hash(hash_secret(token))
-        return None if found is None else ShareLink.of(found, moment(self.now()))
+        token_hash = hash_secret(token)
+        found = self.views.share_by_token_hash(token_hash, self.current.position_behind(token_hash))
+        if found is None:
+            return None
+        self.current.link(token_hash, found["learner_id"])
+        return ShareLink.of(found, moment(self.now()))
 
     def _share(self, link: ShareLink) -> tuple[CurrentLearner, ShareRecord] | None:
         current = self.current.get(str(link.learner_id), link.version, state=link.state)

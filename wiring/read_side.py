@@ -7,7 +7,8 @@ from eventsourcing.persistence import Notification
 
 from application.ledger import Ledger
 from credentials.publisher import Publisher
-from projections.read_side import ReadSide, ReadSideParts
+from projections.read_side import ReadSide
+from projections.read_side_parts import ReadSideParts
 from wiring.projection_runner import close_views, open_views, start_runner
 from wiring.services import Services
 

@@ -7,7 +7,8 @@ import pytest
 from domain.errors import NotFound
 from ops.demo import load_demo
 from projections.facts import parse_moment
-from projections.read_side import AsOf, ReadSide
+from projections.read_side import ReadSide
+from projections.read_side_parts import AsOf
 from tests.projections.helpers import caught_up, truncated_copy
 from wiring.projection_runner import catch_up
 from wiring.read_side import open_read_side

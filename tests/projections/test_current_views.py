@@ -146,3 +146,33 @@ def test_a_link_opened_where_its_learner_is_not_kept_reads_the_learner_with_the_
         assert read_alone == [] and read_side.current.get(str(aroha), read_side.share_link(token).version) is not None
     finally:
         other_side.close()
+
+
+def test_a_link_opened_again_where_its_learner_is_kept_is_looked_up_without_the_learners_state(embedded, monkeypatch):
+    services, read_side = embedded
+    ids = load_demo(services.ledger)
+    caught_up(read_side, services)
+    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    read_side.current = type(read_side.current)(read_side.views)  # keeps nothing
+    looked_up = read_side.views.share_by_token_hash
+    sent: list[bool] = []
+
+    def counted(token_hash, kept_position=None):
+        found = looked_up(token_hash, kept_position)
+        sent.append(found["state"] is not None)
+        return found
+
+    monkeypatch.setattr(read_side.views, "share_by_token_hash", counted)
+    first = read_side.employer_view(token)
+    assert read_side.employer_view(token) == first and sent == [True, False]
+
+    kept = read_side.current.get(str(aroha))
+    earlier = kept.record.enrolments[0]
+    enrolled = services.ledger.execute(Actor.provider(earlier.provider_id), Enrol(
+        aroha, achievement_id=earlier.achievement_id, term="later", effective=date(2026, 1, 6)))
+    assert read_side.wait_for(enrolled.position)
+    fresh_side = open_read_side(services, run_projections=False)
+    try:
+        assert read_side.employer_view(token) == fresh_side.employer_view(token) and sent == [True, False, True]
+    finally:
+        fresh_side.close()

@@ -73,7 +73,7 @@ def test_clr_of_unknown_learner_or_one_without_credentials(demo):
 
 
 def _position_before(read_side, learner_id, fact):
-    from projections.read_side import AsOf
+    from projections.read_side_parts import AsOf
 
     record = read_side.record(learner_id, limit=1000)
     first = min(e.position for e in record if e.fact == fact)

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, Response
 from api.context import State, parse_as_of
 from domain.errors import NotFound
 from projections.learner_overview import CredentialLine
-from projections.read_side import AsOf
+from projections.read_side_parts import AsOf
 from projections.timeline import TimelineEntry
 from web.errors import PageProblem, PageRoute
 from web.pages.credential_check import public_path

@@ -5,7 +5,9 @@ import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import fastapi.routing
 import psycopg
 import pytest
 import structlog
@@ -90,3 +92,17 @@ def told_postgres(tmp_path_factory: pytest.TempPathFactory, postgres_url: str) -
         running.close()
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def solved(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The paths FastAPI's dependency solver ran for."""
+    paths: list[str] = []
+    solve = fastapi.routing.solve_dependencies
+
+    async def counted(**arguments: Any) -> Any:
+        paths.append(arguments["request"].url.path)
+        return await solve(**arguments)
+
+    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
+    yield paths

@@ -2,10 +2,8 @@
 `application/json` (solved by the lean handler) and as `application/json; charset=utf-8` (left to FastAPI) gets the
 same status, headers and body bytes, for a replayed write and for each refusal."""
 
-from collections.abc import Iterator
 from typing import Any
 
-import fastapi.routing
 import pytest
 
 from tests.api.conftest import ADMIN_TOKEN, Api
@@ -13,20 +11,6 @@ from tests.api.story import bearer
 
 LEAN = "application/json"
 GENERAL = "application/json; charset=utf-8"
-
-
-@pytest.fixture
-def solved(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The paths FastAPI's dependency solver ran for."""
-    paths: list[str] = []
-    solve = fastapi.routing.solve_dependencies
-
-    async def counted(**arguments: Any) -> Any:
-        paths.append(arguments["request"].url.path)
-        return await solve(**arguments)
-
-    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
-    yield paths
 
 
 def _post(api: Api, path: str, body: bytes, token: str, content_type: str, key: str | None = None) -> Any:

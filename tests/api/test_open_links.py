@@ -2,10 +2,8 @@
 route does: the same request, taken by the lean path and then left to the route, gets the same status, headers and
 body, and each records its opening; every request the lean path does not take is the route's own."""
 
-from collections.abc import Iterator
 from typing import Any
 
-import fastapi.routing
 import psycopg
 import pytest
 
@@ -20,20 +18,6 @@ JSON = {"Accept": "application/json"}
 def told_any(request: pytest.FixtureRequest) -> tuple[Api, Story]:
     found: tuple[Api, Story] = request.getfixturevalue("told" if request.param == "sqlite" else "told_postgres")
     return found
-
-
-@pytest.fixture
-def solved(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """The paths FastAPI's dependency solver ran for."""
-    paths: list[str] = []
-    solve = fastapi.routing.solve_dependencies
-
-    async def counted(**arguments: Any) -> Any:
-        paths.append(arguments["request"].url.path)
-        return await solve(**arguments)
-
-    monkeypatch.setattr(fastapi.routing, "solve_dependencies", counted)
-    yield paths
 
 
 def _answer(response: Any) -> tuple[int, list[tuple[str, str]], bytes]:

@@ -13,10 +13,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from api import problems
 from api.context import ApiState, is_admin
 from api.handoff import WRITES
-from api.routers.shares import opened_as_json, wants_html
+from api.routers.shares import TOKEN_CHARACTERS, TOKEN_LENGTH, opened_as_json, wants_html
 from domain.values import Actor
 
-SHARED = re.compile(r"/v1/shared/([A-Za-z0-9_-]{16,200})")
+SHARED = re.compile(f"/v1/shared/([{TOKEN_CHARACTERS}]{{{TOKEN_LENGTH[0]},{TOKEN_LENGTH[1]}}})")
 
 
 class OpenLinks:

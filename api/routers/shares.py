@@ -39,8 +39,9 @@ from projections.employer_view import EmployerView
 from projections.share_links import ShareLink
 
 router = APIRouter(tags=["shares"])
-ShareToken = Annotated[str, Path(min_length=16, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
-                                 description="The share link's secret token")]
+TOKEN_CHARACTERS, TOKEN_LENGTH = "A-Za-z0-9_-", (16, 200)
+ShareToken = Annotated[str, Path(min_length=TOKEN_LENGTH[0], max_length=TOKEN_LENGTH[1],
+                                 pattern=f"^[{TOKEN_CHARACTERS}]+$", description="The share link's secret token")]
 OPENINGS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="share-opening")
 
 

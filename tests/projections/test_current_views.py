@@ -16,11 +16,16 @@ from tests.projections.helpers import caught_up
 from wiring.read_side import open_read_side
 
 
-def test_kept_views_follow_each_change_of_the_learner_and_the_catalogue(embedded):
+def demo_told(embedded):
+    """The demo loaded and the views caught up: the services, the read side, Aroha and her share link's token."""
     services, read_side = embedded
     ids = load_demo(services.ledger)
     caught_up(read_side, services)
-    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    return services, read_side, ids.ids["aroha"], ids.tokens["share"]
+
+
+def test_kept_views_follow_each_change_of_the_learner_and_the_catalogue(embedded):
+    services, read_side, aroha, token = demo_told(embedded)
     fresh_side = open_read_side(services, run_projections=False)
 
     def fresh() -> tuple:
@@ -75,10 +80,7 @@ def test_kept_views_follow_each_change_of_the_learner_and_the_catalogue(embedded
 
 
 def test_a_current_clr_is_answered_from_the_kept_document_without_building_the_learner(embedded):
-    services, read_side = embedded
-    ids = load_demo(services.ledger)
-    caught_up(read_side, services)
-    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    services, read_side, aroha, token = demo_told(embedded)
     kept = read_side.documents.sign_clr(str(aroha))  # as the signing step keeps it
     fresh_side = open_read_side(services, run_projections=False)
     try:
@@ -100,10 +102,7 @@ def test_a_current_clr_is_answered_from_the_kept_document_without_building_the_l
 
 
 def test_a_clr_served_before_is_answered_again_without_reading_its_document_until_the_learner_moves_on(embedded):
-    services, read_side = embedded
-    ids = load_demo(services.ledger)
-    caught_up(read_side, services)
-    aroha = ids.ids["aroha"]
+    services, read_side, aroha, _ = demo_told(embedded)
     kept = read_side.documents.sign_clr(str(aroha))
     fresh_side = open_read_side(services, run_projections=False)
     rows = fresh_side.served_clrs.views
@@ -131,10 +130,7 @@ def test_a_clr_served_before_is_answered_again_without_reading_its_document_unti
 
 
 def test_a_link_opened_where_its_learner_is_not_kept_reads_the_learner_with_the_link(embedded, monkeypatch):
-    services, read_side = embedded
-    ids = load_demo(services.ledger)
-    caught_up(read_side, services)
-    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    services, read_side, aroha, token = demo_told(embedded)
     other_side = open_read_side(services, run_projections=False)
     try:
         assert other_side.current.get(str(aroha)) is not None  # kept there, read by the learner's own statement
@@ -149,10 +145,7 @@ def test_a_link_opened_where_its_learner_is_not_kept_reads_the_learner_with_the_
 
 
 def test_a_link_opened_again_where_its_learner_is_kept_is_looked_up_without_the_learners_state(embedded, monkeypatch):
-    services, read_side = embedded
-    ids = load_demo(services.ledger)
-    caught_up(read_side, services)
-    aroha, token = ids.ids["aroha"], ids.tokens["share"]
+    services, read_side, aroha, token = demo_told(embedded)
     read_side.current = type(read_side.current)(read_side.views)  # keeps nothing
     looked_up = read_side.views.share_by_token_hash
     sent: list[bool] = []

@@ -155,7 +155,7 @@ class ReadSide(IssuerReads):
         """The signed CLR. Now: as kept by the signing step for the learner's current position, else signed here
         and kept. As of a point: signed once per distinct content (cached in memory)."""
         if as_of is None or self._resolve(as_of)[0] is None:
-            kept, _ = self.kept_clr(learner_id)
+            kept = self.kept_clr(learner_id)
             return kept if kept is not None else self.signed_current_clr(learner_id)
         document = self.unsigned_clr(learner_id, as_of)
         key = hashlib.sha256(orjson.dumps(document, option=orjson.OPT_SORT_KEYS)).hexdigest()
@@ -164,8 +164,8 @@ class ReadSide(IssuerReads):
             self.signed.put(("clr", key), signed)
         return dict(signed)
 
-    def kept_clr(self, learner_id: UUID) -> tuple[Json | None, int]:
-        """The current signed CLR if one is kept (one keyed read; no signing, no lock), and the learner's position."""
+    def kept_clr(self, learner_id: UUID) -> Json | None:
+        """The current signed CLR if one is kept (one keyed read; no signing, no lock)."""
         return self.served_clrs.lookup(learner_id)
 
     def signed_current_clr(self, learner_id: UUID) -> Json:

@@ -24,9 +24,9 @@ class ServedClrs:
         self.personal = personal
         self.served = Lru(size)
 
-    def lookup(self, learner_id: UUID) -> tuple[Json | None, int]:
-        """The signed CLR kept for the learner's current position, from one keyed read, and that position; None when
-        none is current or it no longer opens (erased). NotFound for an unknown learner."""
+    def lookup(self, learner_id: UUID) -> Json | None:
+        """The signed CLR kept for the learner's current position, from one keyed read; None when none is current or
+        it no longer opens (erased). NotFound for an unknown learner."""
         key = str(learner_id)
         served: tuple[int, Json] | None = self.served.get(key)
         found = self.views.signed_clr(key, None if served is None else served[0])
@@ -34,11 +34,11 @@ class ServedClrs:
             raise NotFound(f"no learner {learner_id}")
         position, signed_at, kept = found
         if signed_at != position:
-            return None, position
+            return None
         if served is not None and served[0] == signed_at:
-            return dict(served[1]), position
+            return dict(served[1])
         revealed: Json | None = None if kept is None else self.personal.reveal(learner_id, kept)
         if revealed is not None:
             self.served.put(key, (signed_at, revealed))
-            return dict(revealed), position
-        return None, position
+            return dict(revealed)
+        return None

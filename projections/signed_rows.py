@@ -42,27 +42,20 @@ class SignedDocumentRows(SqlViews):
         """The position of the learner's kept signed CLR (None: none is kept) and their credentials' documents, read
         together (one round trip where the store can)."""
         with self.transaction(commit=False) as cursor:
-            signed, rows = self.all_together(cursor, [
-                ("SELECT position FROM {signed_clrs} WHERE learner_id = ?", (learner_id,)),
-                ("SELECT credential_id, document FROM {credentials} WHERE learner_id = ?", (learner_id,))])
-        return (int(signed[0]["position"]) if signed else None,
-                {row["credential_id"]: loads(row["document"]) for row in rows})
+            return _parts(*self.all_together(cursor, _parts_statements(learner_id)))
 
     def clr_sources(self, learner_id: str) -> tuple[str, tuple[int, int], int | None, dict[str, Json]] | None:
         """What signing a learner's CLR reads, together (one round trip where the store can): their state as stored
-        and its version (their position and the catalogue's), the position of their kept signed CLR, and their
-        credentials' documents, read after the state (so none it names is missing). None if no such learner."""
+        and its version (their position and the catalogue's), and `clr_parts`, read after the state (so no
+        credential it names is missing). None if no such learner."""
         with self.transaction(commit=False) as cursor:
-            learner, signed, rows = self.all_together(cursor, [
+            learner, *parts = self.all_together(cursor, [
                 ("SELECT state, position, (SELECT MAX(position) FROM {catalogue}) AS catalogue FROM {learners}"
-                 " WHERE learner_id = ?", (learner_id,)),
-                ("SELECT position FROM {signed_clrs} WHERE learner_id = ?", (learner_id,)),
-                ("SELECT credential_id, document FROM {credentials} WHERE learner_id = ?", (learner_id,))])
+                 " WHERE learner_id = ?", (learner_id,)), *_parts_statements(learner_id)])
         if not learner:
             return None
-        version = (int(learner[0]["position"]), int(learner[0]["catalogue"] or 0))
-        return (learner[0]["state"], version, int(signed[0]["position"]) if signed else None,
-                {row["credential_id"]: loads(row["document"]) for row in rows})
+        return (learner[0]["state"], (int(learner[0]["position"]), int(learner[0]["catalogue"] or 0)),
+                *_parts(*parts))
 
     def store_signed_clr(self, learner_id: str, position: int, document: Json | str) -> None:
         """Keep a learner's signed CLR for a position, unless one for a later position is already kept."""
@@ -108,3 +101,12 @@ class SignedDocumentRows(SqlViews):
                             (position, limit))
         return [credential_row(row) for row in rows]
 
+
+def _parts_statements(learner_id: str) -> list[tuple[str, tuple[str]]]:
+    return [("SELECT position FROM {signed_clrs} WHERE learner_id = ?", (learner_id,)),
+            ("SELECT credential_id, document FROM {credentials} WHERE learner_id = ?", (learner_id,))]
+
+
+def _parts(signed: list[Any], rows: list[Any]) -> tuple[int | None, dict[str, Json]]:
+    return (int(signed[0]["position"]) if signed else None,
+            {row["credential_id"]: loads(row["document"]) for row in rows})

@@ -77,7 +77,7 @@ async def clr(learner_id: UUID, actor: Principal, state: State, as_of: AsOfQuery
     when = parse_as_of(as_of)
     if when is not None:
         return json_response(await run_in_threadpool(state.read_side.clr, learner_id, as_of=when))
-    kept, _ = state.read_side.kept_clr(learner_id)
+    kept = state.read_side.kept_clr(learner_id)
     if kept is None:
         kept = await run_in_threadpool(state.read_side.signed_current_clr, learner_id)
     return json_response(kept)

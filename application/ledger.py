@@ -4,7 +4,7 @@ key's claim, if any). Collisions with concurrent writers are retried from a fres
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,7 +20,7 @@ from application.cache import LogFollowingRepository
 from application.commands.base import Command
 from application.handlers import catalogue, credentials, enrolments, principals, recognition, shares, work_experience
 from application.handlers.base import Change, Handler, Ports, Records, highest_levels
-from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault
+from application.ports import CredentialSigner, KeyVault, LearnerIds, PersonalDataVault, StreamsAppends
 from application.unit_of_work import BatchCollided, BatchHandled, UnitOfWork, collector_paused, referenced_ids
 from domain.access import AccessToken
 from domain.credential import Credential
@@ -201,13 +201,19 @@ class Ledger(Application[UUID]):
         BatchCollided when that append collides, having written nothing. The aggregates ``touching`` names, and
         those they refer to, are read up front in one query each where the store can."""
         started = time.perf_counter()
-        work = UnitOfWork()
+        recorder = self.events.recorder
+        work = UnitOfWork(stream=recorder.open_stream() if isinstance(recorder, StreamsAppends) else None,
+                          to_stored=self.events.mapper.to_stored_event)
         self.records.work = work
         with collector_paused():
             try:
                 self.aggregates.follow()
                 self.aggregates.prefetch(referenced_ids(self.aggregates.prefetch(touching)))
                 yield work
+            except BaseException:
+                if work.stream is not None:
+                    work.stream.abandon()
+                raise
             finally:
                 self.records.work = None
             self._append(work, started)
@@ -217,7 +223,7 @@ class Ledger(Application[UUID]):
             work.appended([], self.position())
             return
         try:
-            positions = self._record_batch(work.events, work.aggregates)
+            positions = self._record_batch(work)
         except IntegrityError as error:
             self.aggregates.forget(work.aggregates)
             raise BatchCollided(str(error)) from error
@@ -227,17 +233,19 @@ class Ledger(Application[UUID]):
         self.observe(BatchHandled(work.actor, dict(work.handled), len(work.events), positions[-1],
                                   time.perf_counter() - started))
 
-    def _record_batch(self, events: list[Any], aggregates: dict[UUID, Aggregate]) -> list[int]:
+    def _record_batch(self, work: UnitOfWork) -> list[int]:
         """What ``save`` does with a batch's events (one atomic insert, the aggregates cached as saved, snapshots that
         fall due), without a Recording and a Notification made per event (2,000 of each): it needs only positions.
         The library's notify hooks, which do nothing here, are not called."""
-        stored = list(map(self.events.mapper.to_stored_event, events))
-        positions = self.events.recorder.insert_events(stored)
-        assert positions is not None and len(positions) == len(stored)
-        self.aggregates.remember_saved(aggregates.values())
+        streamed, rest = work.stored_events()
+        positions: Sequence[int] | None = work.stream.finish(rest) if work.stream is not None else None
+        if positions is None:
+            positions = self.events.recorder.insert_events(streamed + rest)
+        assert positions is not None and len(positions) == len(work.events)
+        self.aggregates.remember_saved(work.aggregates.values())
         processing_event: ProcessingEvent[UUID] = ProcessingEvent()
-        processing_event.events.extend(events)
-        processing_event.aggregates.update(aggregates)
+        processing_event.events.extend(work.events)
+        processing_event.aggregates.update(work.aggregates)
         self._take_snapshots(processing_event)
         return list(positions)
 

@@ -52,6 +52,26 @@ class CountsOutages(Protocol):
     def outages(self) -> int: ...
 
 
+class AppendStream(Protocol):
+    """One atomic append sent in chunks while the rest is still being worked out."""
+
+    def send(self, events: Sequence[StoredEvent]) -> bool:
+        """False: the stream gave up (nothing of it is appended); append everything at the end instead."""
+
+    def finish(self, events: Sequence[StoredEvent]) -> list[int] | None:
+        """The notification ids of everything sent and these events, committed; None: nothing was appended.
+        Raises the store's IntegrityError on a conflict, having appended nothing."""
+
+    def abandon(self) -> None: ...
+
+
+@runtime_checkable
+class StreamsAppends(Protocol):
+    """A store that can take an append in chunks (None: not now)."""
+
+    def open_stream(self) -> AppendStream | None: ...
+
+
 class LearnerIds(Protocol):
     """A learner's id from their primary identifier, keyed with a secret so that the id reveals nothing."""
 

@@ -4,7 +4,8 @@ Each command still runs alone: it reads what it needs (seeing what earlier comma
 rules and either fails on its own or leaves its new events here. At the end every kept event, idempotency claims
 included, is appended atomically in one transaction. If that append collides (another writer, or a retried batch
 whose claims exist already) nothing of it is written and the caller runs the commands one by one instead, where each
-collision is retried or replayed as usual."""
+collision is retried or replayed as usual. Where the store streams appends, the events kept so far go to it in chunks
+while later commands run (the same one transaction, committed at the end)."""
 
 import gc
 import threading
@@ -16,8 +17,10 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import StoredEvent
 
 from application.cache import private_copy
+from application.ports import AppendStream
 from domain.provider import Provider
 from domain.values import Actor
 
@@ -49,6 +52,8 @@ class _CollectorPause:
 
 
 collector_paused = _CollectorPause()
+STREAM_CHUNK = 250
+"""Events per chunk streamed: the server inserts one while the next is worked out; the last waits alone."""
 
 
 def referenced_ids(aggregates: Iterable[Aggregate]) -> list[UUID]:
@@ -83,6 +88,9 @@ class UnitOfWork:
     handled: Counter[str] = field(default_factory=Counter)  # kept commands by name
     actor: Actor | None = None
     in_standing: set[str] = field(default_factory=set)  # ids of providers found registered, while the batch keeps none
+    stream: AppendStream | None = None
+    to_stored: Callable[[Any], StoredEvent] | None = None
+    stored: list[StoredEvent] = field(default_factory=list)  # the first events, as stored (the ones streamed)
 
     def get(self, aggregate_id: UUID, copy: bool = True) -> Aggregate | None:
         """The batch's latest of that aggregate: a copy of it, or (``copy=False``) itself, never to be changed."""
@@ -103,7 +111,23 @@ class UnitOfWork:
         if claim is not None:
             self.events.append(claim)
         self.ends.append(len(self.events))
+        if self.stream is not None and len(self.events) - len(self.stored) >= STREAM_CHUNK:
+            self._stream()
         return len(self.ends) - 1
+
+    def _stream(self) -> None:
+        chunk = self._stored_since(len(self.stored))
+        self.stored.extend(chunk)
+        if self.stream is not None and not self.stream.send(chunk):
+            self.stream = None  # it gave up: all is appended at the end
+
+    def _stored_since(self, start: int) -> list[StoredEvent]:
+        assert self.to_stored is not None
+        return list(map(self.to_stored, self.events[start:]))
+
+    def stored_events(self) -> tuple[list[StoredEvent], list[StoredEvent]]:
+        """Every kept event as stored: those streamed so far, and the rest."""
+        return self.stored, self._stored_since(len(self.stored))
 
     def appended(self, notification_ids: list[int], before: int) -> None:
         self.positions = [notification_ids[end - 1] if end else before for end in self.ends]

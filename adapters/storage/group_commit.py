@@ -95,7 +95,7 @@ def _ids_by_event(rows: list[Any]) -> dict[tuple[int, int], int]:
     return {(row["originator_id"].int, row["originator_version"]): row["notification_id"] for row in rows}
 
 
-class _UuidAsInt(Loader):
+class UuidAsInt(Loader):
     """An appended row's originator id read as its 128-bit number, which matches it to its event: no UUID made per
     row (``UUID(bytes=...)`` in Python, as psycopg's loader does) and no row dict."""
 
@@ -106,14 +106,14 @@ class _UuidAsInt(Loader):
 
 
 def _event_ids(pending: _PendingSave, ids: dict[tuple[int, int], int]) -> list[int]:
-    return [ids[_number(e.originator_id), e.originator_version] for e in pending.events]
+    return [ids[originator_number(e.originator_id), e.originator_version] for e in pending.events]
 
 
-def _number(originator_id: UUID | str) -> int:
+def originator_number(originator_id: UUID | str) -> int:
     return originator_id.int if isinstance(originator_id, UUID) else UUID(originator_id).int
 
 
-def _columns(events: Sequence[StoredEvent]) -> tuple[Any, ...]:
+def event_columns(events: Sequence[StoredEvent]) -> tuple[Any, ...]:
     """The events as the four parallel arrays the insert statements unnest (packed: see binary_arrays.py)."""
     return packed_columns(
         [e.originator_id for e in events],
@@ -193,7 +193,7 @@ def _procedure_rows(returned: list[Any]) -> list[Any]:
     ]
 
 
-def _rollback_quietly(conn: psycopg.Connection[Any]) -> None:
+def rollback_quietly(conn: psycopg.Connection[Any]) -> None:
     """Roll back after a failure; a broken connection raises here, and the pool discards it anyway."""
     with contextlib.suppress(psycopg.Error):
         conn.rollback()
@@ -327,7 +327,7 @@ class GroupCommitter:
 
     def _write(self, batch: list[_PendingSave]) -> None:
         recorder = self.recorder
-        columns = _columns([e for pending in batch for e in pending.events])
+        columns = event_columns([e for pending in batch for e in pending.events])
         # Released before the flush only when another batch is in flight (waiting for the lock): alone, a second
         # commit per batch is only a cost.
         early = self.early_unlock and self._writers > 1
@@ -340,7 +340,7 @@ class GroupCommitter:
                 self._write_one_by_one(conn, batch)
                 return
             except BaseException:
-                _rollback_quietly(conn)
+                rollback_quietly(conn)
                 raise
         self.batches += 1
         self.unlocked_early += early
@@ -356,7 +356,7 @@ class GroupCommitter:
                 curs.execute(self.unlock_early_statement.on(conn), columns, prepare=True, binary=True)
                 return _ids_by_event(_procedure_rows(curs.fetchall()))
         with conn.cursor(row_factory=tuple_row) as curs:
-            curs.adapters.register_loader("uuid", _UuidAsInt)
+            curs.adapters.register_loader("uuid", UuidAsInt)
             curs.execute(self.append_statement.on(conn), columns, prepare=True, binary=True)
             return {(originator, version): notification for originator, version, notification in curs.fetchall()}
 
@@ -369,9 +369,9 @@ class GroupCommitter:
                     curs.execute("SAVEPOINT ler_save")
                     try:
                         if self.refuse_gaps_statement is not None:
-                            columns = _columns(pending.events)
+                            columns = event_columns(pending.events)
                             curs.execute(self.refuse_gaps_statement.on(conn), columns[:2], prepare=True, binary=True)
-                        curs.execute(self.insert_statement.on(conn), _columns(pending.events), prepare=True,
+                        curs.execute(self.insert_statement.on(conn), event_columns(pending.events), prepare=True,
                                      binary=True)
                     except psycopg.errors.UniqueViolation as error:
                         curs.execute("ROLLBACK TO SAVEPOINT ler_save; RELEASE SAVEPOINT ler_save")
@@ -383,7 +383,7 @@ class GroupCommitter:
                     pending.ids = _event_ids(pending, _ids_by_event(returned))
                 conn.execute("COMMIT")
         except BaseException:
-            _rollback_quietly(conn)
+            rollback_quietly(conn)
             for pending in batch:  # nothing was committed: no save may keep ids
                 pending.ids = []
             raise

@@ -15,6 +15,7 @@ What it changes from ``eventsourcing.postgres``:
   ``TRANSCODER_TOPIC`` still overrides it. Value object classes are registered by the
   application's ``register_transcodings()`` (see ``register_value_objects``).
 - Group commit of concurrent appends, default on (``adapters.storage.group_commit``).
+- A batch's events are streamed into its transaction while it is worked out (``adapters.storage.streamed_append``).
 - Its reads run the library's statements, each rendered once (``adapters.storage.rendered``).
 - Default off: ``LEDGER_EARLY_UNLOCK=1`` releases the insert lock before the WAL flush (see group_commit).
 - Prototype, default off: ``LEDGER_INSERT_LOCK=advisory`` (see ``adapters.storage.group_commit``).
@@ -49,6 +50,7 @@ from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS
 from adapters.storage.many_reads import ManyAggregatesReads
 from adapters.storage.pool import fault_ready_pool
 from adapters.storage.rendered import RenderedEventReads, RenderedNotificationReads
+from adapters.storage.streamed_append import BATCH_STREAM_SECONDS, DEFAULT_STREAM_SECONDS, StreamedAppend
 from adapters.storage.transcoding import OrjsonTranscoder
 from projections.postgres_views import SerialisedCreateTable, ddl_lock
 
@@ -130,8 +132,10 @@ class AppendOnlyPostgresApplicationRecorder(
         group_commit_wait: float = 0.0,
         group_commit_writers: int = 2,
         early_unlock: bool = False,
+        stream_seconds: float = 0.0,
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        self.stream_seconds = stream_seconds
         self._install_append_only()
         self.insert_lock = insert_lock
         if insert_lock == "advisory":
@@ -158,6 +162,12 @@ class AppendOnlyPostgresApplicationRecorder(
         if not stored_events:
             return []
         return committer.insert(stored_events)
+
+    def open_stream(self) -> StreamedAppend | None:
+        """An append sent in chunks as they are ready (None: append at once; see streamed_append)."""
+        if self.group_committer is None or self.datastore.enable_db_functions or self.stream_seconds <= 0:
+            return None
+        return StreamedAppend(self, self.stream_seconds)
 
     @retried_once
     def select_events(self, *args: Any, **kwargs: Any) -> Any:
@@ -231,6 +241,7 @@ class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
             kwargs["group_commit_wait"] = float(self.env.get(GROUP_COMMIT_WAIT_MS) or "0") / 1000
             kwargs["group_commit_writers"] = int(self.env.get(GROUP_COMMIT_WRITERS) or "2")
             kwargs["early_unlock"] = strtobool(self.env.get(EARLY_UNLOCK) or "no")
+            kwargs["stream_seconds"] = float(self.env.get(BATCH_STREAM_SECONDS) or DEFAULT_STREAM_SECONDS)
         recorder = recorder_class(datastore=self.datastore, **kwargs)
         if self.env_create_table():
             recorder.create_table()

@@ -19,7 +19,9 @@ from psycopg.postgres import types
 _HEADER = struct.Struct("!iiIii")  # one dimension, no nulls, element type; its length, lower bound 1
 _EMPTY = struct.Struct("!iiI")  # no dimensions
 _LENGTH = struct.Struct("!i")
-_BIGINT = struct.Struct("!q")
+_BIGINT_ELEMENT = struct.Struct("!iq")  # its length (8), its value
+_UUID_LENGTH = _LENGTH.pack(16)
+_TOPIC_ELEMENTS: dict[str, bytes] = {}  # a batch repeats a few topics
 
 
 class _Packed(bytes):
@@ -72,13 +74,26 @@ def _packed(kind: type[_Packed], items: Sequence[bytes]) -> _Packed:
     return kind(b"".join(parts))
 
 
+def _elements(kind: type[_Packed], count: int, elements: bytes) -> _Packed:
+    if not count:
+        return kind(_EMPTY.pack(0, 0, kind.element_oid))
+    return kind(_HEADER.pack(1, 0, kind.element_oid, count, 1) + elements)
+
+
+def _topic_element(topic: str) -> bytes:
+    encoded = topic.encode()
+    element = _TOPIC_ELEMENTS[topic] = _LENGTH.pack(len(encoded)) + encoded
+    return element
+
+
 def packed_columns(ids: list[Any], versions: list[int], topics: list[str], states: list[bytes]) -> tuple[Any, ...]:
     """The four arrays packed, or as given when an id is not a UUID (an originator id type of text)."""
     if not all(type(each) is UUID for each in ids):
         return ids, versions, topics, states
+    known, pack = _TOPIC_ELEMENTS.get, _BIGINT_ELEMENT.pack
     return (
-        _packed(UuidArray, [each.bytes for each in ids]),
-        _packed(BigintArray, [_BIGINT.pack(version) for version in versions]),
-        _packed(TextArray, [topic.encode() for topic in topics]),
+        _elements(UuidArray, len(ids), _UUID_LENGTH + _UUID_LENGTH.join([each.bytes for each in ids]) if ids else b""),
+        _elements(BigintArray, len(versions), b"".join([pack(8, version) for version in versions])),
+        _elements(TextArray, len(topics), b"".join([known(topic) or _topic_element(topic) for topic in topics])),
         _packed(ByteaArray, states),
     )

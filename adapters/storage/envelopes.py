@@ -35,3 +35,17 @@ def datetime_text(moment: datetime) -> str:
     if moment.tzinfo is UTC:
         return orjson.dumps(moment)[1:-1].decode()
     return moment.isoformat()
+
+
+def state_tree(names: tuple[str, ...], last: dict[str, Any], encoder_of: Callable[[type], Callable[[Any], Any] | None],
+               walk: Callable[[Any], Any]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """The tree of an event's attributes ``names`` (in that order; read from the dict of its attributes, as
+    ``dataclass_envelope`` reads fields), then the constant entries of ``last``."""
+    reads = "".join(f"    v{n} = a[{name!r}]\n" for n, name in enumerate(names))
+    tree = [f"{name!r}: v{n} if type(v{n}) is str else (encoder_of(type(v{n})) or walk)(v{n})"
+            for n, name in enumerate(names)] + [f"{key!r}: last[{key!r}]" for key in last]
+    source = f"def tree(a):\n{reads}    return {{{', '.join(tree)}}}\n"
+    namespace: dict[str, Any] = {"last": last, "encoder_of": encoder_of, "walk": walk}
+    exec(source, namespace)
+    made: Callable[[dict[str, Any]], dict[str, Any]] = namespace["tree"]
+    return made

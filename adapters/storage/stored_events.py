@@ -3,16 +3,29 @@
 its removal of the originator's id and version, and the transcoder's check that a dict's keys are all text (an
 object's attributes are). Events are read back by the library's ``to_domain_event``, unchanged."""
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from adapters.storage.envelopes import DATA_KEY, TYPE_KEY
+from adapters.storage.envelopes import DATA_KEY, TYPE_KEY, state_tree
 from adapters.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder
 
 _NOT_STATE = frozenset({"originator_id", "originator_version"})
+_Writer = tuple[tuple[str, ...], str, Callable[[dict[str, Any]], dict[str, Any]]] | None
+
+
+def _stored(originator_id: Any, originator_version: int, topic: str, state: bytes) -> StoredEvent:
+    """``StoredEvent(...)``, its fields set as its frozen ``__init__`` sets them, without a call per field."""
+    made = object.__new__(StoredEvent)
+    fields = made.__dict__
+    fields["originator_id"] = originator_id
+    fields["originator_version"] = originator_version
+    fields["topic"] = topic
+    fields["state"] = state
+    return made
 
 
 class LedgerMapper(Mapper[UUID]):
@@ -20,12 +33,37 @@ class LedgerMapper(Mapper[UUID]):
         super().__init__(transcoder, compressor=compressor, cipher=cipher)
         plain = compressor is None and cipher is None
         self._writer = transcoder if plain and isinstance(transcoder, OrjsonTranscoder | LedgerJSONTranscoder) else None
+        self._by_class: dict[type, _Writer] = {}
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        """By a writer made for the event's class and the order of its attributes (the first event's: its
+        ``__init__`` sets them in the same order each time), else attribute by attribute."""
+        attributes = vars(domain_event)
+        kind = type(domain_event)
+        try:
+            made = self._by_class[kind]
+        except KeyError:
+            made = self._by_class[kind] = self._writer_for(kind, tuple(attributes))
+        if made is None or tuple(attributes) != made[0]:
+            return self._walked(domain_event, attributes)
+        assert self._writer is not None
+        return _stored(attributes["originator_id"], attributes["originator_version"], made[1],
+                       self._writer.encode_tree(made[2](attributes)))
+
+    def _writer_for(self, kind: type, names: tuple[str, ...]) -> _Writer:
+        writer = self._writer
+        state = tuple(name for name in names if name not in _NOT_STATE)
+        if writer is None or len(state) != len(names) - 2 or "class_version" in names or not all(
+                type(name) is str for name in names) or set(state) == {TYPE_KEY, DATA_KEY}:
+            return None
+        class_version = getattr(kind, "class_version", 1)
+        last = {"class_version": class_version} if class_version > 1 else {}
+        return names, get_topic(kind), state_tree(state, last, writer._encoders.get, writer.to_json_tree)
+
+    def _walked(self, domain_event: Any, attributes: dict[str, Any]) -> StoredEvent:
         writer = self._writer
         if writer is None:
             return super().to_stored_event(domain_event)
-        attributes = vars(domain_event)
         walk = writer.to_json_tree
         tree = {name: value if type(value) is str else walk(value) for name, value in attributes.items()
                 if name not in _NOT_STATE}

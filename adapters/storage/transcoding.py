@@ -249,7 +249,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
-        self._encoders = {}
+        self._encoders.clear()  # the same dict: writers made earlier hold its ``get``
 
     def encode(self, obj: Any) -> bytes:
         return self.encode_tree(self.to_json_tree(obj))

@@ -70,6 +70,31 @@ def test_any_value_an_event_holds_is_stored_as_the_library_stores_it(value: Any,
         same(each, LedgerJSONTranscoder)
 
 
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(non_float_values, min_size=2, max_size=4))
+def test_each_event_of_a_class_is_stored_as_the_library_stores_it_by_the_writer_made_for_the_first(
+        values: list[Any]) -> None:
+    lean, library = mappers(OrjsonTranscoder)
+    thing = Thing(values[0])
+    for value in values[1:]:
+        thing.change(value)
+    for each in thing.collect_events():
+        assert lean.to_stored_event(each) == library.to_stored_event(each)
+    again = Thing(values[-1]).collect_events()[0]
+    assert lean.to_stored_event(again) == library.to_stored_event(again)
+
+
+def test_an_event_whose_attributes_come_in_another_order_is_stored_in_its_own_order() -> None:
+    lean, library = mappers(OrjsonTranscoder)
+    first, second = Thing("a").collect_events()[0], Thing("b").collect_events()[0]
+    lean.to_stored_event(first)
+    attributes = dict(reversed(vars(second).items()))
+    vars(second).clear()
+    vars(second).update(attributes)
+    stored = lean.to_stored_event(second)
+    assert stored == library.to_stored_event(second) and stored.state.startswith(b'{"value":"b"')
+
+
 def test_where_it_hands_over_to_the_library_the_bytes_are_the_same() -> None:
     renamed = Thing.Renamed(originator_id=uuid4(), originator_version=2, timestamp=Thing.Renamed.create_timestamp(),
                             name="x")

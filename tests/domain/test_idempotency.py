@@ -127,4 +127,5 @@ def test_a_claim_is_stored_as_the_aggregate_it_stands_for_would_be(ledger, uni):
     [created] = IdempotencyKey.create_with_id(
         "Claimed", IdempotencyKey.create_id(uni, "lms-import-42/7"), **fields).collect_events()
     created = replace(created, timestamp=claimed.timestamp)
+    assert claimed == created and list(vars(claimed)) == list(vars(created))  # the same attributes, in its order
     assert ledger.mapper.to_stored_event(claimed) == ledger.mapper.to_stored_event(created)

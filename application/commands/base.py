@@ -98,13 +98,7 @@ def _text_for(kind: type) -> Callable[[Any], str]:
         names = tuple(f.name for f in fields(kind))
         if not names:
             return lambda value: "()"
-        if len(names) == 1:
-            head = f"(({names[0]!r}, "
-            return lambda value: head + canonical_text(getattr(value, names[0])) + "),)"
-        template = "((" + "), (".join(f"{name!r}, {{}}" for name in names) + "))"
-        read = attrgetter(*names)
-        plain = _PLAIN_TEXT.get
-        return lambda value: template.format(*[(plain(type(v)) or canonical_text)(v) for v in read(value)])
+        return _fields_text(names)
     if issubclass(kind, Mapping):
         return lambda value: repr(canonical(value))
     if issubclass(kind, tuple | list):
@@ -112,6 +106,21 @@ def _text_for(kind: type) -> Callable[[Any], str]:
     if issubclass(kind, Enum):
         return lambda value: repr(value._value_)
     return repr
+
+
+def _fields_text(names: tuple[str, ...]) -> Callable[[Any], str]:
+    """The text of a dataclass with these fields, by a function made for them (as ``dataclasses`` makes an
+    ``__init__``): each field read by name and written into one f-string, a ``str`` by ``repr`` without a lookup."""
+    if not all(name.isidentifier() for name in names):
+        raise ValueError(f"not field names: {names!r}")
+    reads = "".join(f"    v{n} = value.{name}\n" for n, name in enumerate(names))
+    parts = [f"({name!r}, {{repr(v{n}) if type(v{n}) is str else (plain(type(v{n})) or text)(v{n})}})"
+             for n, name in enumerate(names)]
+    written = f'f"({", ".join(parts)}{"," if len(names) == 1 else ""})"'
+    namespace: dict[str, Any] = {"plain": _PLAIN_TEXT.get, "text": canonical_text}
+    exec(f"def write(value):\n{reads}    return {written}\n", namespace)
+    made: Callable[[Any], str] = namespace["write"]
+    return made
 
 
 def _sequence_text(value: tuple[Any, ...] | list[Any]) -> str:

@@ -8,10 +8,11 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from application.commands.base import canonical, canonical_text
+from application.commands.base import _fields_text, canonical, canonical_text
 
 
 class Colour(Enum):
@@ -65,3 +66,8 @@ def test_the_shapes_a_command_holds() -> None:
     nested = Three(UUID(int=7), (One("x"),), {"b": date(2025, 1, 2), "a": [Decimal("1.50"), datetime(2025, 1, 1)]})
     for value in (nested, (), (1,), [1, 2], One(()), Three((), [], {}), Empty(), Colour.PAIR):
         assert canonical_text(value) == repr(canonical(value))
+
+
+def test_the_text_of_a_dataclass_is_written_by_a_function_made_only_for_field_names() -> None:
+    with pytest.raises(ValueError, match="not field names"):
+        _fields_text(("a", "b); import os; ("))

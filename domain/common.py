@@ -1,5 +1,6 @@
 """What every aggregate of the ledger shares: events carry who acted and the business date they take effect."""
 
+import dataclasses
 import inspect
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -14,6 +15,9 @@ from domain.errors import InvalidValue, RuleBroken
 from domain.values import Actor, Sealer
 
 __all__ = ["LedgerAggregate", "ProfileSealer", "Sealer", "require_text", "unique"]
+
+_HEAD = ("originator_id", "originator_version", "timestamp")
+_FIELDS: dict[type[Any], tuple[str, ...]] = {}
 
 
 ProfileSealer = Callable[[Mapping[str, str]], str]
@@ -40,12 +44,16 @@ class LedgerAggregate(Aggregate):
         event_class = getattr(cls, event_name)
         if not isinstance(aggregate_id, UUID):
             return cls._create(event_class, id=aggregate_id, **kwargs)
-        try:
-            created = event_class(originator_topic=get_topic(cls), originator_id=aggregate_id,
-                                  originator_version=cls.INITIAL_VERSION, timestamp=event_class.create_timestamp(),
-                                  **kwargs)
-        except TypeError:
-            return cls._create(event_class, id=aggregate_id, **kwargs)  # raises the library's error
+        head = {"originator_id": aggregate_id, "originator_version": cls.INITIAL_VERSION,
+                "timestamp": event_class.create_timestamp(), "originator_topic": get_topic(cls)}
+        names = event_fields(event_class)
+        if len(head) + len(kwargs) == len(names) and kwargs.keys() | head.keys() == set(names):
+            created = made_event(event_class, names, {**head, **kwargs})
+        else:
+            try:
+                created = event_class(**head, **kwargs)
+            except TypeError:
+                return cls._create(event_class, id=aggregate_id, **kwargs)  # raises the library's error
         aggregate = cls.__new__(cls)
         aggregate.__base_init__(aggregate_id, cls.INITIAL_VERSION, created.timestamp)
         aggregate.__init__(**kwargs)  # type: ignore[misc]
@@ -70,6 +78,8 @@ class _Triggering:
         self.names = tuple(param.name for param in params)
         self.required = frozenset(self.names)
         self.defaults = tuple((p.name, p.default) for p in params if p.default is not inspect.Parameter.empty)
+        fields = event_fields(event_class)
+        self.fields = fields if sorted(fields) == sorted((*_HEAD, *self.names)) else None
 
     def __get__(self, aggregate: Any, owner: type[Any]) -> Any:
         if aggregate is None:
@@ -82,9 +92,10 @@ class _Triggering:
             self.decorator.__get__(aggregate, type(aggregate))(*args, **kwargs)
             return
         event_class = self.event_class
-        new_event = event_class(
-            originator_id=aggregate.id, originator_version=aggregate.version + 1,
-            timestamp=event_class.create_timestamp(), **values)
+        head = {"originator_id": aggregate.id, "originator_version": aggregate.version + 1,
+                "timestamp": event_class.create_timestamp()}
+        new_event = (made_event(event_class, self.fields, {**head, **values}) if self.fields is not None
+                     else event_class(**head, **values))
         self.apply(aggregate, **values)
         aggregate.version = new_event.originator_version
         aggregate.modified_on = new_event.timestamp
@@ -98,6 +109,24 @@ class _Triggering:
         for name, default in self.defaults:
             values.setdefault(name, default)
         return values if values.keys() == self.required else None
+
+
+def event_fields(event_class: type[Any]) -> tuple[str, ...]:
+    found = _FIELDS.get(event_class)
+    if found is None:
+        found = _FIELDS[event_class] = tuple(field.name for field in dataclasses.fields(event_class))
+    return found
+
+
+def made_event(event_class: type[Any], names: tuple[str, ...], values: Mapping[str, Any]) -> Any:
+    """``event_class(**values)`` for values of exactly its fields ``names``, without its frozen ``__init__``'s call
+    per field: set in the order of its fields, as that ``__init__`` sets them (the stored bytes follow that order).
+    The originator id is a UUID, as its ``__post_init__`` checks."""
+    made = object.__new__(event_class)
+    state = made.__dict__
+    for name in names:
+        state[name] = values[name]
+    return made
 
 
 def require_text(value: str, what: str, max_length: int = 10_000) -> str:

@@ -6,7 +6,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import CanInitAggregate, event
 from eventsourcing.utils import get_topic
 
-from domain.common import LedgerAggregate
+from domain.common import LedgerAggregate, event_fields, made_event
 from domain.ids import name_based_id
 from domain.values import Actor
 
@@ -24,15 +24,13 @@ class IdempotencyKey(LedgerAggregate):
         cls, *, key: str, fingerprint: str, outcome: str, actor: Actor, effective: date,
     ) -> CanInitAggregate[UUID]:
         """The claim's one event, as creating the aggregate would record it, without the aggregate: a claim is only
-        ever read back as its first event (a batch claims a key per item). Its attributes are set in the order its
-        frozen ``__init__`` sets them (the stored bytes follow that order), without that call's work per attribute."""
+        ever read back as its first event (a batch claims a key per item)."""
         claimed: type[CanInitAggregate[UUID]] = getattr(cls, _CLAIMED)
-        made = object.__new__(claimed)
-        made.__dict__.update(
-            originator_id=cls.create_id(actor, key), originator_version=cls.INITIAL_VERSION,
-            timestamp=claimed.create_timestamp(), originator_topic=get_topic(cls), actor=actor, effective=effective,
-            key=key, fingerprint=fingerprint, outcome=outcome,
-        )
+        made: CanInitAggregate[UUID] = made_event(claimed, event_fields(claimed), {
+            "originator_id": cls.create_id(actor, key), "originator_version": cls.INITIAL_VERSION,
+            "timestamp": claimed.create_timestamp(), "originator_topic": get_topic(cls), "actor": actor,
+            "effective": effective, "key": key, "fingerprint": fingerprint, "outcome": outcome,
+        })
         return made
 
     @event(_CLAIMED)

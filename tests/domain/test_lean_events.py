@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from eventsourcing.domain import CommandMethodDecorator, decorated_func_callers
+from eventsourcing.domain import CommandMethodDecorator, decorated_func_callers, event
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -146,3 +146,32 @@ def test_a_wrong_creation_fails_as_the_library_fails_it() -> None:
         with pytest.raises(TypeError) as library_error:
             call(lambda aggregate_id, **kwargs: Enrolment._create(Enrolment.Enrolled, id=aggregate_id, **kwargs))
         assert str(lean_error.value) == str(library_error.value)
+
+
+class Noted(LedgerAggregate):
+    """An event class with a field its method does not pass (it has a default): made by its own ``__init__``."""
+
+    @event("Opened")
+    def __init__(self, actor: Actor, effective: date) -> None:
+        self.notes: list[str] = []
+
+    class Annotated(LedgerAggregate.Event):
+        note: str
+        source: str = "import"
+
+    @event(Annotated)
+    def annotate(self, note: str, actor: Actor, effective: date) -> None:
+        self.notes = [*self.notes, note]
+
+
+def test_an_event_with_a_field_its_method_does_not_pass_is_made_by_its_own_init() -> None:
+    actor, effective = Actor.provider(UUID(int=3)), date(2026, 1, 1)
+    with recorded_at_a_fixed_time():
+        lean, library = (Noted.create_with_id("Opened", UUID(int=9), actor=actor, effective=effective)
+                         for _ in range(2))
+        lean.collect_events(), library.collect_events()
+        lean.annotate("n", actor, effective)
+        library_path(library, "annotate")("n", actor, effective)
+    assert vars(Noted)["annotate"].fields is None  # not made field by field
+    same_outcome(lean, library)
+    assert lean.notes == ["n"]

@@ -128,7 +128,8 @@ def batch(body: EventBatch, actor: Principal, state: State) -> Response:
         results = [_run(index, item, actor, state) for index, item in enumerate(body.items)]
         for result in results:
             result.pop("pending", None)
-    position = max([state.ledger.position(), *(r["position"] or 0 for r in results)])
+    reached = [r["position"] for r in results if r["position"]]
+    position = max(reached) if reached else state.ledger.position()  # asked only when no item wrote or replayed
     failed = sum(1 for r in results if not r["ok"])
     answer = json_response({"position": position, "succeeded": len(results) - failed, "failed": failed,
                             "results": results})
@@ -149,9 +150,9 @@ def _failed(index: int, command: str | None, status: int, found: Problem) -> dic
 
 
 def _run(index: int, item: Any, actor: Any, state: State, work: UnitOfWork | None = None) -> dict[str, Any]:
-    """The item's result as `ItemResult` writes it (serialised by orjson with the batch's answer; "pending" is the
-    command's number in the unit of work, replaced by its position once appended). In a unit of work the item is kept
-    there, else executed alone."""
+    """The item's result as `ItemResult` writes it (serialised by orjson with the batch's answer, which writes a UUID
+    as its text; "pending" is the command's number in the unit of work, replaced by its position once appended). In a
+    unit of work the item is kept there, else executed alone."""
     instance = f"/v1/events#items/{index}"
     if isinstance(item, InvalidItem):
         found = validation_problem([{**e, "loc": ("items", index, *e.get("loc", ()))} for e in item.errors], instance)
@@ -167,7 +168,7 @@ def _run(index: int, item: Any, actor: Any, state: State, work: UnitOfWork | Non
         return _failed(index, command, found.status, found)
     except (ValueError, TypeError) as error:
         return _failed(index, command, 422, domain_problem(InvalidValue(str(error)), instance))
-    return {"index": index, "command": command, "ok": True, "status": 200, "id": str(outcome.id),
+    return {"index": index, "command": command, "ok": True, "status": 200, "id": outcome.id,
             "position": outcome.position, "replayed": outcome.replayed, "token": outcome.token or None,
             "problem": None, "pending": outcome.pending}
 

@@ -14,6 +14,8 @@ LATEST = date(2999, 12, 31)
 def _clean_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
+    if value.isascii():  # no surrogate to look for: most of a batch's text, without encoding a copy of it
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

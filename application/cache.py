@@ -148,9 +148,9 @@ class LogFollowingRepository(Repository[UUID]):
             snapshot_store = self.snapshot_store
             snapshots, events = recorder.select_latest(
                 wanted, snapshot_store.recorder if snapshot_store is not None else None)
-            by_id: dict[UUID, list[Any]] = {}
+            by_id: dict[UUID | str, list[Any]] = {}  # grouped by the id as stored
             for stored in [*snapshots, *events]:  # each aggregate's snapshot first, then its events in order
-                by_id.setdefault(UUID(str(stored.originator_id)), []).append(self.mapper.to_domain_event(stored))
+                by_id.setdefault(stored.originator_id, []).append(self.mapper.to_domain_event(stored))
             read: list[Aggregate] = []
             for domain_events in by_id.values():
                 aggregate = project_aggregate(None, domain_events)

@@ -21,10 +21,14 @@ def random_id() -> UUID:
     return _uuid((int.from_bytes(urandom(16)) & ~_VARIANT_AND_VERSION_BITS) | _RFC_4122_VERSION_4)
 
 
+_SET_INT = vars(UUID)["int"].__set__
+_SET_IS_SAFE = vars(UUID)["is_safe"].__set__
+
+
 def _uuid(value: int) -> UUID:
-    """``UUID(int=value)`` for a value known to fit, set as ``UUID.__init__`` sets it, without its checks of which
-    arguments came."""
+    """``UUID(int=value)`` for a value known to fit, set as ``UUID.__init__`` sets it (its two slots), without its
+    checks of which arguments came."""
     made = object.__new__(UUID)
-    object.__setattr__(made, "int", value)
-    object.__setattr__(made, "is_safe", SafeUUID.unknown)
+    _SET_INT(made, value)
+    _SET_IS_SAFE(made, SafeUUID.unknown)
     return made

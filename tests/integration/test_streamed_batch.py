@@ -39,7 +39,8 @@ def ledger_with(tmp_path, postgres_url: str, postgres_schema: str) -> Iterator[C
 
 
 @pytest.fixture
-def ledger(ledger_with) -> Ledger:
+def ledger(ledger_with, monkeypatch) -> Ledger:
+    monkeypatch.setenv(BATCH_STREAM_SECONDS, "60")  # a slow machine's batch streams to its end too
     return ledger_with("batch")
 
 

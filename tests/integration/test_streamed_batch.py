@@ -65,6 +65,14 @@ def _soon(found: Callable[[], list[int]]) -> list[int]:
     return result
 
 
+def _given(ledger: Ledger, count: int) -> tuple[Actor, UUID, list[UUID], int]:
+    """A provider, its achievement, ``count`` learners, and the log's position after them."""
+    world = World(ledger, FixedClock())
+    provider = world.provider()
+    achievement = world.achievement(provider)
+    return provider, achievement, [world.learner() for _ in range(count)], ledger.position()
+
+
 def _enrol_all(ledger: Ledger, work: UnitOfWork, provider: Actor, achievement: UUID, learners: list[UUID]) -> None:
     for n, learner in enumerate(learners):
         ledger.keep(work, provider, Enrol(learner, achievement, "2024-T1", effective=date(2024, 3, 1)), f"e-{n}")
@@ -76,11 +84,7 @@ def _stored_since(ledger: Ledger, position: int) -> list[tuple[int, UUID, int]]:
 
 
 def test_a_large_batch_is_in_the_server_before_it_ends_and_appended_once_in_order(ledger, lock_holders) -> None:
-    world = World(ledger, FixedClock())
-    provider = world.provider()
-    achievement = world.achievement(provider)
-    learners = [world.learner() for _ in range(LEARNERS)]
-    before = ledger.position()
+    provider, achievement, learners, before = _given(ledger, LEARNERS)
     with ledger.unit_of_work() as work:
         _enrol_all(ledger, work, provider, achievement, learners)
         assert _soon(lock_holders), "its first chunks are inserted, under the insert lock, while the batch is open"
@@ -109,28 +113,20 @@ def test_a_batch_that_collides_after_streaming_appends_nothing(ledger, ledger_wi
 
 
 def test_a_batch_that_fails_midway_rolls_back_what_it_streamed(ledger, lock_holders) -> None:
-    world = World(ledger, FixedClock())
-    provider = world.provider()
-    achievement = world.achievement(provider)
-    learners = [world.learner() for _ in range(LEARNERS)]
-    before = ledger.position()
+    provider, achievement, learners, before = _given(ledger, LEARNERS)
     with pytest.raises(RuntimeError, match="the importer's own bug"), ledger.unit_of_work() as work:
         _enrol_all(ledger, work, provider, achievement, learners)
         assert _soon(lock_holders)
         raise RuntimeError("the importer's own bug")
     assert _stored_since(ledger, before) == [] and not lock_holders()
-    world.enrolment(provider, learners[0], achievement)  # the next write is not kept waiting
+    ledger.execute(provider, Enrol(learners[0], achievement, "2024-T1", effective=date(2024, 3, 1)))  # not kept waiting
 
 
 def test_a_stream_open_too_long_gives_up_and_the_batch_is_appended_at_its_end(
         ledger_with, lock_holders, monkeypatch) -> None:
     monkeypatch.setenv(BATCH_STREAM_SECONDS, "0.000001")
     ledger = ledger_with("slow")
-    world = World(ledger, FixedClock())
-    provider = world.provider()
-    achievement = world.achievement(provider)
-    learners = [world.learner() for _ in range(2 * LEARNERS)]
-    before = ledger.position()
+    provider, achievement, learners, before = _given(ledger, 2 * LEARNERS)
     with ledger.unit_of_work() as work:
         _enrol_all(ledger, work, provider, achievement, learners)
         assert work.stream is None and not lock_holders(), "gave up at its second chunk, the lock released"
@@ -139,11 +135,7 @@ def test_a_stream_open_too_long_gives_up_and_the_batch_is_appended_at_its_end(
 
 
 def test_a_broken_stream_leaves_the_batch_to_the_usual_append(ledger, postgres_url, lock_holders) -> None:
-    world = World(ledger, FixedClock())
-    provider = world.provider()
-    achievement = world.achievement(provider)
-    learners = [world.learner() for _ in range(LEARNERS)]
-    before = ledger.position()
+    provider, achievement, learners, before = _given(ledger, LEARNERS)
     with ledger.unit_of_work() as work:
         _enrol_all(ledger, work, provider, achievement, learners)
         [streaming] = _soon(lock_holders)

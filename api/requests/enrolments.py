@@ -34,8 +34,8 @@ class AssessmentRequest(CommandRequest):
     def to_command(self, target: UUID | None) -> Command:
         return RecordAssessment(
             required(target), title=self.title, outcome=self.outcome, assessor=self.assessor, score=self.score,
-            skill_levels=tuple(s.value_object() for s in self.skill_levels),
-            evidence=tuple(e.value_object() for e in self.evidence), assessed_on=self.assessed_on,
+            skill_levels=tuple([s.value_object() for s in self.skill_levels]),
+            evidence=tuple([e.value_object() for e in self.evidence]), assessed_on=self.assessed_on,
             corrects=self.corrects,
         )
 

@@ -185,16 +185,19 @@ def _of_leaves(t: type) -> bool:
 
 def _last_kept(envelope: Callable[[Any], Any], values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], Any]:
     """``envelope``, remembering the last instance written and its tree: every event of a batch carries the same
-    ``Actor`` object. Kept only if its values are what it declares (text and Enum members), so it cannot change."""
+    ``Actor`` object. Kept once the same instance comes twice in a row (an evidence of each assessment comes once,
+    and is not looked at), and only if its values are what it declares (text and Enum members): it cannot change."""
     last: list[tuple[Any, Any]] = [(None, None)]
 
     def written(o: Any) -> Any:
-        kept, tree = last[0]
-        if kept is o:
-            return tree
+        seen, kept = last[0]
+        if seen is o and kept is not None:
+            return kept
         tree = envelope(o)
-        if all(type(value) is str or isinstance(value, Enum) for value in values(o)):
-            last[0] = (o, tree)  # one reference swapped: another thread sees the old pair or the new one
+        if seen is not o:
+            last[0] = (o, None)  # one reference swapped: another thread sees the old pair or the new one
+        elif all(type(value) is str or isinstance(value, Enum) for value in values(o)):
+            last[0] = (o, tree)
         return tree
 
     return written

@@ -202,6 +202,8 @@ def test_an_instance_holding_what_it_does_not_declare_is_written_afresh_each_tim
     assert b'"text":["a"]' in transcoder.encode(smuggled)
     smuggled.text.append("b")
     assert b'"text":["a","b"]' in transcoder.encode(smuggled)
+    smuggled.text.append("c")  # however often it comes
+    assert b'"text":["a","b","c"]' in transcoder.encode(smuggled)
 
 
 json_values = st.recursive(

@@ -3,6 +3,7 @@ while any batch runs, on again when the last one ends."""
 
 import gc
 import threading
+import weakref
 from datetime import date
 from uuid import UUID
 
@@ -11,6 +12,7 @@ import pytest
 from application.commands.enrolments import Enrol, RecordAssessment
 from application.commands.principals import DeregisterProvider
 from application.ledger import BatchHandled, CommandHandled, Ledger
+from application.unit_of_work import collector_paused
 from domain.enrolment import Enrolment
 from domain.errors import NotFound, RuleBroken
 from domain.idempotency import IdempotencyKey
@@ -48,6 +50,29 @@ def test_the_collector_is_on_again_when_a_batch_fails(ledger: Ledger) -> None:
     except NotFound:
         pass
     assert gc.isenabled()
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.itself = self
+
+
+def test_what_a_batch_leaves_alive_is_frozen_and_its_garbage_cycles_are_swept_every_so_many_batches(
+        ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(collector_paused, "SWEEP_EVERY", 3)
+    monkeypatch.setattr(collector_paused, "_ended", 0)
+    with ledger.unit_of_work():
+        kept, dropped = [_Cycle() for _ in range(1000)], _Cycle()
+        garbage = weakref.ref(dropped)
+        del dropped
+    assert gc.isenabled() and gc.get_freeze_count() >= 1000, "what the batch left alive is not scanned again"
+    gc.collect()
+    assert garbage() is not None, "frozen with the rest until the sweep"
+    for _ in range(2):
+        with ledger.unit_of_work():
+            pass
+    assert garbage() is None, "the third batch's end collected the frozen objects once"
+    assert gc.get_freeze_count() >= len(kept), "and froze what is alive again"
 
 
 def test_a_batch_is_observed_once_for_what_it_appended(ledger: Ledger, world: World) -> None:

@@ -44,7 +44,7 @@ from wiring.settings import load_settings
 
 ASSESSMENTS = 3
 RAW_ROWS_PER_TX = 1000
-BATCHES_PER_PAIR = 4
+BATCHES_PER_PAIR = 8
 RAW_REPEATS = 3
 
 

@@ -50,7 +50,7 @@ from adapters.storage.group_commit import GROUP_COMMIT_MAX, GROUP_COMMIT_WRITERS
 from adapters.storage.many_reads import ManyAggregatesReads
 from adapters.storage.pool import fault_ready_pool
 from adapters.storage.rendered import RenderedEventReads, RenderedNotificationReads
-from adapters.storage.streamed_append import BATCH_STREAM_SECONDS, DEFAULT_STREAM_SECONDS, StreamedAppend
+from adapters.storage.streamed_append import BATCH_STREAM_SECONDS, StreamedAppend, stream_seconds_setting
 from adapters.storage.transcoding import OrjsonTranscoder
 from projections.postgres_views import SerialisedCreateTable, ddl_lock
 
@@ -241,7 +241,7 @@ class AppendOnlyPostgresFactory(es_postgres.PostgresFactory):
             kwargs["group_commit_wait"] = float(self.env.get(GROUP_COMMIT_WAIT_MS) or "0") / 1000
             kwargs["group_commit_writers"] = int(self.env.get(GROUP_COMMIT_WRITERS) or "2")
             kwargs["early_unlock"] = strtobool(self.env.get(EARLY_UNLOCK) or "no")
-            kwargs["stream_seconds"] = float(self.env.get(BATCH_STREAM_SECONDS) or DEFAULT_STREAM_SECONDS)
+            kwargs["stream_seconds"] = stream_seconds_setting(self.env.get(BATCH_STREAM_SECONDS))
         recorder = recorder_class(datastore=self.datastore, **kwargs)
         if self.env_create_table():
             recorder.create_table()

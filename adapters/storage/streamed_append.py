@@ -16,6 +16,7 @@ then appends everything at the end, the usual way (with its retry on a broken co
 from __future__ import annotations
 
 import contextlib
+import math
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -32,6 +33,17 @@ if TYPE_CHECKING:
 BATCH_STREAM_SECONDS = "LEDGER_BATCH_STREAM_SECONDS"
 DEFAULT_STREAM_SECONDS = 0.5
 TROUBLE = (psycopg.Error, PersistenceError)
+
+
+def stream_seconds_setting(text: str | None) -> float:
+    """``LEDGER_BATCH_STREAM_SECONDS`` read: unset, the default; else 0 (off) or a number of seconds."""
+    try:
+        seconds = float(text) if text else DEFAULT_STREAM_SECONDS
+    except ValueError:
+        seconds = math.nan
+    if not seconds >= 0 or math.isinf(seconds):
+        raise ValueError(f"{BATCH_STREAM_SECONDS} must be 0 (off) or a number of seconds, got {text!r}")
+    return seconds
 
 
 class StreamedAppend:

@@ -144,6 +144,13 @@ def test_a_broken_stream_leaves_the_batch_to_the_usual_append(ledger, postgres_u
     assert len(_stored_since(ledger, before)) == 2 * LEARNERS and len(work.positions) == LEARNERS
 
 
+@pytest.mark.parametrize("text", ["soon", "-1", "nan", "inf"])
+def test_a_stream_time_that_is_not_a_number_of_seconds_is_refused_by_name(ledger_with, monkeypatch, text) -> None:
+    monkeypatch.setenv(BATCH_STREAM_SECONDS, text)
+    with pytest.raises(ValueError, match=f"{BATCH_STREAM_SECONDS} must be 0 \\(off\\) or a number of seconds"):
+        ledger_with("misconfigured")
+
+
 def test_streaming_is_off_when_its_time_is_zero(ledger_with, monkeypatch) -> None:
     monkeypatch.setenv(BATCH_STREAM_SECONDS, "0")
     with ledger_with("off").unit_of_work() as work:

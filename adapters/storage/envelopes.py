@@ -20,13 +20,9 @@ def dataclass_envelope(name: str, fields: tuple[str, ...], encoder_of: Callable[
     if not all(field.isidentifier() for field in fields):
         raise ValueError(f"not field names: {fields!r}")
     reads = "".join(f"    v{n} = o.{field}\n" for n, field in enumerate(fields))
-    data = ", ".join(f"{field!r}: v{n} if type(v{n}) is str else (encoder_of(type(v{n})) or walk)(v{n})"
-                     for n, field in enumerate(fields))
-    source = f"def envelope(o):\n{reads}    return {{{TYPE_KEY!r}: name, {DATA_KEY!r}: {{{data}}}}}\n"
-    namespace: dict[str, Any] = {"name": name, "encoder_of": encoder_of, "walk": walk}
-    exec(source, namespace)
-    made: Callable[[Any], Any] = namespace["envelope"]
-    return made
+    data = ", ".join(_entry(field, n) for n, field in enumerate(fields))
+    source = f"def made(o):\n{reads}    return {{{TYPE_KEY!r}: name, {DATA_KEY!r}: {{{data}}}}}\n"
+    return _made(source, {"name": name, "encoder_of": encoder_of, "walk": walk})
 
 
 def datetime_text(moment: datetime) -> str:
@@ -42,10 +38,19 @@ def state_tree(names: tuple[str, ...], last: dict[str, Any], encoder_of: Callabl
     """The tree of an event's attributes ``names`` (in that order; read from the dict of its attributes, as
     ``dataclass_envelope`` reads fields), then the constant entries of ``last``."""
     reads = "".join(f"    v{n} = a[{name!r}]\n" for n, name in enumerate(names))
-    tree = [f"{name!r}: v{n} if type(v{n}) is str else (encoder_of(type(v{n})) or walk)(v{n})"
-            for n, name in enumerate(names)] + [f"{key!r}: last[{key!r}]" for key in last]
-    source = f"def tree(a):\n{reads}    return {{{', '.join(tree)}}}\n"
-    namespace: dict[str, Any] = {"last": last, "encoder_of": encoder_of, "walk": walk}
+    tree = [_entry(name, n) for n, name in enumerate(names)] + [f"{key!r}: last[{key!r}]" for key in last]
+    source = f"def made(a):\n{reads}    return {{{', '.join(tree)}}}\n"
+    return _made(source, {"last": last, "encoder_of": encoder_of, "walk": walk})
+
+
+def _entry(key: str, n: int) -> str:
+    """A generated tree's entry for the value read into ``v{n}``: a ``str`` as it is, any other by its type's encoder,
+    else by the walk."""
+    return f"{key!r}: v{n} if type(v{n}) is str else (encoder_of(type(v{n})) or walk)(v{n})"
+
+
+def _made(source: str, namespace: dict[str, Any]) -> Callable[[Any], Any]:
+    """The function ``made`` that ``source`` defines, its free names from ``namespace``."""
     exec(source, namespace)
-    made: Callable[[dict[str, Any]], dict[str, Any]] = namespace["tree"]
+    made: Callable[[Any], Any] = namespace["made"]
     return made

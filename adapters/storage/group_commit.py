@@ -258,12 +258,12 @@ class GroupCommitter:
             recorder.sql_create_statements.append(_procedure_statement(
                 procedure, refuse_gaps, id_type, timeout, lock, channel, table))
             self.unlock_early_statement = Rendered(SQL("CALL {0}({1}, NULL, NULL, NULL)").format(procedure, arrays))
-        # The fallback after a conflict: an explicit transaction with a savepoint per save. A streamed batch's takes
-        # the lock only if it is free now (it waits 1 ms), so that two batches do not stream one after the other.
-        begin = SQL("BEGIN; SET LOCAL lock_timeout = '{0}'; {1}; SET LOCAL lock_timeout = '{2}s'; NOTIFY {3}")
-        locks = SQL("; ").join(recorder.lock_table_statements[1:])
-        self.begin_statement = Rendered(begin.format(SQL(f"{timeout}s"), locks, SQL(str(timeout)), channel))
-        self.stream_begin_statement = Rendered(begin.format(SQL("1ms"), locks, SQL(str(timeout)), channel))
+        # The fallback after a conflict: an explicit transaction with a savepoint per save.
+        self.begin_statement = Rendered(SQL("BEGIN; SET LOCAL lock_timeout = '{0}s'; {1}; NOTIFY {2}").format(
+            SQL(str(int(datastore.lock_timeout))),
+            SQL("; ").join(recorder.lock_table_statements[1:]),
+            Identifier(recorder.channel_name),
+        ))
         self.insert_statement = Rendered(SQL(
             "INSERT INTO {table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest({arrays}) RETURNING originator_id, originator_version, notification_id"

@@ -3,14 +3,12 @@
 A unit of work (a 1,000-item import) used to append all its events in one statement at the end: Python worked out
 every item while the server idled, then Python waited while the server inserted. Here each chunk is sent as soon as
 it is ready, in ONE explicit transaction, through libpq's pipeline mode (sent without waiting for its result, so no
-thread and no lock of the interpreter to hand over): the first chunk that finds the insert lock free begins the
-transaction and takes it (as every append does, so notification ids still commit in order), the server inserts each
-chunk on its own core while Python works out the next items, and ``finish`` sends the rest and the commit and waits
-once. A chunk that finds the lock held (another batch streaming) does not wait: it is kept and sent with the next
-chunk that finds it free, or appended at the end; two batches at once are worked out side by side, not in turn.
+thread and no lock of the interpreter to hand over): the first chunk begins the transaction and takes the insert
+lock (as every append does, so notification ids still commit in order), the server inserts each chunk on its own
+core while Python works out the next items, and ``finish`` sends the rest and the commit and waits once.
 
 The append stays atomic: a conflict or any other failure rolls the whole transaction back. The lock is held from the
-first chunk sent to the commit, so other writers wait for a streaming batch longer than for one statement: a stream open
+first chunk to the commit, so other writers wait for a streaming batch longer than for one statement: a stream open
 longer than ``max_seconds`` gives up (rolls back, releasing the lock), and so does one whose chunk failed; its caller
 then appends everything at the end, the usual way (with its retry on a broken connection and its conflict handling).
 """
@@ -60,19 +58,14 @@ class StreamedAppend:
         self._pipeline: psycopg.Pipeline | None = None
         self._inserts: list[psycopg.Cursor[Any]] = []
         self._sent: list[StoredEvent] = []
-        self._waiting: list[StoredEvent] = []  # kept while the insert lock was busy
         self._opened = 0.0
 
     def send(self, events: Sequence[StoredEvent]) -> bool:
         """Insert these events, not waiting for the server; False when the stream gave up (nothing of it will be
-        appended): append everything at the end instead. While another transaction holds the insert lock (another
-        batch streaming), the events are kept and sent with the next chunk that finds it free."""
+        appended): append everything at the end instead."""
         try:
-            if self._pipeline is None:
-                self._waiting.extend(events)
-                if not self._begin():
-                    return True
-                events, self._waiting = self._waiting, []
+            if self._conn is None:
+                self._open()
             elif time.monotonic() - self._opened > self._max_seconds:
                 self.abandon()
                 return False
@@ -86,7 +79,6 @@ class StreamedAppend:
         """Commit what was sent and these events: the notification ids of all, in order. None: nothing was appended
         (append the usual way). Raises ``IntegrityError`` on a conflict (nothing was appended)."""
         if self._conn is None or self._pipeline is None:
-            self.abandon()  # the lock was never free: nothing was sent
             return None
         try:
             if events:
@@ -101,7 +93,7 @@ class StreamedAppend:
         except TROUBLE:
             self.abandon()
             return None
-        self._conn, self._pipeline = None, None
+        self._conn = None
         self._held.close()
         return [ids[originator_number(e.originator_id), e.originator_version] for e in self._sent]
 
@@ -109,24 +101,17 @@ class StreamedAppend:
         """Roll back whatever was sent and give the connection back (the caller failed, or gave up streaming)."""
         if self._conn is None:
             return
-        self._conn, self._pipeline = None, None
+        self._conn = None
         with contextlib.suppress(*TROUBLE):
             self._held.close()  # leaves pipeline mode, rolls back, gives the connection back
 
-    def _begin(self) -> bool:
-        """The transaction begun holding the insert lock, on this stream's connection; False: the lock is busy."""
-        conn = self._conn
-        if conn is None:
-            conn = self._conn = self._held.enter_context(self._recorder.datastore.get_connection())
-            self._held.callback(rollback_quietly, conn)  # once out of pipeline mode; nothing to do after a commit
-        try:
-            conn.execute(self._committer.stream_begin_statement.on(conn))
-        except psycopg.errors.LockNotAvailable:
-            conn.execute("ROLLBACK")
-            return False
+    def _open(self) -> None:
         self._opened = time.monotonic()
+        conn = self._held.enter_context(self._recorder.datastore.get_connection())
+        self._held.callback(rollback_quietly, conn)  # once out of pipeline mode; nothing to do after a commit
+        self._conn = conn
+        conn.execute(self._committer.begin_statement.on(conn))
         self._pipeline = self._held.enter_context(conn.pipeline())
-        return True
 
     def _insert(self, events: Sequence[StoredEvent]) -> None:
         conn, committer = self._conn, self._committer

@@ -1,16 +1,13 @@
 """A large batch on PostgreSQL sends its events in chunks while later items are worked out, in one transaction that
-holds the insert lock from the first chunk sent to the commit (a chunk that finds the lock held is kept for the next):
-it is still appended all at once or not at all."""
+holds the insert lock from the first chunk to the commit: it is still appended all at once or not at all."""
 
 import time
 from collections.abc import Callable, Iterator
 from datetime import date
-from typing import Any
 from uuid import UUID
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from adapters.storage.streamed_append import BATCH_STREAM_SECONDS
 from application.commands.enrolments import Enrol, RecordAssessment
@@ -76,9 +73,8 @@ def _given(ledger: Ledger, count: int) -> tuple[Actor, UUID, list[UUID], int]:
     return provider, achievement, [world.learner() for _ in range(count)], ledger.position()
 
 
-def _enrol_all(ledger: Ledger, work: UnitOfWork, provider: Actor, achievement: UUID, learners: list[UUID],
-               first: int = 0) -> None:
-    for n, learner in enumerate(learners, first):
+def _enrol_all(ledger: Ledger, work: UnitOfWork, provider: Actor, achievement: UUID, learners: list[UUID]) -> None:
+    for n, learner in enumerate(learners):
         ledger.keep(work, provider, Enrol(learner, achievement, "2024-T1", effective=date(2024, 3, 1)), f"e-{n}")
 
 
@@ -146,48 +142,6 @@ def test_a_broken_stream_leaves_the_batch_to_the_usual_append(ledger, postgres_u
         with psycopg.connect(postgres_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (streaming,))
     assert len(_stored_since(ledger, before)) == 2 * LEARNERS and len(work.positions) == LEARNERS
-
-
-@pytest.fixture
-def other_batch(postgres_url: str, postgres_schema: str) -> Iterator[Callable[[], psycopg.Connection[Any]]]:
-    """Takes the insert lock in a transaction of its own, as another batch streaming does, until that commits."""
-    with psycopg.connect(postgres_url) as conn:
-        def take() -> psycopg.Connection[Any]:
-            conn.execute(sql.SQL("LOCK TABLE {}.storedledger_events IN EXCLUSIVE MODE").format(
-                sql.Identifier(postgres_schema)))
-            return conn
-
-        yield take
-
-
-def test_a_batch_that_finds_the_insert_lock_held_keeps_its_chunks_and_streams_once_it_is_free(
-        ledger, lock_holders, other_batch) -> None:
-    provider, achievement, learners, before = _given(ledger, LEARNERS)
-    holding = other_batch()
-    with ledger.unit_of_work() as work:
-        holder = lock_holders()
-        _enrol_all(ledger, work, provider, achievement, learners[:LEARNERS // 2])  # one chunk
-        assert work.stream is not None and lock_holders() == holder, "its first chunk kept, not waiting"
-        holding.commit()
-        _enrol_all(ledger, work, provider, achievement, learners[LEARNERS // 2:], first=LEARNERS // 2)
-        assert _soon(lock_holders) not in ([], holder), "the next chunk found the lock free: both are sent"
-    stored = _stored_since(ledger, before)
-    assert [position for position, _, _ in stored] == list(range(before + 1, before + 1 + 2 * LEARNERS))
-    assert [stored[end - 1][0] for end in work.ends] == work.positions
-
-
-def test_a_batch_that_never_finds_the_insert_lock_free_is_appended_at_its_end(
-        ledger, lock_holders, other_batch) -> None:
-    provider, achievement, learners, before = _given(ledger, LEARNERS)
-    holding = other_batch()
-    with ledger.unit_of_work() as work:
-        holder = lock_holders()
-        _enrol_all(ledger, work, provider, achievement, learners)
-        assert work.stream is not None and lock_holders() == holder
-        holding.commit()
-    stored = _stored_since(ledger, before)
-    assert [position for position, _, _ in stored] == list(range(before + 1, before + 1 + 2 * LEARNERS))
-    assert [stored[end - 1][0] for end in work.ends] == work.positions and not lock_holders()
 
 
 @pytest.mark.parametrize("text", ["soon", "-1", "nan", "inf"])

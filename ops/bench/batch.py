@@ -46,6 +46,7 @@ ASSESSMENTS = 3
 RAW_ROWS_PER_TX = 1000
 BATCHES_PER_PAIR = 8
 RAW_REPEATS = 3
+TWO_CLIENT_ROUNDS = 4
 
 
 def _items(achievement: UUID, learners: list[UUID], run: str) -> list[dict[str, Any]]:
@@ -134,7 +135,8 @@ def measure_batch(url: str, size: Size, log: Callable[[str], None] = print) -> l
             achievement = ledger.execute(actor, DefineAchievement(AchievementSpec(
                 AchievementType.MICRO_CREDENTIAL, "Imported practice", "Assessed at the provider.", "Pass.",
                 skills=SKILLS[:2]), effective=date(2024, 1, 1))).id
-            batches = BATCHES_PER_PAIR * size.repetitions + 1
+            paired = BATCHES_PER_PAIR * size.repetitions + 1
+            batches = paired + 2 * (TWO_CLIENT_ROUNDS + 1)
             log(f"  registering {per_batch * batches} learners")
             learners = _learners(ledger, actor, per_batch * batches)
             server = Server(["ops.cli", "serve", "--host", "127.0.0.1"], env, Path(data) / "server.log")
@@ -142,19 +144,19 @@ def measure_batch(url: str, size: Size, log: Callable[[str], None] = print) -> l
             client = httpx.Client(base_url=server.base, headers={"Authorization": f"Bearer {provider.token}"},
                                   timeout=300.0)
 
+            def items_of(rep: int) -> list[dict[str, Any]]:
+                return _items(achievement, learners[rep * per_batch:(rep + 1) * per_batch], f"r{rep}")
+
             def post_batch(rep: int) -> tuple[float, list[tuple[Any, ...]], int]:
-                items = _items(achievement, learners[rep * per_batch:(rep + 1) * per_batch], f"r{rep}")
+                items = items_of(rep)
                 body = json.dumps({"items": items}).encode()  # before the clock, as the raw insert's rows are
                 before = ledger.position()
                 started = time.perf_counter()
-                answer = client.post("/v1/events", content=body, headers={"Content-Type": "application/json"})
+                position = _posted(client, body, rep)
                 seconds = time.perf_counter() - started
-                result = answer.json()
-                if answer.status_code != 200 or result["failed"]:
-                    raise RuntimeError(f"batch {rep}: {answer.status_code} {answer.text[:500]}")
-                return seconds, _events_between(url, schema, before, result["position"]), len(items)
+                return seconds, _events_between(url, schema, before, position), len(items)
 
-            post_batch(batches - 1)  # warm-up, on its own learners
+            post_batch(paired - 1)  # warm-up, on its own learners
             previous: list[tuple[Any, ...]] = []
             pairs = []
             for rep in range(size.repetitions):
@@ -175,17 +177,74 @@ def measure_batch(url: str, size: Size, log: Callable[[str], None] = print) -> l
                               "raw_events_per_s": raw})
                 log(f"  pair {rep + 1}: {BATCHES_PER_PAIR} batches, {items} items, {events_count} events in "
                     f"{seconds:.2f} s ({items / seconds:,.0f} items/s); raw {raw:,.0f} events/s")
+            two_clients = _two_clients_rounds(server.base, provider.token, client, items_of, paired)
             client.close()
         finally:
             if server is not None:
                 server.stop()
             services.close()
+    log("  the same items from two clients at once: " + ", ".join(
+        f"{one * 1000:.0f} / {two * 1000:.0f} ms" for one, two, _ in two_clients) + " (one client / two)")
+    return [_import_figure(pairs, size), _two_clients_figure(two_clients)]
+
+
+def _import_figure(pairs: list[dict[str, Any]], size: Size) -> Figure:
     ratios = [p["events_per_s"] / p["raw_events_per_s"] for p in pairs]
     items_rate = statistics.median(p["items_per_s"] for p in pairs)
     raw = statistics.median(p["raw_events_per_s"] for p in pairs)
-    return [Figure(
+    return Figure(
         "batch.import", f"batch import, POST /v1/events of {size.batch_items} items", "events/s",
         statistics.median(p["events_per_s"] for p in pairs), raw, "raw psycopg INSERT, 1,000-row tx",
         statistics.median(ratios), "ratio>=0.25", pair_ratios=ratios,
         text=f"{items_rate:,.0f} items/s ({statistics.median(p['events_per_s'] for p in pairs):,.0f} events/s)",
-        baseline_text=f"{raw:,.0f} events/s (raw INSERT, 1,000-row transactions)", details={"pairs": pairs}).judge()]
+        baseline_text=f"{raw:,.0f} events/s (raw INSERT, 1,000-row transactions)", details={"pairs": pairs}).judge()
+
+
+def _posted(client: httpx.Client, body: bytes, name: object) -> int:
+    """POST a batch body; every item must succeed. The log position it reached."""
+    answer = client.post("/v1/events", content=body, headers={"Content-Type": "application/json"})
+    result = answer.json()
+    if answer.status_code != 200 or result["failed"]:
+        raise RuntimeError(f"batch {name}: {answer.status_code} {answer.text[:500]}")
+    return int(result["position"])
+
+
+def _two_clients_rounds(base: str, token: str, client: httpx.Client, items_of: Callable[[int], list[dict[str, Any]]],
+                        first: int) -> list[tuple[float, float, int]]:
+    """Rounds of one batch from one client and the next batch's items as two halves from two clients at once (as an
+    importer with two connections sends them), which goes first alternating: seconds of each, items per round. The
+    first round warms the second client's worker up and is not kept."""
+    other = httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=300.0)
+    rounds = []
+    try:
+        for n in range(TWO_CLIENT_ROUNDS + 1):
+            whole = json.dumps({"items": items_of(first + 2 * n)}).encode()
+            items = items_of(first + 2 * n + 1)
+            middle = len(items) // 2
+            halves = [json.dumps({"items": half}).encode() for half in (items[:middle], items[middle:])]
+            two = _at_once((client, other), halves) if n % 2 else 0.0
+            started = time.perf_counter()
+            _posted(client, whole, f"one client {n}")
+            one = time.perf_counter() - started
+            rounds.append((one, two or _at_once((client, other), halves), len(items)))
+    finally:
+        other.close()
+    return rounds[1:]
+
+
+def _at_once(clients: tuple[httpx.Client, httpx.Client], bodies: list[bytes]) -> float:
+    def post(i: int) -> None:
+        _posted(clients[i], bodies[i], f"half {i}")
+
+    return run_threads(2, post)
+
+
+def _two_clients_figure(rounds: list[tuple[float, float, int]]) -> Figure:
+    ratios = [one / two for one, two, _ in rounds]
+    one_rate = statistics.median(items / one for one, _, items in rounds)
+    two_rate = statistics.median(items / two for _, two, items in rounds)
+    return Figure(
+        "batch.import.two_clients", "batch import, the same items as 2 halves from 2 clients at once", "items/s",
+        two_rate, one_rate, "one client, one batch", statistics.median(ratios), pair_ratios=ratios,
+        text=f"{two_rate:,.0f} items/s", baseline_text=f"{one_rate:,.0f} items/s (one client)",
+        details={"rounds": [{"one_client_s": one, "two_clients_s": two, "items": items} for one, two, items in rounds]})

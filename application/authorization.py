@@ -7,6 +7,7 @@ from enum import Enum
 from uuid import UUID
 
 from domain.errors import NotPermitted
+from domain.frozen import lean_init
 from domain.values import Actor, ActorKind
 
 
@@ -20,6 +21,7 @@ class Role(Enum):
     THE_HOLDER = "the token's holder"
 
 
+@lean_init
 @dataclass(frozen=True)
 class Parties:
     """Who the thing acted on belongs to; a role naming a party absent here matches no one."""

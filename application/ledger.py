@@ -26,6 +26,7 @@ from domain.access import AccessToken
 from domain.credential import Credential
 from domain.enrolment import Enrolment
 from domain.errors import ConcurrencyConflict, DomainError, IdempotencyKeyReused
+from domain.frozen import lean_init
 from domain.idempotency import IdempotencyKey
 from domain.learner import Learner
 from domain.status_list import StatusList
@@ -46,6 +47,7 @@ HANDLERS: dict[type[Command], Handler] = {
 }
 
 
+@lean_init
 @dataclass(frozen=True)
 class Written:
     """A command's outcome: the aggregate it created or changed, and the log position reached."""

@@ -10,12 +10,14 @@ from eventsourcing.domain import event
 
 from domain.common import LedgerAggregate, require_text, unique
 from domain.errors import InvalidValue, RuleBroken
+from domain.frozen import lean_init
 from domain.ids import name_based_id
 from domain.values import Actor, AssessmentOutcome, Evidence, SkillLevel
 
 ENROLMENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/enrolments")
 
 
+@lean_init
 @dataclass(frozen=True)
 class Assessment:
     assessment_id: UUID

@@ -8,6 +8,7 @@ from enum import Enum
 from uuid import UUID
 
 from domain.errors import InvalidValue
+from domain.frozen import lean_init
 
 Sealer = Callable[[str], str]
 """Seals a learner's personal text under their own key, which erasure destroys: rules read the plain text first."""
@@ -114,6 +115,7 @@ class Skill:
             raise InvalidValue("skill name is required")
 
 
+@lean_init
 @dataclass(frozen=True)
 class SkillLevel:
     """A level (1 to 5) demonstrated for one skill."""
@@ -126,6 +128,7 @@ class SkillLevel:
             raise InvalidValue(f"skill level must be 1 to {MAX_SKILL_LEVEL}, got {self.level}")
 
 
+@lean_init
 @dataclass(frozen=True)
 class Evidence:
     description: str

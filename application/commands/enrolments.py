@@ -5,9 +5,11 @@ from datetime import date
 from uuid import UUID
 
 from application.commands.base import Command
+from domain.frozen import lean_init
 from domain.values import AssessmentOutcome, Evidence, SkillLevel
 
 
+@lean_init
 @dataclass(frozen=True)
 class Enrol(Command):
     """Enrolling the same learner in the same achievement for the same term finds the existing enrolment."""
@@ -18,6 +20,7 @@ class Enrol(Command):
     effective: date | None = None
 
 
+@lean_init
 @dataclass(frozen=True)
 class RecordAssessment(Command):
     enrolment_id: UUID
@@ -31,12 +34,14 @@ class RecordAssessment(Command):
     corrects: UUID | None = None
 
 
+@lean_init
 @dataclass(frozen=True)
 class CompleteEnrolment(Command):
     enrolment_id: UUID
     effective: date | None = None
 
 
+@lean_init
 @dataclass(frozen=True)
 class WithdrawEnrolment(Command):
     enrolment_id: UUID

@@ -120,7 +120,9 @@ class UnitOfWork:
         if after_saved is not None:
             self.callbacks.append(after_saved)
         for aggregate in aggregates:
-            self.events.extend(aggregate.collect_events())
+            pending = aggregate._pending_events  # collected as ``collect_events`` does, without a list per command
+            self.events.extend(pending)
+            pending.clear()
             self.aggregates[aggregate.id] = aggregate
             if type(aggregate) is Provider:  # its standing may have changed: read it again
                 self.in_standing.clear()

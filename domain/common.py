@@ -3,12 +3,13 @@
 import dataclasses
 import inspect
 from collections.abc import Callable, Mapping
-from datetime import date
+from datetime import date, datetime
 from types import MethodType
 from typing import Any, Self
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, CommandMethodDecorator, decorated_func_callers
+import eventsourcing.domain as library
+from eventsourcing.domain import Aggregate, CanCreateTimestamp, CommandMethodDecorator, decorated_func_callers
 from eventsourcing.utils import get_topic
 
 from domain.errors import InvalidValue, RuleBroken
@@ -18,6 +19,7 @@ __all__ = ["LedgerAggregate", "ProfileSealer", "Sealer", "require_text", "unique
 
 _HEAD = ("originator_id", "originator_version", "timestamp")
 _FIELDS: dict[type[Any], tuple[str, ...]] = {}
+_LIBRARY_TIMESTAMP = CanCreateTimestamp.create_timestamp
 
 
 ProfileSealer = Callable[[Mapping[str, str]], str]
@@ -45,7 +47,7 @@ class LedgerAggregate(Aggregate):
         if not isinstance(aggregate_id, UUID):
             return cls._create(event_class, id=aggregate_id, **kwargs)
         head = {"originator_id": aggregate_id, "originator_version": cls.INITIAL_VERSION,
-                "timestamp": event_class.create_timestamp(), "originator_topic": get_topic(cls)}
+                "timestamp": timestamp(event_class), "originator_topic": get_topic(cls)}
         names = event_fields(event_class)
         if len(head) + len(kwargs) == len(names) and kwargs.keys() | head.keys() == set(names):
             created = made_event(event_class, names, {**head, **kwargs})
@@ -92,14 +94,16 @@ class _Triggering:
             self.decorator.__get__(aggregate, type(aggregate))(*args, **kwargs)
             return
         event_class = self.event_class
-        head = {"originator_id": aggregate.id, "originator_version": aggregate.version + 1,
-                "timestamp": event_class.create_timestamp()}
+        make = event_class.create_timestamp
+        # The library's attributes behind its properties (``id``, ``version``, ...): a call each spared per event.
+        head = {"originator_id": aggregate._id, "originator_version": aggregate._version + 1,
+                "timestamp": datetime.now(library.TZINFO) if make is _LIBRARY_TIMESTAMP else make()}
         new_event = (made_event(event_class, self.fields, {**head, **values}) if self.fields is not None
                      else event_class(**head, **values))
         self.apply(aggregate, **values)
-        aggregate.version = new_event.originator_version
-        aggregate.modified_on = new_event.timestamp
-        aggregate.pending_events.append(new_event)
+        aggregate._version = new_event.originator_version
+        aggregate._modified_on = new_event.timestamp
+        aggregate._pending_events.append(new_event)
 
     def _values(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
         values = dict(zip(self.names, args, strict=False))
@@ -124,9 +128,18 @@ def made_event(event_class: type[Any], names: tuple[str, ...], values: Mapping[s
     The originator id is a UUID, as its ``__post_init__`` checks."""
     made = object.__new__(event_class)
     state = made.__dict__
+    if tuple(values) == names:  # the values come in that order already: set at once
+        state.update(values)
+        return made
     for name in names:
         state[name] = values[name]
     return made
+
+
+def timestamp(event_class: type[Any]) -> datetime:
+    """``event_class.create_timestamp()``, the library's without its two calls in Python."""
+    make = event_class.create_timestamp
+    return datetime.now(library.TZINFO) if make is _LIBRARY_TIMESTAMP else make()  # type: ignore[no-any-return]
 
 
 def require_text(value: str, what: str, max_length: int = 10_000) -> str:

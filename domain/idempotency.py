@@ -6,18 +6,24 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import CanInitAggregate, event
 from eventsourcing.utils import get_topic
 
-from domain.common import LedgerAggregate, event_fields, made_event
+from domain.common import LedgerAggregate, event_fields, made_event, timestamp
 from domain.ids import name_based_id
 from domain.values import Actor
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/idempotency-keys")
 _CLAIMED = "Claimed"
+_LAST_ACTOR: list[tuple[Actor | None, str]] = [(None, "")]
+"""The last actor whose key was claimed and its text: a batch's items all have the same (a frozen one)."""
 
 
 class IdempotencyKey(LedgerAggregate):
     @staticmethod
     def create_id(actor: Actor, key: str) -> UUID:
-        return name_based_id(IDEMPOTENCY_NAMESPACE, f"{actor}|{key}")
+        seen, text = _LAST_ACTOR[0]
+        if seen is not actor:
+            text = str(actor)
+            _LAST_ACTOR[0] = (actor, text)  # one reference swapped: another thread sees the old pair or the new
+        return name_based_id(IDEMPOTENCY_NAMESPACE, f"{text}|{key}")
 
     @classmethod
     def claimed(
@@ -28,7 +34,7 @@ class IdempotencyKey(LedgerAggregate):
         claimed: type[CanInitAggregate[UUID]] = getattr(cls, _CLAIMED)
         made: CanInitAggregate[UUID] = made_event(claimed, event_fields(claimed), {
             "originator_id": cls.create_id(actor, key), "originator_version": cls.INITIAL_VERSION,
-            "timestamp": claimed.create_timestamp(), "originator_topic": get_topic(cls), "actor": actor,
+            "timestamp": timestamp(claimed), "originator_topic": get_topic(cls), "actor": actor,
             "effective": effective, "key": key, "fingerprint": fingerprint, "outcome": outcome,
         })
         return made

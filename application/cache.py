@@ -215,10 +215,11 @@ class LogFollowingRepository(Repository[UUID]):
             while len(self._aggregates) > self.maxsize:
                 self._aggregates.popitem(last=False)
 
-    def remember_saved(self, aggregates: Iterable[object]) -> None:
+    def remember_saved(self, aggregates: Iterable[object], copy: bool = True) -> None:
+        """Keep these, as saved: copies, or themselves when no one holds them any more to change them."""
         for aggregate in aggregates:
             if isinstance(aggregate, Aggregate):
-                self.remember(private_copy(aggregate))
+                self.remember(private_copy(aggregate) if copy else aggregate)
 
     def arrived(self) -> None:
         """A request arrived (in this context): from now on its follows need only be newer than its arrival, so its

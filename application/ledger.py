@@ -2,6 +2,7 @@
 the rules and produce a Change, then saves every new event of that Change in one atomic append (with the idempotency
 key's claim, if any). Collisions with concurrent writers are retried from a fresh read."""
 
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -244,7 +245,7 @@ class Ledger(Application[UUID]):
         if positions is None:
             positions = self.events.recorder.insert_events(streamed + rest)
         assert positions is not None and len(positions) == len(work.events)
-        self.aggregates.remember_saved(work.aggregates.values())
+        self.aggregates.remember_saved(work.aggregates.values(), copy=False)  # each a command's own, done with
         processing_event: ProcessingEvent[UUID] = ProcessingEvent()
         processing_event.events.extend(work.events)
         processing_event.aggregates.update(work.aggregates)
@@ -272,7 +273,10 @@ class Ledger(Application[UUID]):
         at 1,000 events that read was a tenth of them decoded again in the command that crossed an interval."""
         if self.snapshots is None:
             return
+        every = math.gcd(*self.snapshotting_intervals.values()) or 1  # a version no interval divides is never due
         for event in processing_event.events:
+            if event.originator_version % every:
+                continue
             aggregate = processing_event.aggregates.get(event.originator_id)
             if aggregate is None:
                 continue

@@ -65,6 +65,8 @@ class Action(Enum):
     READ_EVENT_LOG = "read the event log"
     MAKE_SIGN_IN_LINK = "make a sign-in link for the pages"
 
+    __hash__ = object.__hash__  # by identity, as members compare: Enum's hashes the name in Python (a rule per item)
+
 
 R = Role
 RULES: dict[Action, frozenset[Role]] = {

@@ -90,7 +90,10 @@ class Achievement(LedgerAggregate):
         return self.spec.achievement_type in QUALIFICATION_TYPES
 
     def skill(self, url: str) -> Skill | None:
-        return next((s for s in self.spec.skills if s.url == url), None)
+        for found in self.spec.skills:  # not next() over a generator: asked per skill level of each assessment
+            if found.url == url:
+                return found
+        return None
 
     def check_credits_within(self, credits: Decimal | None) -> None:
         check_credits(credits)

@@ -106,6 +106,8 @@ class _Triggering:
         aggregate._pending_events.append(new_event)
 
     def _values(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> dict[str, Any] | None:
+        if not kwargs and len(args) == len(self.names):  # every argument by position: nothing more to check
+            return dict(zip(self.names, args, strict=True))
         values = dict(zip(self.names, args, strict=False))
         if len(args) > len(self.names) or not kwargs.keys().isdisjoint(values):
             return None

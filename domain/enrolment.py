@@ -3,6 +3,7 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import Protocol, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
@@ -15,6 +16,7 @@ from domain.ids import name_based_id
 from domain.values import Actor, AssessmentOutcome, Evidence, SkillLevel
 
 ENROLMENT_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/enrolments")
+_SKILL_URL = attrgetter("skill_url")
 
 
 @lean_init
@@ -33,7 +35,7 @@ class Assessment:
     def checked(self) -> "Assessment":
         require_text(self.title, "assessment title", 300)
         require_text(self.assessor, "assessor", 300)
-        unique(self.skill_levels, lambda s: s.skill_url, "skill levels")
+        unique(self.skill_levels, _SKILL_URL, "skill levels")
         if len(self.score) > 100:
             raise InvalidValue("a score is at most 100 characters")
         return self

@@ -48,13 +48,25 @@ class Actor:
         return cls(ActorKind.EMPLOYER, str(employer_id))
 
     def is_provider(self, provider_id: UUID) -> bool:
-        return self.kind is ActorKind.PROVIDER and self.id == str(provider_id)
+        return self.kind is ActorKind.PROVIDER and self.id == _text_of(provider_id)
 
     def is_learner(self, learner_id: UUID) -> bool:
         return self.kind is ActorKind.LEARNER and self.id == str(learner_id)
 
     def is_employer(self, employer_id: UUID) -> bool:
         return self.kind is ActorKind.EMPLOYER and self.id == str(employer_id)
+
+
+_LAST_ID: list[tuple[UUID | None, str]] = [(None, "")]
+
+
+def _text_of(value: UUID) -> str:
+    """``str(value)``, kept for the last id asked: a batch's items ask about one provider (the same id object)."""
+    seen, text = _LAST_ID[0]
+    if seen is not value:
+        text = str(value)
+        _LAST_ID[0] = (value, text)  # one reference swapped: another thread sees the old pair or the new
+    return text
 
 
 class AchievementType(str, Enum):

@@ -44,13 +44,12 @@ from eventsourcing.persistence import (
     UUIDAsHex,
 )
 
-from adapters.storage.envelopes import DATA_KEY, TYPE_KEY, dataclass_envelope, datetime_text
+from adapters.storage import envelopes
+from adapters.storage.envelopes import DATA_KEY, INT_MAX, INT_MIN, TYPE_KEY, by_value, dataclass_envelope, last_kept
 
 __all__ = ["DataclassAsDict", "DateAsISO", "EnumAsValue", "LedgerJSONTranscoder", "OrjsonTranscoder", "TupleAsList",
            "register_value_objects"]
 
-_INT_MIN = -(2**63)
-_INT_MAX = 2**63 - 1
 _CONTAINERS = frozenset({dict, list})
 _STR_ONLY = frozenset({str})
 
@@ -79,10 +78,10 @@ class DateAsISO(Transcoding):
 
 _STR_LEAVES = frozenset({UUIDAsHex, DecimalAsStr, DatetimeAsISO, DateAsISO})
 """Transcodings whose data is a ``str``: nothing under their envelope to walk."""
-_LEAF_TEXT: dict[type[Transcoding], Callable[[Any], str]] = {
-    UUIDAsHex: lambda o: f"{o.int:032x}", DatetimeAsISO: datetime_text, DateAsISO: date.isoformat,
+_LEAF_ENVELOPES: dict[type[Transcoding], Callable[[str], Callable[[Any], Any]]] = {
+    UUIDAsHex: envelopes.uuid_envelope, DatetimeAsISO: envelopes.datetime_envelope, DateAsISO: envelopes.date_envelope,
 }
-"""Their text made as their ``encode`` makes it, without a method call in Python (``UUID.hex`` is one too)."""
+"""Their envelopes made as their ``encode`` makes the text, in one call."""
 
 
 class _DictAsItems(Transcoding):
@@ -183,48 +182,12 @@ def _of_leaves(t: type) -> bool:
         f.type is str or (isinstance(f.type, type) and issubclass(f.type, Enum)) for f in dataclasses.fields(t))
 
 
-def _last_kept(envelope: Callable[[Any], Any], values: Callable[[Any], tuple[Any, ...]]) -> Callable[[Any], Any]:
-    """``envelope``, remembering the last instance written and its tree: every event of a batch carries the same
-    ``Actor`` object. Kept once the same instance comes twice in a row (an evidence of each assessment comes once,
-    and is not looked at), and only if its values are what it declares (text and Enum members): it cannot change."""
-    last: list[tuple[Any, Any]] = [(None, None)]
-
-    def written(o: Any) -> Any:
-        seen, kept = last[0]
-        if seen is o and kept is not None:
-            return kept
-        tree = envelope(o)
-        if seen is not o:
-            last[0] = (o, None)  # one reference swapped: another thread sees the old pair or the new one
-        elif all(type(value) is str or isinstance(value, Enum) for value in values(o)):
-            last[0] = (o, tree)
-        return tree
-
-    return written
-
-
-def _by_value(envelope: Callable[[Any], Any], most: int = 4096) -> Callable[[Any], Any]:
-    """``envelope``, remembering the trees of the last values written (up to ``most``): a batch's events carry few
-    distinct dates, each written several times per item."""
-    kept: dict[Any, Any] = {}
-
-    def written(o: Any) -> Any:
-        tree = kept.get(o)
-        if tree is None:
-            if len(kept) >= most:
-                kept.clear()
-            tree = kept[o] = envelope(o)
-        return tree
-
-    return written
-
-
 def _itself(o: Any) -> Any:
     return o
 
 
 def _int_tree(o: int) -> Any:
-    if _INT_MIN <= o <= _INT_MAX:
+    if INT_MIN <= o <= INT_MAX:
         return o
     return {TYPE_KEY: "int_str", DATA_KEY: str(o)}
 
@@ -282,9 +245,9 @@ class _EnvelopeTranscoder(JSONTranscoder):
             )
         name, encode, walk, encoders = transcoding.name, transcoding.encode, self.to_json_tree, self._encoders
         if type(transcoding) in _STR_LEAVES:
-            text: Callable[[Any], str] = _LEAF_TEXT.get(type(transcoding), transcoding.encode)
-            leaf: Callable[[Any], Any] = lambda o: {TYPE_KEY: name, DATA_KEY: text(o)}  # noqa: E731
-            return _by_value(leaf) if t is date else leaf
+            made = _LEAF_ENVELOPES.get(type(transcoding))
+            leaf = made(name) if made is not None else lambda o: {TYPE_KEY: name, DATA_KEY: encode(o)}
+            return by_value(leaf) if t is date else leaf
         if type(transcoding) is EnumAsValue:
             enum: type[Enum] = transcoding.type
             members = {id(member): {TYPE_KEY: name, DATA_KEY: walk(member._value_)} for member in enum}
@@ -292,7 +255,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
         fields = transcoding.field_names if type(transcoding) is DataclassAsDict else ()
         if len(fields) > 1 and set(fields) != {TYPE_KEY, DATA_KEY}:
             envelope = dataclass_envelope(name, fields, encoders.get, walk)
-            return _last_kept(envelope, operator.attrgetter(*fields)) if _of_leaves(t) else envelope
+            return last_kept(envelope, operator.attrgetter(*fields)) if _of_leaves(t) else envelope
         return lambda o: {TYPE_KEY: name, DATA_KEY: walk(encode(o))}
 
     def _plain_encoder(self, t: type) -> Callable[[Any], Any] | None:
@@ -307,7 +270,7 @@ class _EnvelopeTranscoder(JSONTranscoder):
         if t is list:
             return self._list_tree
         if t is tuple:
-            return lambda o: {TYPE_KEY: "tuple", DATA_KEY: self._list_tree(o)}
+            return envelopes.tuple_envelope(self._encoders.get, self.to_json_tree)
         return None
 
     def _list_tree(self, o: list[Any] | tuple[Any, ...]) -> list[Any]:

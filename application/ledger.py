@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from functools import partial
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -118,8 +117,7 @@ class Ledger(Application[UUID]):
         started = time.perf_counter()
         fingerprint = command.fingerprint()
         try:
-            change = self._checked_change(actor, idempotency_key, fingerprint,
-                                          partial(HANDLERS[type(command)], self.records, actor, command))
+            change = self._checked_change(actor, idempotency_key, fingerprint, HANDLERS[type(command)], command)
         except DomainError as error:
             self.observe(CommandHandled(command.command_name, actor, time.perf_counter() - started, error=error))
             raise
@@ -153,8 +151,7 @@ class Ledger(Application[UUID]):
         for attempt in range(MAX_ATTEMPTS):
             if follow:
                 self.aggregates.follow()
-            change = self._checked_change(actor, idempotency_key, fingerprint, lambda: handle(self.records, actor,
-                                                                                               command))
+            change = self._checked_change(actor, idempotency_key, fingerprint, handle, command)
             if isinstance(change, Written):
                 return change
             claim = self._claim(actor, idempotency_key, fingerprint, change.id)
@@ -180,11 +177,11 @@ class Ledger(Application[UUID]):
         raise ConcurrencyConflict(f"{command.command_name} kept colliding with concurrent writes; try again")
 
     def _checked_change(
-        self, actor: Actor, idempotency_key: str | None, fingerprint: str, handle: Callable[[], Change],
+        self, actor: Actor, idempotency_key: str | None, fingerprint: str, handle: Handler, command: Command,
     ) -> Change | Written:
         """The command's change, or the replay of the first outcome."""
         try:
-            return handle()
+            return handle(self.records, actor, command)
         except DomainError:
             replay = self._replay(actor, idempotency_key, fingerprint)
             if replay is not None:

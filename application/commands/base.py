@@ -34,8 +34,6 @@ PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None), UUID, dat
 """Values that stand for themselves (exactly these types: a subclass, e.g. a str Enum, is looked at further)."""
 _CANONICAL: dict[type, Callable[[Any], object]] = {}
 """How each type's values are made canonical, worked out once per type: a batch fingerprints a command per item."""
-_TEXT: dict[type, Callable[[Any], str]] = {}
-"""How each type's canonical value is written, worked out once per type (see ``canonical_text``)."""
 
 
 def _uuid_repr(value: UUID) -> str:
@@ -46,6 +44,9 @@ def _uuid_repr(value: UUID) -> str:
 
 _PLAIN_TEXT: dict[type, Callable[[Any], str]] = {kind: _uuid_repr if kind is UUID else repr for kind in PLAIN}
 _PLAIN_TEXT[date] = lru_cache(maxsize=4096)(repr)  # a batch's commands carry few distinct dates
+_TEXT: dict[type, Callable[[Any], str]] = dict(_PLAIN_TEXT)
+"""How each type's canonical value is written, worked out once per type (see ``canonical_text``): a value of a type
+seen before is written by one lookup here and one call."""
 
 
 def canonical(value: object) -> object:
@@ -114,18 +115,18 @@ def _fields_text(names: tuple[str, ...]) -> Callable[[Any], str]:
     if not all(name.isidentifier() for name in names):
         raise ValueError(f"not field names: {names!r}")
     reads = "".join(f"    v{n} = value.{name}\n" for n, name in enumerate(names))
-    parts = [f"({name!r}, {{repr(v{n}) if type(v{n}) is str else (plain(type(v{n})) or text)(v{n})}})"
+    parts = [f"({name!r}, {{repr(v{n}) if type(v{n}) is str else (texts(type(v{n})) or text)(v{n})}})"
              for n, name in enumerate(names)]
     written = f'f"({", ".join(parts)}{"," if len(names) == 1 else ""})"'
-    namespace: dict[str, Any] = {"plain": _PLAIN_TEXT.get, "text": canonical_text}
+    namespace: dict[str, Any] = {"texts": _TEXT.get, "text": canonical_text}
     exec(f"def write(value):\n{reads}    return {written}\n", namespace)
     made: Callable[[Any], str] = namespace["write"]
     return made
 
 
 def _sequence_text(value: tuple[Any, ...] | list[Any]) -> str:
-    plain = _PLAIN_TEXT.get
-    texts = [(plain(type(v)) or canonical_text)(v) for v in value]
+    known = _TEXT.get
+    texts = [(known(type(v)) or canonical_text)(v) for v in value]
     if len(texts) == 1:
         return f"({texts[0]},)"
     return "(" + ", ".join(texts) + ")"

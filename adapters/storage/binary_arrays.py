@@ -92,8 +92,14 @@ def packed_columns(ids: list[Any], versions: list[int], topics: list[str], state
         return ids, versions, topics, states
     known, pack = _TOPIC_ELEMENTS.get, _BIGINT_ELEMENT.pack
     return (
-        _elements(UuidArray, len(ids), _UUID_LENGTH + _UUID_LENGTH.join([each.bytes for each in ids]) if ids else b""),
+        packed_uuids(ids),
         _elements(BigintArray, len(versions), b"".join([pack(8, version) for version in versions])),
         _elements(TextArray, len(topics), b"".join([known(topic) or _topic_element(topic) for topic in topics])),
         _packed(ByteaArray, states),
     )
+
+
+def packed_uuids(ids: Sequence[UUID]) -> UuidArray:
+    """Ids as a uuid[] parameter, packed (psycopg's list dumper reads each element's text with a pattern)."""
+    elements = _UUID_LENGTH + _UUID_LENGTH.join([each.bytes for each in ids]) if ids else b""
+    return _elements(UuidArray, len(ids), elements)

@@ -12,6 +12,7 @@ import eventsourcing.postgres as es_postgres
 from eventsourcing.persistence import StoredEvent
 from psycopg.sql import SQL, Composed, Identifier
 
+from adapters.storage.binary_arrays import UuidArray, packed_uuids
 from adapters.storage.rendered import RenderedShapes
 
 
@@ -35,14 +36,20 @@ class ManyAggregatesReads(RenderedShapes):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             snapshot_table = getattr(snapshots, "events_table_name", None)
             statement = self._render(("latest", snapshot_table), conn, lambda: self._latest_statement(snapshot_table))
-            curs.execute(statement, {"ids": list(originator_ids)}, prepare=True)
+            curs.execute(statement, {"ids": self._ids_parameter(originator_ids)}, prepare=True, binary=True)
             rows = curs.fetchall()
         found: tuple[list[StoredEvent], list[StoredEvent]] = ([], [])
         for row in rows:
             found[0 if row["snapshot"] else 1].append(StoredEvent(
                 originator_id=row["originator_id"], originator_version=row["originator_version"], topic=row["topic"],
-                state=bytes(row["state"])))
+                state=row["state"]))
         return found
+
+    def _ids_parameter(self, originator_ids: Sequence[UUID]) -> UuidArray | list[UUID]:
+        """Packed when ids are stored as uuid; the rows come back in binary (a state's bytes as they are)."""
+        if self.datastore.originator_id_type == "uuid" and all(type(each) is UUID for each in originator_ids):
+            return packed_uuids(originator_ids)
+        return list(originator_ids)
 
     def _latest_statement(self, snapshot_table: object) -> Composed:
         id_type = SQL(self.datastore.originator_id_type)

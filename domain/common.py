@@ -94,10 +94,9 @@ class _Triggering:
             self.decorator.__get__(aggregate, type(aggregate))(*args, **kwargs)
             return
         event_class = self.event_class
-        make = event_class.create_timestamp
         # The library's attributes behind its properties (``id``, ``version``, ...): a call each spared per event.
         head = {"originator_id": aggregate._id, "originator_version": aggregate._version + 1,
-                "timestamp": datetime.now(library.TZINFO) if make is _LIBRARY_TIMESTAMP else make()}
+                "timestamp": timestamp(event_class)}
         new_event = (made_event(event_class, self.fields, {**head, **values}) if self.fields is not None
                      else event_class(**head, **values))
         self.apply(aggregate, **values)

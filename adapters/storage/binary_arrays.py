@@ -8,7 +8,7 @@ its array; the statements cast each parameter to the same type."""
 
 import struct
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 import psycopg
@@ -65,7 +65,10 @@ for _kind in (UuidArray, BigintArray, TextArray, ByteaArray):
     _register(_kind)
 
 
-def _packed(kind: type[_Packed], items: Sequence[bytes]) -> _Packed:
+P = TypeVar("P", bound=_Packed)
+
+
+def _packed(kind: type[P], items: Sequence[bytes]) -> P:
     if not items:
         return kind(_EMPTY.pack(0, 0, kind.element_oid))
     parts = [_HEADER.pack(1, 0, kind.element_oid, len(items), 1)]
@@ -74,7 +77,7 @@ def _packed(kind: type[_Packed], items: Sequence[bytes]) -> _Packed:
     return kind(b"".join(parts))
 
 
-def _elements(kind: type[_Packed], count: int, elements: bytes) -> _Packed:
+def _elements(kind: type[P], count: int, elements: bytes) -> P:
     if not count:
         return kind(_EMPTY.pack(0, 0, kind.element_oid))
     return kind(_HEADER.pack(1, 0, kind.element_oid, count, 1) + elements)

@@ -100,7 +100,7 @@ class PostgresKeyStore(KeyStore):
         self._conn: psycopg.Connection[Any] | None = None
         self._lock = threading.Lock()
         with psycopg.connect(conninfo) as conn, conn.transaction():
-            conn.execute(ddl_lock(schema))  # type: ignore[arg-type]
+            conn.execute(ddl_lock(schema))
             conn.execute(f"CREATE TABLE IF NOT EXISTS {self._table} (learner_id uuid PRIMARY KEY, sealed_key text)")
 
     def _run(self, statement: str, params: tuple[Any, ...] = (), retry: bool = True) -> psycopg.Cursor[Any]:
@@ -108,14 +108,14 @@ class PostgresKeyStore(KeyStore):
         restart), unless `retry` is off: a statement whose outcome a retry could misreport."""
         with self._lock:
             try:
-                return self._connection().execute(statement, params)  # type: ignore[arg-type]
+                return self._connection().execute(statement, params)
             except psycopg.OperationalError:
                 if self._conn is None or not self._conn.closed:
                     raise
                 self._conn = None
                 if not retry:
                     raise
-            return self._connection().execute(statement, params)  # type: ignore[arg-type]
+            return self._connection().execute(statement, params)
 
     def _connection(self) -> psycopg.Connection[Any]:
         if self._conn is None or self._conn.closed:

@@ -140,7 +140,7 @@ class PostgresSignInStore(SqlSignInStore):
     def __init__(self, conninfo: str, schema: str = "public"):
         search_path = f"-c search_path={schema}"
         with psycopg.connect(conninfo, autocommit=True, options=search_path) as conn, conn.transaction():
-            conn.execute(ddl_lock(schema))  # type: ignore[arg-type]
+            conn.execute(ddl_lock(schema))
             for statement in TABLES:
                 conn.execute(statement)
         self._pool = ConnectionPool(conninfo, min_size=0, max_size=2, max_idle=60, open=True,

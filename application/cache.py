@@ -100,7 +100,7 @@ class LogFollowingRepository(Repository[UUID]):
         self.collisions = 0
         self.prefetches = 0  # reads of many at once
 
-    def get(  # type: ignore[override]
+    def get(
         self, aggregate_id: UUID, *, version: int | None = None,
         projector_func: ProjectorFunction[Any, Any] = project_aggregate, fastforward_skipping: bool = False,
         deepcopy_from_cache: bool = True,

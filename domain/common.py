@@ -140,7 +140,7 @@ def made_event(event_class: type[Any], names: tuple[str, ...], values: Mapping[s
 def timestamp(event_class: type[Any]) -> datetime:
     """``event_class.create_timestamp()``, the library's without its two calls in Python."""
     make = event_class.create_timestamp
-    return datetime.now(library.TZINFO) if make is _LIBRARY_TIMESTAMP else make()  # type: ignore[no-any-return]
+    return datetime.now(library.TZINFO) if make is _LIBRARY_TIMESTAMP else make()
 
 
 def require_text(value: str, what: str, max_length: int = 10_000) -> str:

@@ -94,7 +94,7 @@ class _DictAsItems(Transcoding):
         return [[k, v] for k, v in obj.items()]
 
     def decode(self, data: list[list[Any]]) -> dict[Any, Any]:
-        return dict(map(tuple, data))  # type: ignore[arg-type]
+        return dict(map(tuple, data))
 
 
 class _BigIntAsStr(Transcoding):

@@ -8,22 +8,17 @@ from eventsourcing.utils import get_topic
 
 from domain.common import LedgerAggregate, event_fields, made_event, timestamp
 from domain.ids import name_based_id
-from domain.values import Actor
+from domain.values import Actor, last_text_kept
 
 IDEMPOTENCY_NAMESPACE = uuid5(NAMESPACE_URL, "https://ler-ledger.example/idempotency-keys")
 _CLAIMED = "Claimed"
-_LAST_ACTOR: list[tuple[Actor | None, str]] = [(None, "")]
-"""The last actor whose key was claimed and its text: a batch's items all have the same (a frozen one)."""
+_actor_text = last_text_kept()
 
 
 class IdempotencyKey(LedgerAggregate):
     @staticmethod
     def create_id(actor: Actor, key: str) -> UUID:
-        seen, text = _LAST_ACTOR[0]
-        if seen is not actor:
-            text = str(actor)
-            _LAST_ACTOR[0] = (actor, text)  # one reference swapped: another thread sees the old pair or the new
-        return name_based_id(IDEMPOTENCY_NAMESPACE, f"{text}|{key}")
+        return name_based_id(IDEMPOTENCY_NAMESPACE, f"{_actor_text(actor)}|{key}")
 
     @classmethod
     def claimed(

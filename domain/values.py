@@ -57,16 +57,22 @@ class Actor:
         return self.kind is ActorKind.EMPLOYER and self.id == str(employer_id)
 
 
-_LAST_ID: list[tuple[UUID | None, str]] = [(None, "")]
+def last_text_kept() -> Callable[[object], str]:
+    """``str``, keeping the last value asked and its text: a batch's items ask about the same object each time (its
+    provider's id, its actor)."""
+    last: list[tuple[object, str]] = [(None, "")]
+
+    def text_of(value: object) -> str:
+        seen, text = last[0]
+        if seen is not value:
+            text = str(value)
+            last[0] = (value, text)  # one reference swapped: another thread sees the old pair or the new
+        return text
+
+    return text_of
 
 
-def _text_of(value: UUID) -> str:
-    """``str(value)``, kept for the last id asked: a batch's items ask about one provider (the same id object)."""
-    seen, text = _LAST_ID[0]
-    if seen is not value:
-        text = str(value)
-        _LAST_ID[0] = (value, text)  # one reference swapped: another thread sees the old pair or the new
-    return text
+_text_of = last_text_kept()
 
 
 class AchievementType(str, Enum):

@@ -7,7 +7,7 @@ from pydantic import Field
 from api.requests.base import CommandRequest, EvidenceIn, SkillLevelIn, required
 from api.types import BusinessDate, Code, RequiredShortText, RequiredText
 from application.commands import Command, CompleteEnrolment, Enrol, RecordAssessment, WithdrawEnrolment
-from domain.values import AssessmentOutcome, Evidence, SkillLevel
+from domain.values import AssessmentOutcome
 
 
 class EnrolmentRequest(CommandRequest):
@@ -34,9 +34,8 @@ class AssessmentRequest(CommandRequest):
     def to_command(self, target: UUID | None) -> Command:
         return RecordAssessment(
             required(target), title=self.title, outcome=self.outcome, assessor=self.assessor, score=self.score,
-            skill_levels=tuple([SkillLevel(s.skill_url, s.level) for s in self.skill_levels]),  # value_object()s,
-            evidence=tuple([Evidence(e.description, e.url) for e in self.evidence]),  # a call fewer each
-            assessed_on=self.assessed_on,
+            skill_levels=tuple([s.value_object() for s in self.skill_levels]),
+            evidence=tuple([e.value_object() for e in self.evidence]), assessed_on=self.assessed_on,
             corrects=self.corrects,
         )
 

@@ -1,9 +1,11 @@
 """HTTP assessment appends against a minimal FastAPI peer, 4 and 16 clients, pairs alternated (see README.md).
 
 Both servers run at once, each with the default worker processes (`ler serve` and ops/bench/peer.py share the uvicorn
-settings). Each repetition runs the ledger then the peer, or the peer then the ledger (alternating), with the same
-load generator: ``clients`` threads with their own keep-alive ``httpx.Client``, one request in flight each, every
-answer must be 201. A repetition's ratio is ledger rate / peer rate; the figure is their median, with the spread.
+settings). Each repetition is ``ROUNDS_PER_PAIR`` rounds, each the ledger then the peer or the peer then the ledger
+(alternating from round to round), with the same load generator: ``clients`` threads with their own keep-alive
+``httpx.Client``, one request in flight each, every answer must be 201. A repetition's ratio is the ledger's rate over
+the peer's (each side's requests over the sum of its rounds' seconds): a burst of load on the machine during one
+short run moves a round, not the pair. The figure is the median of the repetitions, with their spread.
 The enrolments a repetition writes to are made just before it, through the Ledger in this process, so they reach the
 servers the way earlier writes do (through the log they follow).
 """
@@ -36,6 +38,7 @@ from wiring.services import build_services
 from wiring.settings import load_settings
 
 CLIENT_COUNTS = (4, 16)
+ROUNDS_PER_PAIR = 4
 PER_ENROLMENT = 3
 ADMIN_TOKEN = "bench-admin-" + uuid.uuid4().hex
 PEER_TOKEN = "bench-peer-" + uuid.uuid4().hex
@@ -106,8 +109,18 @@ def http_load(base: str, token: str, targets: Sequence[UUID], requests: int, cli
     elapsed = run_threads(clients, work)
     if failures:
         raise RuntimeError(f"{len(failures)} of {requests} requests failed, e.g. {failures[0]}")
+    samples = [s for own_latencies in latencies for s in own_latencies]
     return {"requests_per_s": requests / elapsed, "requests": requests, "seconds": elapsed, "clients": clients,
-            "latency": latency_summary([s for own_latencies in latencies for s in own_latencies])}
+            "latency": latency_summary(samples), "samples": samples}
+
+
+def combined(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """One side of a pair from its rounds: requests over the sum of their seconds, latencies and CPU of all."""
+    requests, seconds = sum(r["requests"] for r in runs), sum(r["seconds"] for r in runs)
+    return {"requests_per_s": requests / seconds, "requests": requests, "seconds": seconds,
+            "clients": runs[0]["clients"], "rounds": len(runs),
+            "latency": latency_summary([s for r in runs for s in r["samples"]]),
+            "server_cpu_us_per_request": sum(r["server_cpu_us_per_request"] * r["requests"] for r in runs) / requests}
 
 
 class Server:
@@ -220,11 +233,16 @@ def _pairs(clients: int, size: Size, run_ours: Callable[[int, int, str], dict[st
     requests = size.http_requests
     pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
     for rep in range(size.repetitions):
-        prefix = f"C{clients}R{rep}-"
-        if rep % 2 == 0:
-            ledger_run, peer_run = run_ours(requests, clients, prefix), run_peer(requests, clients, prefix)
-        else:
-            peer_run, ledger_run = run_peer(requests, clients, prefix), run_ours(requests, clients, prefix)
+        ours, theirs = [], []
+        for n in range(ROUNDS_PER_PAIR):
+            prefix = f"C{clients}R{rep}N{n}-"
+            if (rep + n) % 2 == 0:
+                ours.append(run_ours(requests, clients, prefix))
+                theirs.append(run_peer(requests, clients, prefix))
+            else:
+                theirs.append(run_peer(requests, clients, prefix))
+                ours.append(run_ours(requests, clients, prefix))
+        ledger_run, peer_run = combined(ours), combined(theirs)
         pairs.append((ledger_run, peer_run))
         log(f"  {clients} clients, pair {rep + 1}: ledger {ledger_run['requests_per_s']:,.0f} req/s "
             f"(p99 {ledger_run['latency']['p99_ms']:.1f} ms, {ledger_run['server_cpu_us_per_request']:,.0f} us CPU), "

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from ops.bench.__main__ import main
+from ops.bench.http import ROUNDS_PER_PAIR
+from ops.bench.sizes import SIZES
 
 pytestmark = pytest.mark.postgres
 
@@ -30,6 +32,9 @@ def test_bench_runs_at_tiny_size(postgres_url: str, tmp_path: Path, monkeypatch:
     by_key = {figure["key"]: figure for figure in result["figures"]}
     assert by_key["http.append.c4"]["available"], by_key["http.append.c4"]["note"]
     assert len(by_key["http.append.c4"]["pair_ratios"]) >= 3 and by_key["http.append.c4"]["load"] >= 0
+    for ours, theirs in ((p["ledger"], p["peer"]) for p in by_key["http.append.c4"]["details"]["pairs"]):
+        assert ours["rounds"] == theirs["rounds"] == ROUNDS_PER_PAIR and "samples" not in ours
+        assert ours["requests"] == theirs["requests"] == ROUNDS_PER_PAIR * SIZES["tiny"].http_requests
     assert by_key["memory.api"]["value"] > 0 and by_key["memory.projection"]["value"] > 0
     assert by_key["read.skills"]["details"]["at_half"]  # measured at two sizes
     for page in ("pages.learner_home", "pages.share", "pages.learner_home.padded"):

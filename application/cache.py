@@ -261,7 +261,8 @@ class LogFollowingRepository(Repository[UUID]):
             self.followed = notifications[-1].id
 
     def _apply(self, notification: Notification) -> None:
-        aggregate_id = UUID(str(notification.originator_id))
+        found = notification.originator_id
+        aggregate_id = found if type(found) is UUID else UUID(str(found))
         kept = self._aggregates.get(aggregate_id)
         version = notification.originator_version
         if kept is None:

@@ -15,7 +15,10 @@ from uuid import UUID
 import eventsourcing.postgres as es_postgres
 from eventsourcing.persistence import Notification, StoredEvent
 from psycopg.abc import AdaptContext
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composable, Composed, Identifier
+
+from adapters.storage.rows import UuidFromNumber, notification
 
 
 class Rendered:
@@ -114,19 +117,16 @@ class RenderedNotificationReads(RenderedEventReads):
         params = [value for value in (start, stop, topics or None) if value is not None]
         params.append(limit)
         shape = ("notifications", start is not None, inclusive_of_start, stop is not None, bool(topics))
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             statement = self._render(shape, conn, lambda: _notifications_statement(self._table_rows(), *shape[1:]))
-            curs.execute(statement, params, prepare=True)
-            return [
-                Notification(id=row["notification_id"], originator_id=row["originator_id"],
-                             originator_version=row["originator_version"], topic=row["topic"],
-                             state=bytes(row["state"]))
-                for row in curs.fetchall()
-            ]
+            curs.adapters.register_loader("uuid", UuidFromNumber)
+            curs.execute(statement, params, prepare=True, binary=True)
+            return [notification(*row) for row in curs.fetchall()]
 
     def _table_rows(self) -> Composed:
-        return SQL("SELECT * FROM {schema}.{table}").format(
-            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
+        """The columns in the order of ``rows.notification``'s arguments (in binary: a state as bytes)."""
+        return SQL("SELECT originator_id, originator_version, topic, state, notification_id FROM {schema}.{table}"
+                   ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
     def max_notification_id(self) -> int | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

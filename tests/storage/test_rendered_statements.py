@@ -50,14 +50,21 @@ def executed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bytes, Any]]:
     return seen
 
 
+NOTIFICATION_COLUMNS = b"SELECT originator_id, originator_version, topic, state, notification_id FROM "
+"""A follow reads its notifications in binary, as tuples: the library's statement, its columns named in that order."""
+
+
 def same_as_library(executed: list[tuple[bytes, Any]], ours: Callable[..., Any], library: Callable[..., Any],
-                    *args: Any, **kwargs: Any) -> None:
-    """The same rows, from the same statements with the same parameters."""
+                    *args: Any, columns: bytes | None = None, **kwargs: Any) -> None:
+    """The same rows, from the same statements (their ``SELECT *`` naming ``columns``) with the same parameters."""
     executed.clear()
     our_rows = ours(*args, **kwargs)
     ours_sent = list(executed)
     executed.clear()
-    assert (our_rows, ours_sent) == (library(*args, **kwargs), executed)
+    library_rows = library(*args, **kwargs)
+    library_sent = [(text.replace(b"SELECT * FROM ", columns) if columns else text, params)
+                    for text, params in executed]
+    assert (our_rows, ours_sent) == (library_rows, library_sent)
 
 
 def test_events_are_read_with_the_library_statement_of_each_shape(
@@ -77,8 +84,13 @@ def test_notifications_are_read_with_the_library_statement_of_each_shape(
     for start, stop, chosen, inclusive in itertools.product((None, 0, 2), (None, 9), ((), topics), (True, False)):
         kwargs: dict[str, Any] = {"stop": stop, "topics": chosen, "inclusive_of_start": inclusive}
         same_as_library(executed, recorder.select_notifications,
-                        functools.partial(LIBRARY_SELECT_NOTIFICATIONS, recorder), start, 5, **kwargs)
+                        functools.partial(LIBRARY_SELECT_NOTIFICATIONS, recorder), start, 5,
+                        columns=NOTIFICATION_COLUMNS, **kwargs)
     same_as_library(executed, recorder.max_notification_id, functools.partial(LIBRARY_MAX_NOTIFICATION_ID, recorder))
+    for read in recorder.select_notifications(None, 20):  # made from their numbers: UUIDs like any other
+        same = UUID(str(read.originator_id))
+        assert type(read.originator_id) is UUID and (read.originator_id, hash(read.originator_id)) == (same, hash(same))
+        assert type(read.state) is bytes and type(read.id) is int
 
 
 def test_each_statement_is_rendered_once(app: Application[UUID], monkeypatch: pytest.MonkeyPatch) -> None:

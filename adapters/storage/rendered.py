@@ -101,7 +101,8 @@ class RenderedEventReads(RenderedShapes):
 
 
 class RenderedNotificationReads(RenderedEventReads):
-    """``select_notifications`` and ``max_notification_id`` of the library's application recorder, likewise."""
+    """``select_notifications`` and ``max_notification_id`` of the library's application recorder, likewise; the
+    notifications' columns named (the library selects ``*``) and read in binary as tuples (``rows.notification``)."""
 
     events_table_name: str
     max_notification_id_statement: Composed

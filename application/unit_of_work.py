@@ -19,7 +19,6 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
-from application.cache import private_copy
 from application.ports import AppendStream
 from domain.provider import Provider
 from domain.values import Actor
@@ -107,11 +106,6 @@ class UnitOfWork:
     stream: AppendStream | None = None
     to_stored: Callable[[Any], StoredEvent] | None = None
     stored: list[StoredEvent] = field(default_factory=list)  # the first events, as stored (the ones streamed)
-
-    def get(self, aggregate_id: UUID, copy: bool = True) -> Aggregate | None:
-        """The batch's latest of that aggregate: a copy of it, or (``copy=False``) itself, never to be changed."""
-        found = self.aggregates.get(aggregate_id)
-        return private_copy(found) if found is not None and copy else found
 
     def keep(self, aggregates: Iterable[Aggregate], claim: Any = None,
              after_saved: Callable[[], None] | None = None) -> int:

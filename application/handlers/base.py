@@ -100,8 +100,8 @@ class Records:
         return self._found(kind, aggregate_id, copy=False)
 
     def _found(self, kind: type[A], aggregate_id: UUID, copy: bool) -> A:
-        """The unit of work's latest (as ``UnitOfWork.get``, here without its call: three reads per batch item), else
-        the cache's."""
+        """The unit of work's latest of the aggregate (a batch's earlier items may have changed it), else the cache's;
+        a private copy when the command will change it."""
         work: UnitOfWork | None = getattr(self._local, "work", None)
         aggregate: Aggregate | None = work.aggregates.get(aggregate_id) if work is not None else None
         if aggregate is not None:

@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from api import problems
 from api.body_guard import BodyGuard, BodyLimits
 from api.context import ApiState, hash_token
+from api.direct_writes import DirectWrites
 from api.middleware import RequestLogging
 from api.open_links import OpenLinks
 from api.routers import (
@@ -47,6 +48,10 @@ and share chosen parts with employers, employers read verified skills through wh
   `?min_position=` (or `X-Min-Position`) and the read waits, briefly, until the views have reached it.
 """
 
+API_ROUTERS = tuple(module.router for module in (
+    providers, principals, achievements, enrolments, credentials, rpl, work_experience, shares, learners, employers,
+    verify, issuers, events, health, sign_in_links, log))
+
 
 def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_seconds: float = 5.0,
                limits: BodyLimits | None = None) -> FastAPI:
@@ -62,9 +67,9 @@ def create_app(services: Services, read_side: ReadSide, admin_token: str, wait_s
                                  request.url.path)
         return problems.respond(found)
 
-    for module in (providers, principals, achievements, enrolments, credentials, rpl, work_experience, shares,
-                   learners, employers, verify, issuers, events, health, sign_in_links, log):
-        app.include_router(module.router)
+    for router in API_ROUTERS:  # first: the pages' routers and mounts come after them (web/site.py)
+        app.include_router(router)
+    app.add_middleware(DirectWrites, routers=API_ROUTERS)
     app.add_middleware(OpenLinks)
     app.add_middleware(BodyGuard, limits=limits or body_limits(services))
     app.add_middleware(RequestLogging)

@@ -114,11 +114,9 @@ def _effective(route: APIRoute) -> Any:
 class CommandRoute(APIRoute):
     def get_route_handler(self) -> Handler:
         general = super().get_route_handler()
-        route = _effective(self)
-        shape = _shape(route)
-        if shape is None:
+        lean = lean_handler(_effective(self))
+        if lean is None:
             return general
-        lean = _LeanHandler(route, shape)
 
         async def handle(request: Request) -> Response:
             answer = await lean(request)
@@ -127,7 +125,15 @@ class CommandRoute(APIRoute):
         return handle
 
 
-class _LeanHandler:
+def lean_handler(route: Any) -> "LeanHandler | None":
+    """The route's lean handler, or None when the route takes more than it solves."""
+    shape = _shape(route)
+    return None if shape is None else LeanHandler(route, shape)
+
+
+class LeanHandler:
+    """Answers a command route's usual request, or None for FastAPI's handler to answer it."""
+
     def __init__(self, route: Any, shape: _Shape):
         self.route = route
         self.shape = shape

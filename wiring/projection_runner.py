@@ -133,9 +133,9 @@ class ViewsRunner:
 
     def step(self) -> int:
         """Apply the next page of events (if any) in one transaction; returns how many were applied."""
-        # The tracking record is the truth (a rebuild or another runner may have moved it).
-        self.position = self.views.position()
-        if self.position != self.committed:
+        if self.committed is None:
+            # Read until this runner commits: a page another runner applied first fails the tracking's check below.
+            self.position = self.views.position()
             self.catalogue.clear()
         page = self._page(self.position)
         if not page:

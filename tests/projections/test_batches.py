@@ -104,6 +104,28 @@ def test_a_failed_batch_leaves_nothing_and_the_next_run_resumes(demo_log, monkey
         runner.close()
 
 
+def test_runners_taking_turns_leave_the_views_one_runner_leaves(demo_log):
+    """A runner reads the tracking position only until it commits a page: a page another runner applied since is
+    refused whole, and the runner reads the position again and carries on from there."""
+    settings, _services, _ids, end, _aroha = demo_log
+    expected = rows_after(settings, 500, end)
+    first, second = ViewsRunner(settings, size=10), ViewsRunner(settings, size=10)
+    try:
+        first.views.reset()
+        assert (first.step(), second.step()) == (10, 10)
+        assert first.step() == 0, "its next page was applied by the other runner"
+        assert first.views.position() == 20
+        for turn in range(end):
+            if first.views.position() == end:
+                break
+            (first, second)[turn % 2].step()
+        assert first.views.position() == end
+        assert first.views.table_rows() == expected
+    finally:
+        first.close()
+        second.close()
+
+
 def test_the_tracking_position_reaches_positions_no_view_uses(demo_log):
     settings, services, ids, end, _aroha = demo_log
     rows_after(settings, 500, end)

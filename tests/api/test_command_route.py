@@ -57,10 +57,11 @@ def test_a_write_and_its_replay_answer_alike_through_either_handler(api: Api, so
     assert replays[0][0] == 201 and ("idempotent-replayed", "true") in replays[0][1]
 
 
-@pytest.mark.parametrize("case", ["unknown token", "no such enrolment", "bad path id", "bad body", "bad key",
-                                  "not json", "refused by a rule", "unknown token, refused value"])
-def test_each_refusal_is_fastapis_own(api: Api, case: str) -> None:
-    token, enrolment = _enrolment(api)
+REFUSALS = ("unknown token", "no such enrolment", "bad path id", "bad body", "bad key", "not json", "refused by a rule")
+
+
+def refused(case: str, token: str, enrolment: str) -> tuple[str, bytes, str | None, str]:
+    """What a request refused for ``case`` sends: its path, body, idempotency key and bearer token."""
     path, body, key = f"/v1/enrolments/{enrolment}/assessments", ASSESSMENT, None
     if case == "unknown token":
         token = "no-such-token"
@@ -75,9 +76,15 @@ def test_each_refusal_is_fastapis_own(api: Api, case: str) -> None:
     elif case == "not json":
         body = b"{not json"
     elif case == "refused by a rule":
-        path = f"/v1/enrolments/{enrolment}/completion"
-        body = b'{"effective": "2024-06-01"}'
-    else:
+        path, body = f"/v1/enrolments/{enrolment}/completion", b'{"effective": "2024-06-01"}'
+    return path, body, key, token
+
+
+@pytest.mark.parametrize("case", [*REFUSALS, "unknown token, refused value"])
+def test_each_refusal_is_fastapis_own(api: Api, case: str) -> None:
+    token, enrolment = _enrolment(api)
+    path, body, key, token = refused(case, token, enrolment)
+    if case == "unknown token, refused value":
         token, path = "no-such-token", "/v1/achievements"
         body = (b'{"achievement_type": "MicroCredential", "name": "M", "description": "d", "criteria": "c", '
                 b'"level": 5, "level_framework": "NZQF", "credits": 50}')

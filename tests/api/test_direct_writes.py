@@ -17,7 +17,16 @@ from api.direct_writes import DirectWrites, direct_routes, paths_may_meet
 from api.routers import enrolments
 from api.writes import CommandRoute, lean_handler
 from tests.api.conftest import Api
-from tests.api.test_command_route import ASSESSMENT, GENERAL, LEAN, _answer, _enrolment, _post
+from tests.api.test_command_route import (
+    ASSESSMENT,
+    GENERAL,
+    LEAN,
+    REFUSALS,
+    _answer,
+    _enrolment,
+    _post,
+    refused,
+)
 from web.site import create_site
 
 SAMPLE_ID = "00000000-0000-4000-8000-000000000001"
@@ -102,32 +111,17 @@ def test_a_request_the_lean_handler_declines_reaches_the_router_with_its_body(ap
     assert [assessment.title for assessment in recorded.assessments.values()] == ["Portfolio"]
 
 
-@pytest.mark.parametrize("case", ["unknown token", "no such enrolment", "bad path id", "bad body", "bad key",
-                                  "not json", "refused by a rule", "a browser"])
+@pytest.mark.parametrize("case", [*REFUSALS, "a browser"])
 def test_each_refusal_is_answered_as_behind_the_router_and_records_nothing(
         api: Api, case: str, monkeypatch: pytest.MonkeyPatch) -> None:
     token, enrolment = _enrolment(api)
-    path, body, key, content_type = f"/v1/enrolments/{enrolment}/assessments", ASSESSMENT, None, LEAN
-    if case == "unknown token":
-        token = "no-such-token"
-    elif case == "no such enrolment":
-        path = "/v1/enrolments/00000000-0000-4000-8000-000000000000/assessments"
-    elif case == "bad path id":
-        path = "/v1/enrolments/not-a-uuid/assessments"
-    elif case == "bad body":
-        body = b'{"title": 5}'
-    elif case == "bad key":
-        key = "a key with spaces"
-    elif case == "not json":
-        body = b"{not json"
-    elif case == "refused by a rule":
-        path, body = f"/v1/enrolments/{enrolment}/completion", b'{"effective": "2024-06-01"}'
+    path, body, key, token = refused(case, token, enrolment)
     position = api.position
     with monkeypatch.context() as patched:
         if case == "a browser":
             patched.setattr(api.client, "headers", {**api.client.headers, "Accept": "text/html"})
             token = "no-such-token"
-        direct, through_router = _both(api, path, body, token, content_type, key, monkeypatch)
+        direct, through_router = _both(api, path, body, token, LEAN, key, monkeypatch)
     assert direct == through_router
     assert direct[0] in (401, 404, 409, 422), direct
     assert api.position == position

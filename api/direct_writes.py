@@ -1,5 +1,5 @@
-"""A command route's usual request (api/writes.py: a JSON body, a bearer token) answered before FastAPI's router:
-finding a route through FastAPI's included routers cost more CPU than the lean handler's own work.
+"""A command route's usual request (api/writes.py: a JSON body, a bearer token) answered before FastAPI's router,
+whose matching through included routers is a large share of an append's CPU (ops/bench/README.md, issue 13).
 
 The table holds each command route that no earlier route of the API could also match (same method, a path that
 could be the same), so the route taken here is the one the router would take. A request whose lean handler declines

@@ -91,7 +91,7 @@ def publisher_for(settings: Settings) -> Publisher:
 class ViewsRunner:
     """Applies the notification log to the views, a page of events per transaction. While a page is written, the
     next one is read and decoded in a second thread; the latest catalogue entries are kept in memory between pages
-    (forgotten whenever the views' position is not the one this runner last committed)."""
+    (forgotten whenever the runner reads the views' position again: before its first page and after a refused one)."""
 
     def __init__(self, settings: Settings, size: int | None = None, progress: ViewsProgress | None = None):
         self.settings = settings

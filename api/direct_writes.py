@@ -57,10 +57,10 @@ def direct_routes(routers: Sequence[APIRouter]) -> dict[str, tuple[DirectRoute, 
 
 
 def _direct_route(route: BaseRoute, earlier: Sequence[BaseRoute]) -> DirectRoute | None:
-    lean = lean_handler(route) if isinstance(route, CommandRoute) else None
-    if lean is None or not isinstance(route, CommandRoute) or any(_may_shadow(before, route) for before in earlier):
+    if not isinstance(route, CommandRoute) or any(_may_shadow(before, route) for before in earlier):
         return None
-    return DirectRoute(route, route.path.split("{", 1)[0], route.path_regex, lean)
+    lean = lean_handler(route)
+    return None if lean is None else DirectRoute(route, route.path.split("{", 1)[0], route.path_regex, lean)
 
 
 def _may_shadow(before: BaseRoute, route: CommandRoute) -> bool:

@@ -7,7 +7,6 @@ it (another content type, a value that does not validate, overridden dependencie
 body as it came; a browser's request (HTML wanted) goes there at once. Refusals are answered by the app's own
 exception handlers (api/problems.py), as behind the router."""
 
-import inspect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -15,12 +14,11 @@ from typing import Any
 
 from fastapi import APIRouter
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import problems
 from api.routers.shares import wants_html
 from api.writes import CommandRoute, LeanHandler, lean_handler
 
@@ -100,7 +98,7 @@ class DirectWrites:
         try:
             answer = await direct.lean(request)
         except Exception as error:
-            answer = await _handled(error, request)
+            answer = await problems.answered_by_app(error, request)
         if answer is None:
             await self.app(scope, _replaying(await request.body(), receive), send)
             return
@@ -118,23 +116,6 @@ class DirectWrites:
             if params is not None:
                 return None if wants_html(Headers(scope=scope).get("accept", "")) else (direct, params)
         return None
-
-
-async def _handled(error: Exception, request: Request) -> Response:
-    """The app's own answer to an error: its handler for the nearest class (as Starlette's exception middleware
-    finds it); anything only the catch-all handles is raised on to the server-error middleware, as behind the
-    router."""
-    handlers = request.app.exception_handlers
-    handler = handlers.get(error.status_code) if isinstance(error, HTTPException) else None
-    for kind in type(error).__mro__:
-        if handler is not None or kind is Exception:
-            break
-        handler = handlers.get(kind)
-    if handler is None:
-        raise error
-    answer = handler(request, error)
-    found: Response = await answer if inspect.isawaitable(answer) else answer
-    return found
 
 
 def _replaying(body: bytes, receive: Receive) -> Receive:

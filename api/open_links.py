@@ -8,6 +8,7 @@ import re
 from functools import partial
 
 from starlette.datastructures import Headers
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import problems
@@ -36,10 +37,7 @@ class OpenLinks:
         try:
             answer = await WRITES.run(partial(opened_as_json, state, token, actor))
         except Exception as error:
-            found = problems.answer_for(error, scope["path"], state)
-            if found is None:
-                raise
-            answer = found
+            answer = await problems.answered_by_app(error, Request(scope, receive))
         await answer(scope, receive, send)
 
 

@@ -1,11 +1,12 @@
 """RFC 9457 problem details: the one place that maps errors to HTTP. Every domain error has a stable `type`
 (https://ler-ledger.example/problems/<code>); validation errors list each field's problem."""
 
+import inspect
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -118,8 +119,7 @@ def respond(found: Problem, headers: dict[str, str] | None = None) -> JSONRespon
 
 
 def answer_for(error: Exception, path: str, api: Any) -> JSONResponse | None:
-    """The problem answer for a refusal or an unreachable store (None for anything else): what the app's exception
-    handlers answer, for a handler that runs outside FastAPI's router (api/open_links.py)."""
+    """The problem answer for a refusal or an unreachable store (None for anything else)."""
     if isinstance(error, ApiProblem):
         return respond(problem(error.status, error.code, error.detail, path), error.headers)
     if isinstance(error, DomainError):
@@ -129,6 +129,23 @@ def answer_for(error: Exception, path: str, api: Any) -> JSONResponse | None:
                         " same Idempotency-Key (a write that did reach the log is answered, not repeated)", path)
         return respond(found, {"Retry-After": str(api.services.settings.operations.retry_after_seconds)})
     return None
+
+
+async def answered_by_app(error: Exception, request: Request) -> Response:
+    """The app's own answer to an error raised outside FastAPI's router (api/direct_writes.py, api/open_links.py):
+    its handler for the nearest class, as Starlette's exception middleware finds it; anything only the catch-all
+    handles is raised on to the server-error middleware, as behind the router."""
+    handlers = request.app.exception_handlers
+    handler = handlers.get(error.status_code) if isinstance(error, StarletteHTTPException) else None
+    for kind in type(error).__mro__:
+        if handler is not None or kind is Exception:
+            break
+        handler = handlers.get(kind)
+    if handler is None:
+        raise error
+    answer = handler(request, error)
+    found: Response = await answer if inspect.isawaitable(answer) else answer
+    return found
 
 
 def install(app: FastAPI) -> None:

@@ -1,7 +1,8 @@
-"""Rows of the events table made into the library's objects with less work per row: a follow of the log reads every
-event the other workers appended (2,000 per imported batch of 1,000 items), a projection runner all of them."""
+"""The library's stored-event objects made with less work each: a follow of the log reads every event the other
+workers appended (2,000 per imported batch of 1,000 items), a projection runner all of them, and a batch encodes two
+events per item."""
 
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import Notification
 from psycopg.abc import Buffer
@@ -21,10 +22,18 @@ class UuidFromNumber(Loader):
         return id_from_number(int.from_bytes(data))
 
 
-def notification(originator_id: Any, originator_version: int, topic: str, state: bytes, position: int) -> Notification:
-    """``Notification(...)`` (a stored event and its position in the log), its fields set in the order its frozen
-    ``__init__`` sets them, without a call per field."""
-    made = object.__new__(Notification)
-    made.__dict__.update(originator_id=originator_id, originator_version=originator_version, topic=topic, state=state,
-                         id=position)
+T = TypeVar("T")
+
+
+def frozen(kind: type[T], **fields: Any) -> T:
+    """``kind(**fields)`` for one of the library's frozen dataclasses, its fields set in the order its ``__init__``
+    sets them, without the call per field that a frozen ``__init__`` makes."""
+    made = object.__new__(kind)
+    made.__dict__.update(fields)
     return made
+
+
+def notification(originator_id: Any, originator_version: int, topic: str, state: bytes, position: int) -> Notification:
+    """``Notification(...)``: a stored event and its position in the log."""
+    return frozen(Notification, originator_id=originator_id, originator_version=originator_version, topic=topic,
+                  state=state, id=position)

@@ -11,21 +11,11 @@ from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, T
 from eventsourcing.utils import get_topic
 
 from adapters.storage.envelopes import DATA_KEY, TYPE_KEY, state_tree
+from adapters.storage.rows import frozen
 from adapters.storage.transcoding import LedgerJSONTranscoder, OrjsonTranscoder
 
 _NOT_STATE = frozenset({"originator_id", "originator_version"})
 _Writer = tuple[tuple[str, ...], str, Callable[[dict[str, Any]], dict[str, Any]]] | None
-
-
-def _stored(originator_id: Any, originator_version: int, topic: str, state: bytes) -> StoredEvent:
-    """``StoredEvent(...)``, its fields set as its frozen ``__init__`` sets them, without a call per field."""
-    made = object.__new__(StoredEvent)
-    fields = made.__dict__
-    fields["originator_id"] = originator_id
-    fields["originator_version"] = originator_version
-    fields["topic"] = topic
-    fields["state"] = state
-    return made
 
 
 class LedgerMapper(Mapper[UUID]):
@@ -47,8 +37,9 @@ class LedgerMapper(Mapper[UUID]):
         if made is None or tuple(attributes) != made[0]:
             return self._walked(domain_event, attributes)
         assert self._writer is not None
-        return _stored(attributes["originator_id"], attributes["originator_version"], made[1],
-                       self._writer.encode_tree(made[2](attributes)))
+        return frozen(StoredEvent, originator_id=attributes["originator_id"],
+                      originator_version=attributes["originator_version"], topic=made[1],
+                      state=self._writer.encode_tree(made[2](attributes)))
 
     def _writer_for(self, kind: type, names: tuple[str, ...]) -> _Writer:
         writer = self._writer
